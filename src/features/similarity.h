@@ -1,0 +1,38 @@
+// String and number similarity functions. Every function returns a value in [0, 1] (1 = equal)
+// unless stated otherwise, is deterministic, thread-safe, and allocates no memory per call after a
+// thread's first calls (scratch buffers are thread_local). Strings are UTF-8 and compared by code point.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string_view>
+#include <cstdint>
+
+namespace matchmaker::features {
+
+// Jaro-Winkler similarity (prefix scale 0.1, prefix up to 4). Both empty -> 1, one empty -> 0.
+double jaro_winkler(std::string_view a, std::string_view b);
+
+// 1 - levenshtein_distance / max(length). Both empty -> 1.
+double levenshtein_ratio(std::string_view a, std::string_view b);
+
+// Levenshtein edit distance in code points.
+std::size_t levenshtein_distance(std::string_view a, std::string_view b);
+
+// Monge-Elkan: mean over tokens of `a` of the best Jaro-Winkler against tokens of `b`; symmetrised
+// as the mean of both directions. Both empty -> 1, one empty -> 0.
+double monge_elkan(std::span<const std::string_view> a, std::span<const std::string_view> b);
+
+// Jaccard of two sorted, duplicate-free id lists. Both empty -> 0 (nothing in common is no evidence).
+double jaccard_sorted(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b);
+
+// Size of the intersection of two sorted, duplicate-free id lists.
+std::size_t intersection_size_sorted(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b);
+
+// First decimal number in the text ("$1,299.00" -> 1299, "1.5 kg" -> 1.5, "-3" -> -3), or nothing.
+std::optional<double> parse_number(std::string_view text);
+
+// |a - b| / max(|a|, |b|), in [0, 1]; 0 when both are 0.
+double relative_difference(double a, double b);
+
+}  // namespace matchmaker::features

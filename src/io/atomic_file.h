@@ -1,0 +1,31 @@
+// Output files that appear whole or not at all: written to "PATH.tmp-PID" and renamed on commit().
+#pragma once
+
+#include <fstream>
+#include <string>
+
+namespace matchmaker::io {
+
+// If the job fails before commit(), the destructor removes the temporary file, so a failed run never
+// leaves a partial output behind (and never clobbers an earlier good one).
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path);  // throws InputError if the temporary file cannot be created
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  std::ofstream& stream() { return stream_; }
+  void commit();  // flush, close, rename over `path`; throws RuntimeFailure on I/O error
+
+ private:
+  std::string path_;
+  std::string temp_path_;
+  std::ofstream stream_;
+  bool committed_ = false;
+};
+
+// Writes one CSV field with RFC 4180 quoting when needed.
+void write_csv_field(std::ostream& out, std::string_view value);
+
+}  // namespace matchmaker::io
