@@ -1,6 +1,7 @@
 // String and number similarity functions. Every function returns a value in [0, 1] (1 = equal)
 // unless stated otherwise, is deterministic, thread-safe, and allocates no memory per call after a
-// thread's first calls (scratch buffers are thread_local). Strings are UTF-8 and compared by code point.
+// thread's first calls (scratch buffers are thread_local). Strings are UTF-8 and compared by code point
+// (each invalid byte counts as one U+FFFD).
 #pragma once
 
 #include <optional>
@@ -10,7 +11,9 @@
 
 namespace matchmaker::features {
 
-// Jaro-Winkler similarity (prefix scale 0.1, prefix up to 4). Both empty -> 1, one empty -> 0.
+// Jaro-Winkler similarity (match window max(length)/2 - 1, transpositions = half the out-of-order matches,
+// rounded down as in Winkler's strcmp95; prefix scale 0.1, prefix up to 4). The prefix boost is always
+// applied (no 0.7 threshold). Both empty -> 1, one empty -> 0.
 double jaro_winkler(std::string_view a, std::string_view b);
 
 // 1 - levenshtein_distance / max(length). Both empty -> 1.
@@ -20,7 +23,8 @@ double levenshtein_ratio(std::string_view a, std::string_view b);
 std::size_t levenshtein_distance(std::string_view a, std::string_view b);
 
 // Monge-Elkan: mean over tokens of `a` of the best Jaro-Winkler against tokens of `b`; symmetrised
-// as the mean of both directions. Both empty -> 1, one empty -> 0.
+// as the mean of both directions (each token pair is scored once, so the result is symmetric).
+// Both empty -> 1, one empty -> 0.
 double monge_elkan(std::span<const std::string_view> a, std::span<const std::string_view> b);
 
 // Jaccard of two sorted, duplicate-free id lists. Both empty -> 0 (nothing in common is no evidence).
@@ -29,10 +33,14 @@ double jaccard_sorted(std::span<const std::uint32_t> a, std::span<const std::uin
 // Size of the intersection of two sorted, duplicate-free id lists.
 std::size_t intersection_size_sorted(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b);
 
-// First decimal number in the text ("$1,299.00" -> 1299, "1.5 kg" -> 1.5, "-3" -> -3), or nothing.
+// First decimal number in the text ("$1,299.00" -> 1299, "1.5 kg" -> 1.5, "-3" -> -3, "-$3" -> -3), or
+// nothing. A comma is a thousands separator only when followed by exactly three digits; a '-' right
+// after a letter or digit is a joiner, not a sign ("dmp-60" -> 60). Meant for raw text: normalize()
+// turns "$1,299.00" into "1 299.00" and drops the sign of "-3".
 std::optional<double> parse_number(std::string_view text);
 
-// |a - b| / max(|a|, |b|), in [0, 1]; 0 when both are 0.
+// |a - b| / max(|a|, |b|), clamped to [0, 1] (opposite signs give up to 2); 0 when both are 0,
+// 1 when the difference is not a number (infinities, NaN).
 double relative_difference(double a, double b);
 
 }  // namespace matchmaker::features

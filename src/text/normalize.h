@@ -12,9 +12,14 @@ inline constexpr const char* kNormalizerName = "nfkc_casefold_v1";
 // True when `bytes` is well-formed UTF-8.
 bool is_valid_utf8(std::string_view bytes);
 
-// NFKC + Unicode case folding + accent stripping (utf8proc), then every run of characters that
-// is neither a letter, a digit nor one of the code joiners "-/." becomes one space; leading and
-// trailing spaces removed. "  Sony  DMP-BD60, Blu‑ray!" -> "sony dmp-bd60 blu-ray".
+// NFKC + Unicode case folding + accent stripping (utf8proc; default-ignorable characters such as
+// soft hyphens and zero-width spaces are removed, as NFKC_Casefold does), then every run of
+// characters that is neither a letter, a digit nor a code joiner "-/." becomes one space; leading
+// and trailing spaces removed. A joiner is kept only between two letters/digits ("a - b" -> "a b");
+// Unicode dashes and the minus sign count as "-", the fraction and division slashes as "/".
+// Apostrophes and commas separate: "O'Brien" -> "o brien", "$1,299.00" -> "1 299.00" (so parse
+// numbers from the raw text). "  Sony  DMP-BD60, Blu‑ray!" -> "sony dmp-bd60 blu-ray".
+// Pure ASCII input skips utf8proc (same result, lower-casing only).
 // Invalid UTF-8 bytes are dropped (readers reject such input before this is called).
 std::string normalize(std::string_view raw);
 

@@ -1,0 +1,98 @@
+// The matchmaker command line: parses options into a job config and runs it. No logic of its own.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "matchmaker/error.h"
+#include "pipeline/match_job.h"
+
+namespace {
+
+constexpr int kExitBadInput = 2;
+constexpr int kExitFailure = 1;
+
+void add_match_command(CLI::App& app, matchmaker::pipeline::MatchConfig& config, std::string& format,
+                       std::string& delimiter, std::string& selection) {
+  CLI::App* match = app.add_subcommand(
+      "match",
+      "Entity resolution: link the records of two tables (--left, --right) or deduplicate one (--left alone).\n"
+      "Writes left_id,right_id,score per matched pair.");
+  match->add_option("--left", config.left_path, "Left table (queries): CSV, TSV or JSONL")->required();
+  match->add_option("--right", config.right_path, "Right table; omit to deduplicate --left");
+  match->add_option("--id", config.id_column, "Name of the id column in both tables")->capture_default_str();
+  match->add_option("--format", format, "Input format: auto (by extension), csv, tsv, jsonl")->capture_default_str();
+  match->add_option("--delimiter", delimiter, "Field delimiter for CSV/TSV (one character; default by format)");
+  match->add_option("--out", config.out_path, "Output matches CSV: left_id,right_id,score[,cluster]")->required();
+  match->add_option("--teacher", config.teacher,
+                    "Who labels the training sample: unsupervised (built-in, no LLM) or none (no student: "
+                    "mutual best candidates by TF-IDF)")
+      ->capture_default_str();
+  match->add_option("--teacher-budget", config.teacher_budget,
+                    "Queries the teacher labels: a share of queries (<= 1) or a count (> 1)")
+      ->capture_default_str();
+  match->add_option("--selection", selection, "How queries are chosen for the teacher: blocking-max, stratified, random")
+      ->capture_default_str();
+  match->add_option("--top-k", config.top_k, "Candidates per record and direction (TF-IDF top-k)")->capture_default_str();
+  match->add_option("--teacher-candidates", config.teacher_candidates, "Candidates shown to the teacher per query")
+      ->capture_default_str();
+  match->add_option("--resolve", config.resolve,
+                    "auto, best-match, unique-mapping (1-1) or connected-components; auto = unique-mapping for "
+                    "two tables, connected-components for one")
+      ->capture_default_str();
+  match->add_option("--threshold", config.threshold, "Minimum match probability")->capture_default_str();
+  match->add_option("--threads", config.threads, "Worker threads (0 = all cores)")->capture_default_str();
+  match->add_option("--seed", config.seed, "Random seed (selection, student)")->capture_default_str();
+  match->add_option("--gold", config.gold_path,
+                    "Gold pairs to evaluate against (first two columns: left id, right id); never used for "
+                    "matching");
+  match->add_option("--eval-queries", config.eval_queries_path,
+                    "Left ids to compute query accuracy over (DistillER responses JSON or one id per line); needs --gold");
+  match->add_option("--metrics", config.metrics_path, "Write metrics JSON (timings, counts, quality with --gold)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("matchmaker"));
+  spdlog::set_pattern("[%H:%M:%S] %v");
+
+  CLI::App app{"matchmaker " MATCHMAKER_VERSION
+               " - entity matching without labels: candidates -> teacher -> student -> resolve"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global flags such as --quiet may follow the subcommand too
+  app.set_version_flag("--version", MATCHMAKER_VERSION);
+  bool quiet = false;
+  app.add_flag("-q,--quiet", quiet, "Log only warnings and errors");
+
+  matchmaker::pipeline::MatchConfig config;
+  std::string format = "auto", delimiter, selection = "blocking-max";
+  add_match_command(app, config, format, delimiter, selection);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& success) {
+    return app.exit(success);
+  } catch (const CLI::ParseError& error) {
+    std::cerr << "matchmaker: " << error.what() << " (see matchmaker --help)\n";
+    return kExitBadInput;
+  }
+  if (quiet) spdlog::set_level(spdlog::level::warn);
+
+  try {
+    config.format = matchmaker::io::parse_table_format(format);
+    if (delimiter.size() > 1) throw matchmaker::InputError("--delimiter must be one character");
+    if (delimiter.size() == 1) config.delimiter = delimiter[0];
+    config.selection = matchmaker::select::parse_selection_strategy(selection);
+    matchmaker::pipeline::run_match(config);
+  } catch (const matchmaker::InputError& error) {
+    std::cerr << "matchmaker: " << error.what() << '\n';
+    return kExitBadInput;
+  } catch (const std::exception& error) {
+    std::cerr << "matchmaker: " << error.what() << '\n';
+    return kExitFailure;
+  }
+  return 0;
+}

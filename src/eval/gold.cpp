@@ -1,0 +1,90 @@
+#include "eval/gold.h"
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "io/table_reader.h"
+#include "matchmaker/error.h"
+
+namespace matchmaker::eval {
+namespace {
+
+template <typename T>
+void sort_unique(std::vector<T>& values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+}
+
+}  // namespace
+
+std::vector<RowPair> read_gold(const std::string& path, const Table& left, const Table& right, bool deduplicate) {
+  io::TableReadOptions options;
+  options.path = path;
+  options.id_column = "";
+  options.unique_ids = false;
+  const Table gold = io::read_table(options);
+  if (gold.num_columns() < 2) throw InputError::At(path, 1, "a gold file needs two columns: left id, right id");
+  const auto left_rows = left.id_index();
+  const auto right_rows = right.id_index();
+  std::vector<RowPair> pairs;
+  pairs.reserve(gold.num_rows());
+  for (std::size_t row = 0; row < gold.num_rows(); ++row) {
+    // Line numbers assume one physical line per record, true of id lists.
+    const std::size_t line = row + 2;
+    const auto left_found = left_rows.find(gold.cell(row, 0));
+    if (left_found == left_rows.end()) {
+      throw InputError::At(path, line, "id '" + std::string(gold.cell(row, 0)) + "' is not in " + left.source());
+    }
+    const auto right_found = right_rows.find(gold.cell(row, 1));
+    if (right_found == right_rows.end()) {
+      throw InputError::At(path, line, "id '" + std::string(gold.cell(row, 1)) + "' is not in " + right.source());
+    }
+    std::uint32_t left_row = left_found->second, right_row = right_found->second;
+    if (deduplicate) {
+      if (left_row == right_row) continue;
+      if (left_row > right_row) std::swap(left_row, right_row);
+    }
+    pairs.emplace_back(left_row, right_row);
+  }
+  sort_unique(pairs);
+  return pairs;
+}
+
+std::vector<std::uint32_t> read_query_ids(const std::string& path, const Table& left) {
+  std::ifstream in(path);
+  if (!in) throw InputError::At(path, 0, "cannot open the query list");
+  std::vector<std::string> ids;
+  if (in.peek() == '{') {
+    nlohmann::json document;
+    try {
+      in >> document;
+    } catch (const nlohmann::json::exception& error) {
+      throw InputError::At(path, 0, std::string("not valid JSON: ") + error.what());
+    }
+    if (!document.contains("responses") || !document["responses"].is_array()) {
+      throw InputError::At(path, 0, "expected an object with a \"responses\" array");
+    }
+    for (const auto& response : document["responses"]) {
+      const auto& id = response.at("query_id");
+      ids.push_back(id.is_string() ? id.get<std::string>() : id.dump());
+    }
+  } else {
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty()) ids.push_back(line);
+    }
+  }
+  const auto left_rows = left.id_index();
+  std::vector<std::uint32_t> rows;
+  for (const auto& id : ids) {
+    const auto found = left_rows.find(id);
+    if (found == left_rows.end()) throw InputError::At(path, 0, "query id '" + id + "' is not in " + left.source());
+    rows.push_back(found->second);
+  }
+  sort_unique(rows);
+  return rows;
+}
+
+}  // namespace matchmaker::eval

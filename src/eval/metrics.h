@@ -1,0 +1,42 @@
+// Quality measures against a gold standard. Only evaluation reads gold; the pipeline never does.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "candidates/candidate_pairs.h"
+#include "resolve/resolve.h"
+
+namespace matchmaker::eval {
+
+using RowPair = std::pair<std::uint32_t, std::uint32_t>;  // (left row, right row)
+
+struct PairMetrics {
+  std::size_t predicted = 0;
+  std::size_t gold = 0;
+  std::size_t true_positives = 0;
+  double precision = 0;
+  double recall = 0;
+  double f1 = 0;
+};
+
+// `gold`: sorted, unique (readers guarantee it).
+PairMetrics pair_metrics(std::span<const resolve::Match> matches, std::span<const RowPair> gold);
+
+// Share of gold pairs that are among the candidates: the ceiling on recall.
+double pair_completeness(const candidates::CandidatePairs& pairs, std::span<const RowPair> gold);
+
+struct QueryAccuracy {
+  std::size_t queries = 0;
+  std::size_t correct = 0;
+  double accuracy = 0;
+};
+
+// DistillER-style query score over `query_rows` (left rows): a query is right when its best match is
+// a gold match, or when it has no gold match and none is predicted.
+QueryAccuracy query_accuracy(std::span<const resolve::Match> matches, std::span<const RowPair> gold,
+                             std::span<const std::uint32_t> query_rows, std::size_t num_left);
+
+}  // namespace matchmaker::eval

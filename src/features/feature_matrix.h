@@ -1,0 +1,29 @@
+// Dense row-major float matrix of pair features; NaN marks a missing value (XGBoost's default).
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace matchmaker::features {
+
+inline constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
+
+struct FeatureMatrix {
+  std::vector<std::string> names;  // one per column, in words: they appear in explanations
+  std::vector<float> values;       // size num_rows * names.size()
+  std::size_t num_rows = 0;
+
+  std::size_t num_features() const { return names.size(); }
+  const float* row(std::size_t row_idx) const { return values.data() + row_idx * names.size(); }
+  float at(std::size_t row_idx, std::size_t feature_idx) const { return values[row_idx * names.size() + feature_idx]; }
+  int find(const std::string& name) const {
+    for (std::size_t idx = 0; idx < names.size(); ++idx) {
+      if (names[idx] == name) return static_cast<int>(idx);
+    }
+    return -1;
+  }
+};
+
+}  // namespace matchmaker::features

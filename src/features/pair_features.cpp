@@ -1,0 +1,222 @@
+#include "features/pair_features.h"
+
+#include <algorithm>
+#include <cmath>
+#include <omp.h>
+
+#include "features/similarity.h"
+#include "text/tokenize.h"
+
+namespace matchmaker::features {
+namespace {
+
+enum class AttributeKind { kText, kShortText, kNumber };
+
+struct UsedAttribute {
+  std::size_t index;  // into the alignment / EncodedTable::attributes
+  AttributeKind kind;
+};
+
+struct AttributeStats {
+  double fill = 0;         // share of non-empty values
+  double mean_chars = 0;   // over non-empty values
+  double number_share = 0; // share of non-empty values that are numbers
+};
+
+AttributeStats stats_of(const text::EncodedAttribute& attribute) {
+  AttributeStats stats;
+  const std::size_t num_rows = attribute.numbers.size();
+  std::size_t filled = 0, chars = 0, numbers = 0;
+  for (std::size_t row = 0; row < num_rows; ++row) {
+    const std::size_t length = attribute.value(row).size();
+    if (length == 0) continue;
+    ++filled;
+    chars += length;
+    if (!std::isnan(attribute.numbers[row])) ++numbers;
+  }
+  if (num_rows > 0) stats.fill = static_cast<double>(filled) / num_rows;
+  if (filled > 0) {
+    stats.mean_chars = static_cast<double>(chars) / filled;
+    stats.number_share = static_cast<double>(numbers) / filled;
+  }
+  return stats;
+}
+
+// Attributes worth comparing: filled on both sides, best-filled first, capped.
+std::vector<UsedAttribute> choose_attributes(const text::EncodedTable& left, const text::EncodedTable& right,
+                                             const PairFeatureOptions& options) {
+  std::vector<std::pair<double, UsedAttribute>> ranked;
+  for (std::size_t idx = 0; idx < left.attributes.size(); ++idx) {
+    const AttributeStats left_stats = stats_of(left.attributes[idx]);
+    const AttributeStats right_stats = stats_of(right.attributes[idx]);
+    const double fill = std::min(left_stats.fill, right_stats.fill);
+    if (fill <= 0.0) continue;
+    AttributeKind kind = AttributeKind::kText;
+    if (left_stats.number_share >= 0.8 && right_stats.number_share >= 0.8) {
+      kind = AttributeKind::kNumber;
+    } else if (std::max(left_stats.mean_chars, right_stats.mean_chars) <= static_cast<double>(options.short_value_chars)) {
+      kind = AttributeKind::kShortText;
+    }
+    ranked.push_back({fill, UsedAttribute{idx, kind}});
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  if (ranked.size() > options.max_attributes) ranked.resize(options.max_attributes);
+  std::vector<UsedAttribute> used;
+  for (const auto& entry : ranked) used.push_back(entry.second);
+  std::sort(used.begin(), used.end(), [](const UsedAttribute& a, const UsedAttribute& b) { return a.index < b.index; });
+  return used;
+}
+
+// Cosine of two word sets weighted by idf (each word once): how much rare vocabulary two values share.
+float idf_set_cosine(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b, const std::vector<float>& idf) {
+  if (a.empty() || b.empty()) return kMissing;
+  double shared = 0, norm_a = 0, norm_b = 0;
+  for (std::uint32_t term : a) norm_a += static_cast<double>(idf[term]) * idf[term];
+  for (std::uint32_t term : b) norm_b += static_cast<double>(idf[term]) * idf[term];
+  std::size_t idx_a = 0, idx_b = 0;
+  while (idx_a < a.size() && idx_b < b.size()) {
+    if (a[idx_a] < b[idx_b]) {
+      ++idx_a;
+    } else if (b[idx_b] < a[idx_a]) {
+      ++idx_b;
+    } else {
+      shared += static_cast<double>(idf[a[idx_a]]) * idf[a[idx_a]];
+      ++idx_a;
+      ++idx_b;
+    }
+  }
+  return static_cast<float>(shared / std::sqrt(norm_a * norm_b));
+}
+
+float cosine(const text::WeightedRows& a, std::size_t row_a, const text::WeightedRows& b, std::size_t row_b) {
+  const float norms = a.norms[row_a] * b.norms[row_b];
+  if (norms <= 0) return kMissing;
+  return text::sparse_dot(a.rows.row_terms(row_a), a.rows.row_values(row_a), b.rows.row_terms(row_b),
+                          b.rows.row_values(row_b)) /
+         norms;
+}
+
+// Cut at a code-point boundary at or before `max_bytes`.
+std::string_view prefix_of(std::string_view value, std::size_t max_bytes) {
+  if (value.size() <= max_bytes) return value;
+  std::size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
+  return value.substr(0, cut);
+}
+
+// Best and second-best blocking score of each record over its candidate pairs.
+struct TopTwo {
+  std::vector<float> best, second;
+  explicit TopTwo(std::size_t size) : best(size, 0.0f), second(size, 0.0f) {}
+  void add(std::uint32_t record, float score) {
+    if (score > best[record]) {
+      second[record] = best[record];
+      best[record] = score;
+    } else if (score > second[record]) {
+      second[record] = score;
+    }
+  }
+  // Margin of `score` over the record's best other candidate (positive only for its top candidate).
+  float margin(std::uint32_t record, float score) const {
+    return score >= best[record] ? score - second[record] : score - best[record];
+  }
+};
+
+}  // namespace
+
+FeatureMatrix compute_pair_features(const SideView& left, const SideView& right,
+                                    const text::AttributeAlignment& alignment, const std::vector<float>& word_idf,
+                                    const candidates::CandidatePairs& pairs, const PairFeatureOptions& options) {
+  const std::vector<UsedAttribute> attributes = choose_attributes(*left.table, *right.table, options);
+
+  FeatureMatrix matrix;
+  matrix.names = {"record tf-idf cosine", "record word cosine",  "record 3-gram cosine",
+                  "record word jaccard",  "model codes shared",  "model code overlap",
+                  "rank among left's candidates", "rank among right's candidates", "mutual best candidate",
+                  "margin over left's next best", "margin over right's next best"};
+  const std::size_t num_record_features = matrix.names.size();
+  for (const UsedAttribute& attribute : attributes) {
+    const std::string& name = alignment.names[attribute.index];
+    matrix.names.push_back(name + " word cosine");
+    if (attribute.kind == AttributeKind::kNumber) {
+      matrix.names.push_back(name + " relative difference");
+    } else if (attribute.kind == AttributeKind::kShortText) {
+      matrix.names.push_back(name + " jaro-winkler");
+      matrix.names.push_back(name + " levenshtein ratio");
+      matrix.names.push_back(name + " monge-elkan");
+    }
+  }
+
+  TopTwo left_top(pairs.num_left), right_top(pairs.num_right);
+  for (std::size_t pair = 0; pair < pairs.num_pairs(); ++pair) {
+    left_top.add(pairs.left[pair], pairs.score[pair]);
+    right_top.add(pairs.right[pair], pairs.score[pair]);
+  }
+
+  const std::size_t num_features = matrix.names.size();
+  matrix.num_rows = pairs.num_pairs();
+  matrix.values.assign(matrix.num_rows * num_features, kMissing);
+
+#pragma omp parallel
+  {
+    std::vector<std::string_view> left_tokens, right_tokens;
+#pragma omp for schedule(dynamic, 256)
+    for (std::size_t pair = 0; pair < pairs.num_pairs(); ++pair) {
+      const std::uint32_t left_row = pairs.left[pair];
+      const std::uint32_t right_row = pairs.right[pair];
+      float* out = matrix.values.data() + pair * num_features;
+      const float score = pairs.score[pair];
+
+      out[0] = score;
+      out[1] = cosine(*left.word_weights, left_row, *right.word_weights, right_row);
+      out[2] = cosine(*left.gram_weights, left_row, *right.gram_weights, right_row);
+      out[3] = static_cast<float>(jaccard_sorted(left.table->words.row_terms(left_row), right.table->words.row_terms(right_row)));
+      const auto left_codes = left.table->codes.row_terms(left_row);
+      const auto right_codes = right.table->codes.row_terms(right_row);
+      const std::size_t shared_codes = intersection_size_sorted(left_codes, right_codes);
+      out[4] = static_cast<float>(shared_codes);
+      if (!left_codes.empty() && !right_codes.empty()) {
+        out[5] = static_cast<float>(shared_codes) / static_cast<float>(std::min(left_codes.size(), right_codes.size()));
+      }
+      // A pair outside one side's top-k has no rank there: missing, and the trees learn what that means.
+      if (pairs.rank_in_left[pair] > 0) out[6] = pairs.rank_in_left[pair];
+      if (pairs.rank_in_right[pair] > 0) out[7] = pairs.rank_in_right[pair];
+      out[8] = (pairs.rank_in_left[pair] == 1 && pairs.rank_in_right[pair] == 1) ? 1.0f : 0.0f;
+      out[9] = left_top.margin(left_row, score);
+      out[10] = right_top.margin(right_row, score);
+
+      std::size_t column = num_record_features;
+      for (const UsedAttribute& attribute : attributes) {
+        const text::EncodedAttribute& left_attribute = left.table->attributes[attribute.index];
+        const text::EncodedAttribute& right_attribute = right.table->attributes[attribute.index];
+        const std::string_view left_value = left_attribute.value(left_row);
+        const std::string_view right_value = right_attribute.value(right_row);
+        const bool both_present = !left_value.empty() && !right_value.empty();
+        out[column++] = idf_set_cosine(left_attribute.words.row_terms(left_row),
+                                       right_attribute.words.row_terms(right_row), word_idf);
+        if (attribute.kind == AttributeKind::kNumber) {
+          const float left_number = left_attribute.numbers[left_row];
+          const float right_number = right_attribute.numbers[right_row];
+          if (!std::isnan(left_number) && !std::isnan(right_number)) {
+            out[column] = static_cast<float>(relative_difference(left_number, right_number));
+          }
+          ++column;
+        } else if (attribute.kind == AttributeKind::kShortText) {
+          if (both_present) {
+            const auto left_prefix = prefix_of(left_value, options.max_edit_chars);
+            const auto right_prefix = prefix_of(right_value, options.max_edit_chars);
+            out[column] = static_cast<float>(jaro_winkler(left_prefix, right_prefix));
+            out[column + 1] = static_cast<float>(levenshtein_ratio(left_prefix, right_prefix));
+            text::word_tokens(left_prefix, left_tokens);
+            text::word_tokens(right_prefix, right_tokens);
+            out[column + 2] = static_cast<float>(monge_elkan(left_tokens, right_tokens));
+          }
+          column += 3;
+        }
+      }
+    }
+  }
+  return matrix;
+}
+
+}  // namespace matchmaker::features

@@ -1,0 +1,292 @@
+#include "pipeline/match_job.h"
+
+#include <omp.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <optional>
+
+#include "candidates/tfidf_blocker.h"
+#include "eval/gold.h"
+#include "eval/metrics.h"
+#include "features/pair_features.h"
+#include "io/atomic_file.h"
+#include "matchmaker/error.h"
+#include "pipeline/stage_timer.h"
+#include "student/xgboost_student.h"
+#include "teacher/teacher.h"
+#include "text/encoded_table.h"
+#include "text/normalize.h"
+#include "text/tfidf.h"
+
+namespace matchmaker::pipeline {
+namespace {
+
+constexpr std::size_t kParallelTrainingRows = 200000;
+
+void validate(const MatchConfig& config) {
+  if (config.left_path.empty()) throw InputError("--left is required");
+  if (config.out_path.empty()) throw InputError("--out is required");
+  if (config.top_k < 1 || config.top_k > 1000) throw InputError("--top-k must be between 1 and 1000");
+  if (config.teacher_candidates < 1) throw InputError("--teacher-candidates must be at least 1");
+  if (config.teacher_budget < 0) throw InputError("--teacher-budget must not be negative");
+  if (config.threads < 0) throw InputError("--threads must not be negative");
+  if (!(config.threshold >= 0 && config.threshold <= 1)) throw InputError("--threshold must be in [0, 1]");
+  if (config.teacher != "none") teacher::make_teacher(config.teacher);  // rejects unknown specs early
+  if (!config.eval_queries_path.empty() && config.gold_path.empty()) {
+    throw InputError("--eval-queries needs --gold");
+  }
+  if (config.right_path.empty() && config.resolve == "unique-mapping") {
+    throw InputError("--resolve unique-mapping needs two tables; use connected-components or best-match");
+  }
+}
+
+resolve::ResolveMethod resolve_method_for(const MatchConfig& config) {
+  if (config.resolve != "auto") return resolve::parse_resolve_method(config.resolve);
+  return config.right_path.empty() ? resolve::ResolveMethod::kConnectedComponents
+                                   : resolve::ResolveMethod::kUniqueMapping;
+}
+
+// The teacher's question for a query: its best `limit` candidates by blocking score.
+teacher::TeacherQuery question_for(std::uint32_t query, const candidates::CandidatePairs& pairs, int limit) {
+  teacher::TeacherQuery question;
+  question.query = query;
+  for (std::uint64_t pair = pairs.query_offsets[query]; pair < pairs.query_offsets[query + 1]; ++pair) {
+    question.shown.push_back(pair);
+  }
+  std::sort(question.shown.begin(), question.shown.end(), [&](std::uint64_t a, std::uint64_t b) {
+    return pairs.score[a] != pairs.score[b] ? pairs.score[a] > pairs.score[b] : a < b;
+  });
+  if (question.shown.size() > static_cast<std::size_t>(limit)) question.shown.resize(static_cast<std::size_t>(limit));
+  return question;
+}
+
+struct TrainingSet {
+  std::vector<std::uint64_t> rows;
+  std::vector<float> labels;
+  std::vector<float> weights;
+  std::size_t positives = 0;
+};
+
+// Select answers become labels: the chosen candidate positive, the other shown ones negative;
+// "none" makes every shown candidate negative. Unanswered queries give nothing.
+TrainingSet labels_from(std::span<const teacher::TeacherQuery> questions, std::span<const teacher::TeacherAnswer> answers) {
+  TrainingSet training;
+  for (std::size_t idx = 0; idx < questions.size(); ++idx) {
+    if (!answers[idx].answered) continue;
+    for (std::size_t shown_idx = 0; shown_idx < questions[idx].shown.size(); ++shown_idx) {
+      const bool positive = static_cast<int>(shown_idx) == answers[idx].chosen;
+      training.rows.push_back(questions[idx].shown[shown_idx]);
+      training.labels.push_back(positive ? 1.0f : 0.0f);
+      training.weights.push_back(1.0f);
+      training.positives += positive;
+    }
+  }
+  return training;
+}
+
+// Scores without a teacher: the blocking score of mutual best candidates, 0 elsewhere.
+std::vector<float> mutual_best_scores(const candidates::CandidatePairs& pairs) {
+  std::vector<float> scores(pairs.num_pairs(), 0.0f);
+  for (std::size_t pair = 0; pair < pairs.num_pairs(); ++pair) {
+    if (pairs.rank_in_left[pair] == 1 && pairs.rank_in_right[pair] == 1) scores[pair] = pairs.score[pair];
+  }
+  return scores;
+}
+
+void write_matches(io::AtomicFile& file, const std::vector<resolve::Match>& matches, const Table& left,
+                   const Table& right, bool with_cluster) {
+  auto& out = file.stream();
+  out << "left_id,right_id,score" << (with_cluster ? ",cluster\n" : "\n");
+  for (const auto& match : matches) {
+    io::write_csv_field(out, left.id(match.left));
+    out << ',';
+    io::write_csv_field(out, right.id(match.right));
+    out << ',' << match.score;
+    if (with_cluster) {
+      out << ',';
+      io::write_csv_field(out, left.id(match.cluster));
+    }
+    out << '\n';
+  }
+}
+
+}  // namespace
+
+void run_match(const MatchConfig& config) {
+  validate(config);
+  if (config.threads > 0) omp_set_num_threads(config.threads);
+  const bool deduplicate = config.right_path.empty();
+  const resolve::ResolveMethod resolve_method = resolve_method_for(config);
+
+  // Output files are opened first so a bad path fails before any work; they appear only on success.
+  io::AtomicFile matches_file(config.out_path);
+  std::optional<io::AtomicFile> metrics_file;
+  if (!config.metrics_path.empty()) metrics_file.emplace(config.metrics_path);
+
+  StageTimer timer;
+  nlohmann::json metrics;
+  metrics["task"] = deduplicate ? "deduplication" : "linkage";
+  metrics["config"] = {{"left", config.left_path},
+                       {"right", config.right_path},
+                       {"teacher", config.teacher},
+                       {"teacher_budget", config.teacher_budget},
+                       {"selection", select::selection_strategy_name(config.selection)},
+                       {"top_k", config.top_k},
+                       {"resolve", resolve::resolve_method_name(resolve_method)},
+                       {"threshold", config.threshold},
+                       {"threads", config.threads > 0 ? config.threads : omp_get_max_threads()},
+                       {"seed", config.seed},
+                       {"normalizer", text::kNormalizerName},
+                       {"feature_set", features::kFeatureSetName}};
+
+  // Load.
+  io::TableReadOptions read_options;
+  read_options.id_column = config.id_column;
+  read_options.format = config.format;
+  read_options.delimiter = config.delimiter;
+  read_options.path = config.left_path;
+  const Table left = io::read_table(read_options);
+  std::optional<Table> right_storage;
+  if (!deduplicate) {
+    read_options.path = config.right_path;
+    right_storage = io::read_table(read_options);
+  }
+  const Table& right = deduplicate ? left : *right_storage;
+  spdlog::info("loaded {} records{} ({:.2f} s)", left.num_rows(),
+               deduplicate ? "" : fmt::format(" and {} records", right.num_rows()), timer.finish("load"));
+
+  // Normalise and encode.
+  const text::AttributeAlignment alignment = text::AttributeAlignment::by_name(left, right);
+  text::TableEncoder encoder;
+  const text::EncodedTable left_encoded = encoder.encode(left, alignment.left_columns);
+  std::optional<text::EncodedTable> right_encoded_storage;
+  if (!deduplicate) right_encoded_storage = encoder.encode(right, alignment.right_columns);
+  const text::EncodedTable& right_encoded = deduplicate ? left_encoded : *right_encoded_storage;
+  const auto word_idf = deduplicate ? text::inverse_document_frequencies({&left_encoded.words}, encoder.words().size())
+                                    : text::inverse_document_frequencies({&left_encoded.words, &right_encoded.words},
+                                                                         encoder.words().size());
+  const auto gram_idf = deduplicate ? text::inverse_document_frequencies({&left_encoded.grams}, encoder.grams().size())
+                                    : text::inverse_document_frequencies({&left_encoded.grams, &right_encoded.grams},
+                                                                         encoder.grams().size());
+  const text::WeightedRows left_words = text::tfidf_weight(left_encoded.words, word_idf);
+  const text::WeightedRows left_grams = text::tfidf_weight(left_encoded.grams, gram_idf);
+  std::optional<text::WeightedRows> right_words_storage, right_grams_storage;
+  if (!deduplicate) {
+    right_words_storage = text::tfidf_weight(right_encoded.words, word_idf);
+    right_grams_storage = text::tfidf_weight(right_encoded.grams, gram_idf);
+  }
+  const text::WeightedRows& right_words = deduplicate ? left_words : *right_words_storage;
+  const text::WeightedRows& right_grams = deduplicate ? left_grams : *right_grams_storage;
+  spdlog::info("normalised: {} words, {} 3-grams, {} model codes, {} aligned attributes ({:.2f} s)",
+               encoder.words().size(), encoder.grams().size(), encoder.codes().size(), alignment.names.size(),
+               timer.finish("normalise"));
+
+  // Candidates.
+  candidates::BlockerOptions blocker_options;
+  blocker_options.top_k = config.top_k;
+  const text::SparseRows left_vectors = text::combined_unit_vectors(left_words, left_grams);
+  const candidates::CandidatePairs pairs =
+      deduplicate ? candidates::generate_candidates_within(left_vectors, blocker_options)
+                  : candidates::generate_candidates(left_vectors, text::combined_unit_vectors(right_words, right_grams),
+                                                    blocker_options);
+  const double candidates_per_query = left.num_rows() > 0 ? static_cast<double>(pairs.num_pairs()) / left.num_rows() : 0;
+  spdlog::info("candidates: {} pairs, {:.1f} per query ({:.2f} s)", pairs.num_pairs(), candidates_per_query,
+               timer.finish("candidates"));
+
+  // Features.
+  const features::SideView left_view{&left_encoded, &left_words, &left_grams};
+  const features::SideView right_view{&right_encoded, &right_words, &right_grams};
+  const features::FeatureMatrix features = features::compute_pair_features(
+      left_view, right_view, alignment, word_idf, pairs, features::PairFeatureOptions{});
+  spdlog::info("features: {} per pair ({:.2f} s)", features.num_features(), timer.finish("features"));
+
+  // Teacher labels a selected sample; the student learns from them and scores every pair.
+  std::vector<float> scores;
+  std::size_t teacher_calls = 0, teacher_matches = 0;
+  if (config.teacher == "none") {
+    scores = mutual_best_scores(pairs);
+    timer.finish("teacher");
+    timer.finish("student");
+  } else {
+    const auto selected = select::select_queries(pairs, config.selection, config.teacher_budget, config.seed);
+    std::vector<teacher::TeacherQuery> questions;
+    questions.reserve(selected.size());
+    for (std::uint32_t query : selected) questions.push_back(question_for(query, pairs, config.teacher_candidates));
+    auto teacher = teacher::make_teacher(config.teacher);
+    const teacher::MatchProblem problem{&left, &right, &pairs, &features};
+    const auto answers = teacher->answer(problem, questions);
+    teacher_calls = answers.size();
+    for (const auto& answer : answers) teacher_matches += answer.answered && answer.chosen >= 0;
+    spdlog::info("teacher {}: {} queries asked ({}), {} named a match ({:.2f} s)", teacher->spec(), teacher_calls,
+                 select::selection_strategy_name(config.selection), teacher_matches, timer.finish("teacher"));
+
+    const TrainingSet training = labels_from(questions, answers);
+    if (training.positives == 0 || training.positives == training.rows.size()) {
+      throw RuntimeFailure(fmt::format(
+          "the teacher's {} answers hold {} — the student needs both matches and non-matches; "
+          "raise --teacher-budget or try --selection stratified",
+          answers.size(), training.positives == 0 ? "no match" : "no non-match"));
+    }
+    student::StudentOptions student_options;
+    // Training sets of a few thousand rows train fastest on one thread: XGBoost's many short parallel
+    // regions cost more in thread hand-offs than they save (seconds instead of milliseconds on a busy machine).
+    student_options.num_threads = training.rows.size() < kParallelTrainingRows ? 1 : config.threads;
+    student_options.seed = config.seed;
+    student::XGBoostStudent student;
+    student.train(features, training.rows, training.labels, training.weights, student_options);
+    scores = student.predict(features);
+    spdlog::info("student: trained on {} labelled pairs ({} matches), scored {} pairs ({:.2f} s)",
+                 training.rows.size(), training.positives, scores.size(), timer.finish("student"));
+  }
+
+  const float threshold = config.teacher == "none" ? 1e-6f : config.threshold;
+  const auto matches = resolve::resolve_matches(pairs, scores, resolve_method, threshold);
+  spdlog::info("resolve {}: {} matches ({:.2f} s)", resolve::resolve_method_name(resolve_method), matches.size(),
+               timer.finish("resolve"));
+
+  write_matches(matches_file, matches, left, right, resolve_method == resolve::ResolveMethod::kConnectedComponents);
+  timer.finish("write");
+
+  metrics["records"] = {{"left", left.num_rows()}, {"right", right.num_rows()}};
+  metrics["candidates"] = {{"pairs", pairs.num_pairs()}, {"per_query", candidates_per_query}, {"top_k", config.top_k}};
+  metrics["teacher"] = {{"spec", config.teacher}, {"calls", teacher_calls}, {"matches_named", teacher_matches}};
+  metrics["matches"] = matches.size();
+
+  if (!config.gold_path.empty()) {
+    const auto gold = eval::read_gold(config.gold_path, left, right, deduplicate);
+    const eval::PairMetrics pair_metrics = eval::pair_metrics(matches, gold);
+    const double completeness = eval::pair_completeness(pairs, gold);
+    metrics["quality"] = {{"precision", pair_metrics.precision},   {"recall", pair_metrics.recall},
+                          {"f1", pair_metrics.f1},                 {"predicted_pairs", pair_metrics.predicted},
+                          {"gold_pairs", pair_metrics.gold},       {"true_positives", pair_metrics.true_positives},
+                          {"pair_completeness", completeness}};
+    spdlog::info("quality: precision {:.4f} recall {:.4f} F1 {:.4f}; pair completeness {:.4f}",
+                 pair_metrics.precision, pair_metrics.recall, pair_metrics.f1, completeness);
+    if (!config.eval_queries_path.empty()) {
+      const auto query_rows = eval::read_query_ids(config.eval_queries_path, left);
+      const auto accuracy = eval::query_accuracy(matches, gold, query_rows, left.num_rows());
+      metrics["quality"]["query_accuracy"] = accuracy.accuracy;
+      metrics["quality"]["queries_scored"] = accuracy.queries;
+      spdlog::info("query accuracy {:.4f} over {} queries", accuracy.accuracy, accuracy.queries);
+    }
+  }
+  timer.finish("evaluate");
+
+  nlohmann::json stage_seconds = nlohmann::json::object();
+  for (const auto& [stage, seconds] : timer.stages()) stage_seconds[stage] = seconds;
+  metrics["seconds"] = stage_seconds;
+  metrics["seconds_total"] = timer.total_seconds();
+  metrics["peak_memory_mib"] = peak_memory_mib();
+
+  if (metrics_file) {
+    metrics_file->stream() << metrics.dump(2) << '\n';
+    metrics_file->commit();
+  }
+  matches_file.commit();
+}
+
+}  // namespace matchmaker::pipeline

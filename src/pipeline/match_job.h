@@ -1,0 +1,39 @@
+// The entity-resolution job end to end: load -> normalise -> candidates -> features -> select ->
+// teacher -> student -> resolve -> write. The CLI, tests and benchmarks all run it through here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "io/table_reader.h"
+#include "resolve/resolve.h"
+#include "select/query_selection.h"
+
+namespace matchmaker::pipeline {
+
+struct MatchConfig {
+  std::string left_path;
+  std::string right_path;                 // empty: deduplicate the left table
+  std::string id_column = "id";
+  io::TableFormat format = io::TableFormat::kAuto;
+  char delimiter = '\0';
+  std::string out_path;                   // matches CSV: left_id,right_id,score[,cluster]
+  std::string teacher = "unsupervised";   // "unsupervised" or "none"
+  double teacher_budget = 0.10;           // share (<= 1) or number (> 1) of queries the teacher sees
+  select::SelectionStrategy selection = select::SelectionStrategy::kBlockingMax;
+  int top_k = 10;                         // candidates per record and direction
+  int teacher_candidates = 10;            // candidates shown to the teacher per query
+  std::string resolve = "auto";           // auto: unique-mapping (two tables) / connected-components (one)
+  float threshold = 0.5f;                 // minimum student probability of a match
+  int threads = 0;                        // 0: all cores
+  std::uint64_t seed = 42;
+  std::string gold_path;                  // optional: evaluate against these pairs
+  std::string eval_queries_path;          // optional: query accuracy over these left ids (needs gold)
+  std::string metrics_path;               // optional: metrics JSON
+};
+
+// Validates, runs and writes every output. Throws InputError for bad input (exit 2) and
+// RuntimeFailure for failures of the environment (exit 1). Outputs appear only on success.
+void run_match(const MatchConfig& config);
+
+}  // namespace matchmaker::pipeline

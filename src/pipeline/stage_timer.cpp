@@ -1,0 +1,23 @@
+#include "pipeline/stage_timer.h"
+
+#include <sys/resource.h>
+
+namespace matchmaker::pipeline {
+
+double StageTimer::finish(const std::string& name) {
+  const auto now = Clock::now();
+  const double seconds = std::chrono::duration<double>(now - stage_started_).count();
+  stage_started_ = now;
+  stages_.emplace_back(name, seconds);
+  return seconds;
+}
+
+double StageTimer::total_seconds() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
+
+double peak_memory_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+}  // namespace matchmaker::pipeline

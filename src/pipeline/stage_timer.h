@@ -1,0 +1,29 @@
+// Wall time per pipeline stage and the process's peak memory, for logs and metrics.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace matchmaker::pipeline {
+
+class StageTimer {
+ public:
+  StageTimer() : started_(Clock::now()), stage_started_(started_) {}
+  // Ends the current stage under `name` and returns its seconds.
+  double finish(const std::string& name);
+  double total_seconds() const;
+  const std::vector<std::pair<std::string, double>>& stages() const { return stages_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point started_;
+  Clock::time_point stage_started_;
+  std::vector<std::pair<std::string, double>> stages_;
+};
+
+// Peak resident memory of this process so far, in MiB.
+double peak_memory_mib();
+
+}  // namespace matchmaker::pipeline

@@ -1,0 +1,94 @@
+#include "student/xgboost_student.h"
+
+#include <xgboost/c_api.h>
+
+#include <string>
+
+#include "matchmaker/error.h"
+
+namespace matchmaker::student {
+namespace {
+
+void check(int status, const char* what) {
+  if (status != 0) throw RuntimeFailure(std::string("xgboost ") + what + ": " + XGBGetLastError());
+}
+
+// A DMatrix freed with its scope.
+class DMatrix {
+ public:
+  DMatrix(const float* values, std::size_t num_rows, std::size_t num_columns) {
+    check(XGDMatrixCreateFromMat(values, num_rows, num_columns, NAN, &handle_), "creating a matrix");
+  }
+  ~DMatrix() { XGDMatrixFree(handle_); }
+  DMatrix(const DMatrix&) = delete;
+  DMatrix& operator=(const DMatrix&) = delete;
+  DMatrixHandle get() const { return handle_; }
+
+ private:
+  DMatrixHandle handle_ = nullptr;
+};
+
+}  // namespace
+
+XGBoostStudent::XGBoostStudent() = default;
+
+XGBoostStudent::~XGBoostStudent() {
+  if (booster_ != nullptr) XGBoosterFree(booster_);
+}
+
+void XGBoostStudent::train(const features::FeatureMatrix& features, std::span<const std::uint64_t> row_indices,
+                           std::span<const float> labels, std::span<const float> weights,
+                           const StudentOptions& options) {
+  const std::size_t num_columns = features.num_features();
+  std::vector<float> rows(row_indices.size() * num_columns);
+  for (std::size_t idx = 0; idx < row_indices.size(); ++idx) {
+    const float* source = features.row(row_indices[idx]);
+    std::copy(source, source + num_columns, rows.begin() + static_cast<std::ptrdiff_t>(idx * num_columns));
+  }
+  DMatrix train_matrix(rows.data(), row_indices.size(), num_columns);
+  check(XGDMatrixSetFloatInfo(train_matrix.get(), "label", labels.data(), labels.size()), "setting labels");
+  check(XGDMatrixSetFloatInfo(train_matrix.get(), "weight", weights.data(), weights.size()), "setting weights");
+
+  if (booster_ != nullptr) XGBoosterFree(booster_);
+  DMatrixHandle matrices[] = {train_matrix.get()};
+  check(XGBoosterCreate(matrices, 1, &booster_), "creating the booster");
+  auto set = [this](const char* name, const std::string& value) {
+    check(XGBoosterSetParam(booster_, name, value.c_str()), name);
+  };
+  set("objective", "binary:logistic");
+  set("eval_metric", "logloss");
+  set("tree_method", "hist");
+  set("max_depth", std::to_string(options.max_depth));
+  set("eta", std::to_string(options.learning_rate));
+  set("min_child_weight", std::to_string(options.min_child_weight));
+  set("subsample", std::to_string(options.subsample));
+  set("seed", std::to_string(options.seed));
+  set("nthread", std::to_string(options.num_threads));
+  set("verbosity", "0");
+  for (int round = 0; round < options.num_rounds; ++round) {
+    check(XGBoosterUpdateOneIter(booster_, round, train_matrix.get()), "training");
+  }
+}
+
+std::vector<float> XGBoostStudent::predict(const features::FeatureMatrix& features) const {
+  if (booster_ == nullptr) throw RuntimeFailure("student: predict() before train()");
+  if (features.num_rows == 0) return {};
+  DMatrix matrix(features.values.data(), features.num_rows, features.num_features());
+  // type 0: normal prediction; training=false so no dropout-like randomness applies.
+  const char* config = R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dimension = 0;
+  const float* result = nullptr;
+  check(XGBoosterPredictFromDMatrix(booster_, matrix.get(), config, &shape, &dimension, &result), "predicting");
+  return std::vector<float>(result, result + features.num_rows);
+}
+
+std::string XGBoostStudent::save_json() const {
+  if (booster_ == nullptr) return {};
+  bst_ulong length = 0;
+  const char* buffer = nullptr;
+  check(XGBoosterSaveModelToBuffer(booster_, R"({"format": "json"})", &length, &buffer), "saving the model");
+  return std::string(buffer, length);
+}
+
+}  // namespace matchmaker::student

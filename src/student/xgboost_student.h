@@ -1,0 +1,47 @@
+// The student: gradient-boosted trees over pair features, trained on teacher labels.
+// The only file that sees XGBoost's C API.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "features/feature_matrix.h"
+
+namespace matchmaker::student {
+
+struct StudentOptions {
+  int num_rounds = 150;
+  int max_depth = 4;
+  double learning_rate = 0.1;
+  double min_child_weight = 1.0;
+  double subsample = 0.9;
+  int num_threads = 0;       // 0: all cores
+  std::uint64_t seed = 42;
+};
+
+class XGBoostStudent {
+ public:
+  XGBoostStudent();
+  ~XGBoostStudent();
+  XGBoostStudent(const XGBoostStudent&) = delete;
+  XGBoostStudent& operator=(const XGBoostStudent&) = delete;
+
+  // Trains on the rows `row_indices` of `features` with binary `labels` and per-row `weights`.
+  // REQUIRES: at least one positive and one negative label. Throws RuntimeFailure on library errors.
+  void train(const features::FeatureMatrix& features, std::span<const std::uint64_t> row_indices,
+             std::span<const float> labels, std::span<const float> weights, const StudentOptions& options);
+
+  // Match probability of every row of `features`.
+  std::vector<float> predict(const features::FeatureMatrix& features) const;
+
+  // The model as XGBoost's JSON (for the workspace).
+  std::string save_json() const;
+
+ private:
+  void* booster_ = nullptr;  // BoosterHandle
+};
+
+}  // namespace matchmaker::student

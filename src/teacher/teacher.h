@@ -1,0 +1,51 @@
+// The teacher interface: something that, shown one query record and a short list of candidates,
+// names the matching candidate or says none. LLMs, recordings and the built-in mixture all fit it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "candidates/candidate_pairs.h"
+#include "features/feature_matrix.h"
+#include "matchmaker/table.h"
+
+namespace matchmaker::teacher {
+
+// Everything a teacher may look at. The gold standard is never part of it.
+struct MatchProblem {
+  const Table* left = nullptr;
+  const Table* right = nullptr;  // == left for deduplication
+  const candidates::CandidatePairs* pairs = nullptr;
+  const features::FeatureMatrix* features = nullptr;
+};
+
+// One question: a query record and the candidate pairs shown for it, in the order shown.
+struct TeacherQuery {
+  std::uint32_t query = 0;               // left row
+  std::vector<std::uint64_t> shown;      // indices into MatchProblem::pairs
+};
+
+struct TeacherAnswer {
+  std::uint32_t query = 0;
+  bool answered = false;        // false: the teacher failed or refused; no label comes from it
+  int chosen = -1;              // index into TeacherQuery::shown; -1 = "none of these"
+  float confidence = 0.0f;      // in [0, 1], the teacher's own
+  std::string explanation;
+};
+
+class Teacher {
+ public:
+  virtual ~Teacher() = default;
+  // The spec string that built it ("unsupervised"); logged and stored with its answers.
+  virtual std::string spec() const = 0;
+  // Answers every query (answers[i] belongs to queries[i]).
+  virtual std::vector<TeacherAnswer> answer(const MatchProblem& problem, std::span<const TeacherQuery> queries) = 0;
+};
+
+// Builds a teacher from its spec. Throws InputError naming the valid specs for an unknown one.
+std::unique_ptr<Teacher> make_teacher(const std::string& spec);
+
+}  // namespace matchmaker::teacher

@@ -1,0 +1,100 @@
+#include "text/encoded_table.h"
+
+#include <cmath>
+#include <limits>
+
+#include "features/similarity.h"
+#include "text/normalize.h"
+#include "text/tokenize.h"
+
+namespace matchmaker::text {
+
+AttributeAlignment AttributeAlignment::by_name(const Table& left, const Table& right) {
+  AttributeAlignment alignment;
+  for (std::size_t left_column = 0; left_column < left.num_columns(); ++left_column) {
+    if (left_column == left.id_column()) continue;
+    const int right_column = right.find_column(left.columns()[left_column]);
+    if (right_column < 0 || static_cast<std::size_t>(right_column) == right.id_column()) continue;
+    alignment.names.push_back(left.columns()[left_column]);
+    alignment.left_columns.push_back(left_column);
+    alignment.right_columns.push_back(static_cast<std::size_t>(right_column));
+  }
+  return alignment;
+}
+
+namespace {
+
+// Reused per-record buffers: encoding a million records must not allocate per record.
+struct Scratch {
+  std::string record_text;
+  std::string padded;
+  std::vector<std::string_view> tokens;
+  std::vector<std::string_view> grams;
+  std::vector<std::string> codes;
+  std::vector<std::uint32_t> ids;
+};
+
+// A value that is a number and nothing else ("399.0", "$1,299", "-3"): only then is it compared
+// numerically. Titles that merely contain a number ("Office 2007") are not numbers.
+float number_of(std::string_view raw) {
+  std::size_t digit_count = 0;
+  for (char byte : raw) {
+    if (byte >= '0' && byte <= '9') {
+      ++digit_count;
+    } else if (byte != '.' && byte != ',' && byte != '-' && byte != '+' && byte != '$' && byte != ' ') {
+      return std::numeric_limits<float>::quiet_NaN();
+    }
+  }
+  if (digit_count == 0) return std::numeric_limits<float>::quiet_NaN();
+  const auto number = features::parse_number(raw);
+  return number ? static_cast<float>(*number) : std::numeric_limits<float>::quiet_NaN();
+}
+
+}  // namespace
+
+EncodedTable TableEncoder::encode(const Table& table, const std::vector<std::size_t>& attribute_columns) {
+  EncodedTable encoded;
+  encoded.attributes.resize(attribute_columns.size());
+  Scratch scratch;
+  for (std::size_t row = 0; row < table.num_rows(); ++row) {
+    scratch.record_text.clear();
+    for (std::size_t column = 0; column < table.num_columns(); ++column) {
+      if (column == table.id_column()) continue;
+      const std::string normalized = normalize(table.cell(row, column));
+      if (normalized.empty()) continue;
+      if (!scratch.record_text.empty()) scratch.record_text.push_back(' ');
+      scratch.record_text += normalized;
+    }
+
+    word_tokens(scratch.record_text, scratch.tokens);
+    scratch.ids.clear();
+    for (auto token : scratch.tokens) scratch.ids.push_back(words_.intern(token));
+    encoded.words.append_counts(scratch.ids);
+
+    char_qgrams(scratch.record_text, kGramSize, scratch.padded, scratch.grams);
+    scratch.ids.clear();
+    for (auto gram : scratch.grams) scratch.ids.push_back(grams_.intern(gram));
+    encoded.grams.append_counts(scratch.ids);
+
+    model_codes(scratch.record_text, scratch.codes);
+    scratch.ids.clear();
+    for (const auto& code : scratch.codes) scratch.ids.push_back(codes_.intern(code));
+    encoded.codes.append_counts(scratch.ids);
+
+    for (std::size_t attribute_idx = 0; attribute_idx < attribute_columns.size(); ++attribute_idx) {
+      EncodedAttribute& attribute = encoded.attributes[attribute_idx];
+      const std::string_view raw = table.cell(row, attribute_columns[attribute_idx]);
+      const std::string normalized = normalize(raw);
+      attribute.arena += normalized;
+      attribute.offsets.push_back(attribute.arena.size());
+      word_tokens(normalized, scratch.tokens);
+      scratch.ids.clear();
+      for (auto token : scratch.tokens) scratch.ids.push_back(words_.intern(token));
+      attribute.words.append_counts(scratch.ids);
+      attribute.numbers.push_back(number_of(raw));
+    }
+  }
+  return encoded;
+}
+
+}  // namespace matchmaker::text

@@ -1,0 +1,29 @@
+// Compressed sparse rows: per record, a sorted list of (term id, value). The layout every
+// token-based stage shares (candidates, features), so records cost three contiguous arrays.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace matchmaker::text {
+
+struct SparseRows {
+  std::vector<std::uint64_t> offsets{0};  // row r spans [offsets[r], offsets[r+1])
+  std::vector<std::uint32_t> terms;       // sorted ascending, unique within a row
+  std::vector<float> values;              // parallel to terms (counts, then weights)
+
+  std::size_t num_rows() const { return offsets.size() - 1; }
+  std::span<const std::uint32_t> row_terms(std::size_t row) const {
+    return {terms.data() + offsets[row], terms.data() + offsets[row + 1]};
+  }
+  std::span<const float> row_values(std::size_t row) const {
+    return {values.data() + offsets[row], values.data() + offsets[row + 1]};
+  }
+
+  // Appends a row from unsorted term ids (duplicates allowed): terms are sorted, duplicates summed
+  // into counts. `scratch` is reused across calls.
+  void append_counts(std::vector<std::uint32_t>& term_ids);
+};
+
+}  // namespace matchmaker::text
