@@ -2,7 +2,9 @@
 #pragma once
 
 #include <fstream>
+#include <ostream>
 #include <string>
+#include <string_view>
 
 namespace matchmaker::io {
 

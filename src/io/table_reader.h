@@ -14,8 +14,8 @@ TableFormat parse_table_format(const std::string& name);
 
 struct TableReadOptions {
   std::string path;
-  std::string id_column = "id";            // column whose values identify records; "" = the first column
-  bool unique_ids = true;                   // false: ids may repeat (gold files, link lists)
+  std::string id_column = "id";            // column whose values identify records; "" = the first column (CSV/TSV)
+  bool unique_ids = true;                   // false: ids may repeat (gold files, link lists; CSV/TSV only)
   TableFormat format = TableFormat::kAuto;  // kAuto: by extension (.tsv/.tab, .jsonl/.ndjson, else CSV)
   char delimiter = '\0';                    // '\0': ',' for CSV, '\t' for TSV; ignored for JSONL
 };

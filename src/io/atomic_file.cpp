@@ -1,0 +1,77 @@
+#include "io/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "matchmaker/error.h"
+
+namespace matchmaker::io {
+namespace {
+
+// Forces the temporary file's data to disk before the rename: otherwise a crash right after commit()
+// can leave a renamed but empty file, which is exactly the partial output this class exists to avoid.
+bool sync_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  return synced;
+}
+
+}  // namespace
+
+AtomicFile::AtomicFile(std::string path)
+    : path_(std::move(path)), temp_path_(path_ + ".tmp-" + std::to_string(::getpid())) {
+  stream_.open(temp_path_, std::ios::binary | std::ios::trunc);
+  if (!stream_.is_open()) {
+    throw InputError(temp_path_ + ": cannot create output file: " + std::strerror(errno));
+  }
+}
+
+AtomicFile::~AtomicFile() {
+  if (committed_) return;
+  stream_.close();
+  std::error_code ignored;  // a destructor must not throw; a leftover temp file is all that can go wrong
+  std::filesystem::remove(temp_path_, ignored);
+}
+
+void AtomicFile::commit() {
+  if (committed_) return;
+  stream_.flush();
+  const bool written = stream_.good();
+  stream_.close();
+  if (!written || stream_.fail()) {
+    throw RuntimeFailure(temp_path_ + ": cannot write output file (disk full?)");
+  }
+  if (!sync_file(temp_path_)) {
+    throw RuntimeFailure(temp_path_ + ": cannot sync output file: " + std::strerror(errno));
+  }
+  std::error_code error;
+  std::filesystem::rename(temp_path_, path_, error);
+  if (error) throw RuntimeFailure("cannot rename " + temp_path_ + " to " + path_ + ": " + error.message());
+  committed_ = true;
+}
+
+void write_csv_field(std::ostream& out, std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out << value;
+    return;
+  }
+  out << '"';
+  // Copy the runs between quotes whole; each quote is written twice.
+  std::size_t start = 0;
+  for (std::size_t quote = value.find('"'); quote != std::string_view::npos;
+       quote = value.find('"', quote + 1)) {
+    out << value.substr(start, quote + 1 - start) << '"';
+    start = quote + 1;
+  }
+  out << value.substr(start) << '"';
+}
+
+}  // namespace matchmaker::io

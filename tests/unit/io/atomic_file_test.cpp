@@ -1,0 +1,132 @@
+#include "io/atomic_file.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "io/table_reader.h"
+#include "matchmaker/error.h"
+#include "unit/io/temp_dir.h"
+
+namespace matchmaker::io {
+namespace {
+
+using testing::read_file;
+using testing::TempDir;
+
+std::string temp_path_of(const std::string& path) { return path + ".tmp-" + std::to_string(::getpid()); }
+
+TEST(AtomicFile, CommitCreatesFileWithContents) {
+  TempDir dir;
+  const auto path = dir.file("out.csv");
+  {
+    AtomicFile file(path);
+    file.stream() << "id,name\n1,Ada\n";
+    EXPECT_FALSE(std::filesystem::exists(path));  // nothing visible before commit
+    EXPECT_TRUE(std::filesystem::exists(temp_path_of(path)));
+    file.commit();
+  }
+  EXPECT_EQ(read_file(path), "id,name\n1,Ada\n");
+  EXPECT_FALSE(std::filesystem::exists(temp_path_of(path)));
+}
+
+TEST(AtomicFile, DestructionWithoutCommitLeavesNoFile) {
+  TempDir dir;
+  const auto path = dir.file("out.csv");
+  {
+    AtomicFile file(path);
+    file.stream() << "partial";
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_FALSE(std::filesystem::exists(temp_path_of(path)));
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+TEST(AtomicFile, ExistingFileIsNotClobberedWithoutCommit) {
+  TempDir dir;
+  const auto path = dir.write("out.csv", "old good output\n");
+  try {
+    AtomicFile file(path);
+    file.stream() << "half of the new out";
+    throw std::runtime_error("the job failed");
+  } catch (const std::runtime_error&) {
+  }
+  EXPECT_EQ(read_file(path), "old good output\n");
+  EXPECT_FALSE(std::filesystem::exists(temp_path_of(path)));
+}
+
+TEST(AtomicFile, CommitReplacesExistingFile) {
+  TempDir dir;
+  const auto path = dir.write("out.csv", "old\n");
+  AtomicFile file(path);
+  file.stream() << "new\n";
+  file.commit();
+  EXPECT_EQ(read_file(path), "new\n");
+}
+
+TEST(AtomicFile, UncreatableTemporaryFileThrowsInputError) {
+  TempDir dir;
+  const auto path = dir.file("no/such/dir/out.csv");
+  try {
+    AtomicFile file(path);
+    FAIL() << "expected InputError";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find(path), std::string::npos) << error.what();
+  }
+}
+
+TEST(CsvWriteField, QuotesOnlyWhenNeeded) {
+  auto write = [](std::string_view value) {
+    std::ostringstream out;
+    write_csv_field(out, value);
+    return out.str();
+  };
+  EXPECT_EQ(write("plain"), "plain");
+  EXPECT_EQ(write(""), "");
+  EXPECT_EQ(write("Müller 東京"), "Müller 東京");
+  EXPECT_EQ(write("a,b"), "\"a,b\"");
+  EXPECT_EQ(write("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(write("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(write("cr\rhere"), "\"cr\rhere\"");
+  EXPECT_EQ(write("\""), "\"\"\"\"");
+}
+
+TEST(CsvRoundTrip, WriteThenReadGivesTheSameFields) {
+  TempDir dir;
+  const std::vector<std::vector<std::string>> rows = {
+      {"id", "name", "notes"},
+      {"1", "Smith, John", "said \"hello\""},
+      {"2", "", "line one\nline two\r\nline three"},
+      {"3", "Müller 東京 😀", ",\",\r"},
+      {"\"4\"", " padded ", "\n"},
+  };
+  const auto path = dir.file("round_trip.csv");
+  {
+    AtomicFile file(path);
+    for (const auto& row : rows) {
+      for (std::size_t column = 0; column < row.size(); ++column) {
+        if (column > 0) file.stream() << ',';
+        write_csv_field(file.stream(), row[column]);
+      }
+      file.stream() << '\n';
+    }
+    file.commit();
+  }
+  TableReadOptions options;
+  options.path = path;
+  const Table table = read_table(options);
+  ASSERT_EQ(table.columns(), rows[0]);
+  ASSERT_EQ(table.num_rows(), rows.size() - 1);
+  for (std::size_t row = 1; row < rows.size(); ++row) {
+    for (std::size_t column = 0; column < rows[row].size(); ++column) {
+      EXPECT_EQ(table.cell(row - 1, column), rows[row][column]) << "row " << row << " column " << column;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace matchmaker::io
