@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace matchmaker::features {
@@ -12,12 +13,20 @@ inline constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
 
 struct FeatureMatrix {
   std::vector<std::string> names;  // one per column, in words: they appear in explanations
+  // Per column: +1 if a larger value can only make a match likelier, -1 if only less likely, 0 if
+  // either. The student enforces these, which keeps noisy teacher labels from teaching nonsense
+  // such as "more similar titles mean less likely the same".
+  std::vector<int> monotone;
   std::vector<float> values;       // size num_rows * names.size()
   std::size_t num_rows = 0;
 
   std::size_t num_features() const { return names.size(); }
   const float* row(std::size_t row_idx) const { return values.data() + row_idx * names.size(); }
   float at(std::size_t row_idx, std::size_t feature_idx) const { return values[row_idx * names.size() + feature_idx]; }
+  void add_feature(std::string name, int direction) {
+    names.push_back(std::move(name));
+    monotone.push_back(direction);
+  }
   int find(const std::string& name) const {
     for (std::size_t idx = 0; idx < names.size(); ++idx) {
       if (names[idx] == name) return static_cast<int>(idx);

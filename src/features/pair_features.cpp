@@ -130,20 +130,27 @@ FeatureMatrix compute_pair_features(const SideView& left, const SideView& right,
   const std::vector<UsedAttribute> attributes = choose_attributes(*left.table, *right.table, options);
 
   FeatureMatrix matrix;
-  matrix.names = {"record tf-idf cosine", "record word cosine",  "record 3-gram cosine",
-                  "record word jaccard",  "model codes shared",  "model code overlap",
-                  "rank among left's candidates", "rank among right's candidates", "mutual best candidate",
-                  "margin over left's next best", "margin over right's next best"};
+  constexpr int kUp = 1, kDown = -1;
+  for (const char* name : {"record tf-idf cosine", "record word cosine", "record 3-gram cosine", "record word jaccard",
+                           "model codes shared", "model code overlap"}) {
+    matrix.add_feature(name, kUp);
+  }
+  matrix.add_feature("rank among left's candidates", kDown);
+  matrix.add_feature("rank among right's candidates", kDown);
+  for (const char* name : {"mutual best candidate", "margin over left's next best", "margin over right's next best",
+                           "best attribute agreement", "mean attribute agreement"}) {
+    matrix.add_feature(name, kUp);
+  }
   const std::size_t num_record_features = matrix.names.size();
   for (const UsedAttribute& attribute : attributes) {
     const std::string& name = alignment.names[attribute.index];
-    matrix.names.push_back(name + " word cosine");
+    matrix.add_feature(name + " word cosine", kUp);
     if (attribute.kind == AttributeKind::kNumber) {
-      matrix.names.push_back(name + " relative difference");
+      matrix.add_feature(name + " relative difference", kDown);
     } else if (attribute.kind == AttributeKind::kShortText) {
-      matrix.names.push_back(name + " jaro-winkler");
-      matrix.names.push_back(name + " levenshtein ratio");
-      matrix.names.push_back(name + " monge-elkan");
+      matrix.add_feature(name + " jaro-winkler", kUp);
+      matrix.add_feature(name + " levenshtein ratio", kUp);
+      matrix.add_feature(name + " monge-elkan", kUp);
     }
   }
 
@@ -186,6 +193,10 @@ FeatureMatrix compute_pair_features(const SideView& left, const SideView& right,
       out[10] = right_top.margin(right_row, score);
 
       std::size_t column = num_record_features;
+      // Agreement of the short attributes both records fill (Levenshtein ratio): schema-agnostic
+      // evidence that the identifying field (a name, a title) is the same.
+      double agreement_sum = 0, agreement_best = -1;
+      std::size_t agreement_count = 0;
       for (const UsedAttribute& attribute : attributes) {
         const text::EncodedAttribute& left_attribute = left.table->attributes[attribute.index];
         const text::EncodedAttribute& right_attribute = right.table->attributes[attribute.index];
@@ -207,12 +218,19 @@ FeatureMatrix compute_pair_features(const SideView& left, const SideView& right,
             const auto right_prefix = prefix_of(right_value, options.max_edit_chars);
             out[column] = static_cast<float>(jaro_winkler(left_prefix, right_prefix));
             out[column + 1] = static_cast<float>(levenshtein_ratio(left_prefix, right_prefix));
+            agreement_sum += out[column + 1];
+            agreement_best = std::max(agreement_best, static_cast<double>(out[column + 1]));
+            ++agreement_count;
             text::word_tokens(left_prefix, left_tokens);
             text::word_tokens(right_prefix, right_tokens);
             out[column + 2] = static_cast<float>(monge_elkan(left_tokens, right_tokens));
           }
           column += 3;
         }
+      }
+      if (agreement_count > 0) {
+        out[11] = static_cast<float>(agreement_best);
+        out[12] = static_cast<float>(agreement_sum / static_cast<double>(agreement_count));
       }
     }
   }

@@ -64,6 +64,30 @@ teacher::TeacherQuery question_for(std::uint32_t query, const candidates::Candid
   return question;
 }
 
+// What the teacher said about one query: the chosen candidate pair, or -1 for "none".
+struct TeacherDecision {
+  std::uint32_t query;
+  std::int64_t chosen_pair;
+};
+
+// Share of the teacher's answers that agree with gold (a "none" is right when the query has no gold
+// match). Evaluation only.
+double teacher_accuracy(std::span<const TeacherDecision> decisions, const candidates::CandidatePairs& pairs,
+                        std::span<const eval::RowPair> gold) {
+  if (decisions.empty()) return 0.0;
+  std::size_t correct = 0;
+  for (const TeacherDecision& decision : decisions) {
+    if (decision.chosen_pair >= 0) {
+      const auto pair = static_cast<std::size_t>(decision.chosen_pair);
+      correct += std::binary_search(gold.begin(), gold.end(), eval::RowPair{pairs.left[pair], pairs.right[pair]});
+    } else {
+      const auto first = std::lower_bound(gold.begin(), gold.end(), eval::RowPair{decision.query, 0});
+      correct += first == gold.end() || first->first != decision.query;
+    }
+  }
+  return static_cast<double>(correct) / static_cast<double>(decisions.size());
+}
+
 struct TrainingSet {
   std::vector<std::uint64_t> rows;
   std::vector<float> labels;
@@ -207,6 +231,7 @@ void run_match(const MatchConfig& config) {
   // Teacher labels a selected sample; the student learns from them and scores every pair.
   std::vector<float> scores;
   std::size_t teacher_calls = 0, teacher_matches = 0;
+  std::vector<TeacherDecision> teacher_decisions;  // kept for evaluation against gold
   if (config.teacher == "none") {
     scores = mutual_best_scores(pairs);
     timer.finish("teacher");
@@ -220,17 +245,17 @@ void run_match(const MatchConfig& config) {
     const teacher::MatchProblem problem{&left, &right, &pairs, &features};
     const auto answers = teacher->answer(problem, questions);
     teacher_calls = answers.size();
-    for (const auto& answer : answers) teacher_matches += answer.answered && answer.chosen >= 0;
+    for (std::size_t idx = 0; idx < answers.size(); ++idx) {
+      const auto& answer = answers[idx];
+      teacher_matches += answer.answered && answer.chosen >= 0;
+      if (!answer.answered) continue;
+      teacher_decisions.push_back(
+          {answer.query, answer.chosen >= 0 ? static_cast<std::int64_t>(questions[idx].shown[static_cast<std::size_t>(answer.chosen)]) : -1});
+    }
     spdlog::info("teacher {}: {} queries asked ({}), {} named a match ({:.2f} s)", teacher->spec(), teacher_calls,
                  select::selection_strategy_name(config.selection), teacher_matches, timer.finish("teacher"));
 
     const TrainingSet training = labels_from(questions, answers);
-    if (training.positives == 0 || training.positives == training.rows.size()) {
-      throw RuntimeFailure(fmt::format(
-          "the teacher's {} answers hold {} — the student needs both matches and non-matches; "
-          "raise --teacher-budget or try --selection stratified",
-          answers.size(), training.positives == 0 ? "no match" : "no non-match"));
-    }
     student::StudentOptions student_options;
     // Training sets of a few thousand rows train fastest on one thread: XGBoost's many short parallel
     // regions cost more in thread hand-offs than they save (seconds instead of milliseconds on a busy machine).
@@ -264,8 +289,12 @@ void run_match(const MatchConfig& config) {
                           {"f1", pair_metrics.f1},                 {"predicted_pairs", pair_metrics.predicted},
                           {"gold_pairs", pair_metrics.gold},       {"true_positives", pair_metrics.true_positives},
                           {"pair_completeness", completeness}};
-    spdlog::info("quality: precision {:.4f} recall {:.4f} F1 {:.4f}; pair completeness {:.4f}",
-                 pair_metrics.precision, pair_metrics.recall, pair_metrics.f1, completeness);
+    if (!teacher_decisions.empty()) {
+      metrics["teacher"]["accuracy_on_asked"] = teacher_accuracy(teacher_decisions, pairs, gold);
+    }
+    spdlog::info("quality: precision {:.4f} recall {:.4f} F1 {:.4f}; pair completeness {:.4f}; teacher accuracy {:.4f}",
+                 pair_metrics.precision, pair_metrics.recall, pair_metrics.f1, completeness,
+                 teacher_accuracy(teacher_decisions, pairs, gold));
     if (!config.eval_queries_path.empty()) {
       const auto query_rows = eval::read_query_ids(config.eval_queries_path, left);
       const auto accuracy = eval::query_accuracy(matches, gold, query_rows, left.num_rows());

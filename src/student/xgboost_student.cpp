@@ -62,9 +62,19 @@ void XGBoostStudent::train(const features::FeatureMatrix& features, std::span<co
   set("eta", std::to_string(options.learning_rate));
   set("min_child_weight", std::to_string(options.min_child_weight));
   set("subsample", std::to_string(options.subsample));
+  set("colsample_bynode", std::to_string(options.column_sample_by_node));
   set("seed", std::to_string(options.seed));
   set("nthread", std::to_string(options.num_threads));
   set("verbosity", "0");
+  if (!features.monotone.empty()) {
+    std::string constraints = "(";
+    for (std::size_t column = 0; column < features.monotone.size(); ++column) {
+      if (column > 0) constraints.push_back(',');
+      constraints.append(std::to_string(features.monotone[column]));
+    }
+    constraints.push_back(')');
+    set("monotone_constraints", constraints);
+  }
   for (int round = 0; round < options.num_rounds; ++round) {
     check(XGBoosterUpdateOneIter(booster_, round, train_matrix.get()), "training");
   }

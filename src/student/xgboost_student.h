@@ -18,6 +18,10 @@ struct StudentOptions {
   double learning_rate = 0.1;
   double min_child_weight = 1.0;
   double subsample = 0.9;
+  // Each split sees a random share of the features. Teacher-labelled samples are often separable by
+  // any one of several features; sampling spreads the trees over all of them instead of the first,
+  // so the student still decides well where that one feature is out of its training range.
+  double column_sample_by_node = 0.5;
   int num_threads = 0;       // 0: all cores
   std::uint64_t seed = 42;
 };

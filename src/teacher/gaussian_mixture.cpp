@@ -22,12 +22,16 @@ double TwoGaussianMixture::match_probability(const float* sample) const {
   return 1.0 / (1.0 + std::exp(log_non_match - log_match));
 }
 
-void TwoGaussianMixture::fit(std::span<const float> samples, std::size_t num_dims,
-                             std::span<const std::uint8_t> initial_match, const Options& options) {
+void TwoGaussianMixture::fit(std::span<const float> samples, std::size_t num_dims, std::span<const Seed> seeds,
+                             const Options& options) {
   num_dims_ = num_dims;
   const std::size_t num_samples = samples.size() / num_dims;
   std::vector<double> responsibility(num_samples);
-  for (std::size_t sample = 0; sample < num_samples; ++sample) responsibility[sample] = initial_match[sample] ? 1.0 : 0.0;
+  std::size_t num_free = 0;
+  for (std::size_t sample = 0; sample < num_samples; ++sample) {
+    responsibility[sample] = seeds[sample] == Seed::kMatch ? 1.0 : 0.0;
+    num_free += seeds[sample] != Seed::kKnownNonMatch;
+  }
 
   double previous_log_likelihood = -INFINITY;
   for (iterations_ = 0; iterations_ < options.max_iterations; ++iterations_) {
@@ -35,7 +39,8 @@ void TwoGaussianMixture::fit(std::span<const float> samples, std::size_t num_dim
     double match_total = 0;
     for (double value : responsibility) match_total += value;
     const double non_match_total = static_cast<double>(num_samples) - match_total;
-    match_weight_ = std::clamp(match_total / static_cast<double>(num_samples), 1e-6, 1 - 1e-6);
+    // The prior is the match share among the samples whose label is open.
+    match_weight_ = std::clamp(match_total / static_cast<double>(std::max<std::size_t>(num_free, 1)), 1e-6, 1 - 1e-6);
     for (int component = 0; component < 2; ++component) {
       const double total = component == 1 ? match_total : non_match_total;
       mean_[component].assign(num_dims, 0.0);
@@ -64,7 +69,7 @@ void TwoGaussianMixture::fit(std::span<const float> samples, std::size_t num_dim
       const double log_non_match = std::log(1 - match_weight_) + log_density(0, values);
       const double log_max = std::max(log_match, log_non_match);
       const double log_sum = log_max + std::log(std::exp(log_match - log_max) + std::exp(log_non_match - log_max));
-      responsibility[sample] = std::exp(log_match - log_sum);
+      if (seeds[sample] != Seed::kKnownNonMatch) responsibility[sample] = std::exp(log_match - log_sum);
       log_likelihood += log_sum;
     }
     log_likelihood /= static_cast<double>(num_samples);

@@ -16,12 +16,18 @@ class TwoGaussianMixture {
     double variance_floor = 1e-4;   // keeps a component from collapsing onto one point
   };
 
-  // `samples`: row-major, num_samples x num_dims, no NaN. `initial_match`: per sample, 1 if it
-  // seeds the match component. REQUIRES: at least one seed on each side.
-  void fit(std::span<const float> samples, std::size_t num_dims, std::span<const std::uint8_t> initial_match,
-           const Options& options);
-  void fit(std::span<const float> samples, std::size_t num_dims, std::span<const std::uint8_t> initial_match) {
-    fit(samples, num_dims, initial_match, Options{});
+  // Per sample, where EM starts it and whether it may move.
+  enum class Seed : std::uint8_t {
+    kNonMatch,        // starts in the non-match component
+    kMatch,           // starts in the match component
+    kKnownNonMatch,   // stays a non-match: anchors that component; not counted in the match prior
+  };
+
+  // `samples`: row-major, num_samples x num_dims, no NaN. REQUIRES: at least one kMatch seed and one
+  // non-match seed of either kind.
+  void fit(std::span<const float> samples, std::size_t num_dims, std::span<const Seed> seeds, const Options& options);
+  void fit(std::span<const float> samples, std::size_t num_dims, std::span<const Seed> seeds) {
+    fit(samples, num_dims, seeds, Options{});
   }
 
   // Posterior probability that `sample` (num_dims values) comes from the match component.
