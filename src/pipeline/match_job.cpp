@@ -183,6 +183,13 @@ void run_match(const MatchConfig& config) {
   spdlog::info("loaded {} records{} ({:.2f} s)", left.num_rows(),
                deduplicate ? "" : fmt::format(" and {} records", right.num_rows()), timer.finish("load"));
 
+  // Gold and query lists are read now so that a bad file fails before any work; only the evaluation
+  // at the end looks at them.
+  std::vector<eval::RowPair> gold;
+  std::vector<std::uint32_t> eval_query_rows;
+  if (!config.gold_path.empty()) gold = eval::read_gold(config.gold_path, left, right, deduplicate);
+  if (!config.eval_queries_path.empty()) eval_query_rows = eval::read_query_ids(config.eval_queries_path, left);
+
   // Normalise and encode.
   const text::AttributeAlignment alignment = text::AttributeAlignment::by_name(left, right);
   text::TableEncoder encoder;
@@ -282,7 +289,6 @@ void run_match(const MatchConfig& config) {
   metrics["matches"] = matches.size();
 
   if (!config.gold_path.empty()) {
-    const auto gold = eval::read_gold(config.gold_path, left, right, deduplicate);
     const eval::PairMetrics pair_metrics = eval::pair_metrics(matches, gold);
     const double completeness = eval::pair_completeness(pairs, gold);
     metrics["quality"] = {{"precision", pair_metrics.precision},   {"recall", pair_metrics.recall},
@@ -296,8 +302,7 @@ void run_match(const MatchConfig& config) {
                  pair_metrics.precision, pair_metrics.recall, pair_metrics.f1, completeness,
                  teacher_accuracy(teacher_decisions, pairs, gold));
     if (!config.eval_queries_path.empty()) {
-      const auto query_rows = eval::read_query_ids(config.eval_queries_path, left);
-      const auto accuracy = eval::query_accuracy(matches, gold, query_rows, left.num_rows());
+      const auto accuracy = eval::query_accuracy(matches, gold, eval_query_rows, left.num_rows());
       metrics["quality"]["query_accuracy"] = accuracy.accuracy;
       metrics["quality"]["queries_scored"] = accuracy.queries;
       spdlog::info("query accuracy {:.4f} over {} queries", accuracy.accuracy, accuracy.queries);

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# End-to-end tests of the matchmaker command line: exit codes, messages, files written, and quality
+# on the bundled example. Run by ctest with MATCHMAKER_BIN and EXAMPLES_DIR set.
+set -u
+bin=${MATCHMAKER_BIN:?MATCHMAKER_BIN must name the matchmaker binary}
+examples=${EXAMPLES_DIR:?EXAMPLES_DIR must name the examples folder}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+pass() { passed=$((passed + 1)); echo "ok   - $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $1"; }
+check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
+
+# Runs matchmaker, keeping stdout+stderr in $work/log and the status in $status.
+run() { "$bin" "$@" >"$work/log" 2>&1; status=$?; }
+
+# A JSON number from a metrics file: json_value FILE key.subkey
+json_value() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); [d:=d[k] for k in sys.argv[2].split('.')]; print(d)" "$1" "$2"; }
+at_least() { python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)" "$1" "$2"; }
+
+# --- help ---------------------------------------------------------------------------------------
+run --help
+check "--help exits 0 and names the match command" '[ $status -eq 0 ] && grep -q "match" "$work/log"'
+run match --help
+check "match --help shows defaults" '[ $status -eq 0 ] && grep -q "teacher-budget FLOAT=0.1" "$work/log" && grep -q "top-k INT=10" "$work/log"'
+run --version
+check "--version exits 0" '[ $status -eq 0 ]'
+
+# --- linkage on the bundled example -------------------------------------------------------------
+left="$examples/products/left.csv"; right="$examples/products/right.csv"; gold="$examples/products/gold.csv"
+run match --left "$left" --right "$right" --id id --out "$work/matches.csv" --gold "$gold" --metrics "$work/metrics.json" --threads 2
+check "linkage exits 0" '[ $status -eq 0 ]'
+check "matches.csv starts with left_id,right_id,score" '[ "$(head -n 1 "$work/matches.csv")" = "left_id,right_id,score" ]'
+check "matches.csv has matches" '[ "$(wc -l < "$work/matches.csv")" -gt 100 ]'
+f1=$(json_value "$work/metrics.json" quality.f1 2>/dev/null || echo 0)
+check "linkage F1 on the bundled example >= 0.85 (got $f1)" 'at_least "$f1" 0.85'
+check "metrics hold pair completeness, teacher calls, stage times and peak memory" \
+  'json_value "$work/metrics.json" quality.pair_completeness >/dev/null && json_value "$work/metrics.json" teacher.calls >/dev/null && json_value "$work/metrics.json" seconds.candidates >/dev/null && json_value "$work/metrics.json" peak_memory_mib >/dev/null'
+check "no temporary files are left next to the outputs" '[ -z "$(ls "$work" | grep tmp-)" ]'
+
+# The same matches whatever the number of threads.
+run match --left "$left" --right "$right" --out "$work/matches_1thread.csv" --threads 1
+check "one thread gives the same matches as two" 'cmp -s "$work/matches.csv" "$work/matches_1thread.csv"'
+
+# TSV and JSONL inputs give the same matches as the CSV they were made from.
+python3 - "$left" "$right" "$work" <<'PY'
+import csv, json, sys
+for name, path in (("left", sys.argv[1]), ("right", sys.argv[2])):
+    rows = list(csv.DictReader(open(path, newline="", encoding="utf-8")))
+    with open(f"{sys.argv[3]}/{name}.jsonl", "w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    with open(f"{sys.argv[3]}/{name}.tsv", "w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), delimiter="\t", lineterminator="\n")
+        writer.writeheader(); writer.writerows(rows)
+PY
+run match --left "$work/left.jsonl" --right "$work/right.jsonl" --out "$work/matches_jsonl.csv" --threads 2
+check "JSONL input gives the same matches as CSV" '[ $status -eq 0 ] && cmp -s "$work/matches.csv" "$work/matches_jsonl.csv"'
+run match --left "$work/left.tsv" --right "$work/right.tsv" --out "$work/matches_tsv.csv" --threads 2
+check "TSV input gives the same matches as CSV" '[ $status -eq 0 ] && cmp -s "$work/matches.csv" "$work/matches_tsv.csv"'
+
+# --- deduplication ------------------------------------------------------------------------------
+run match --left "$examples/products/dedup.csv" --out "$work/dedup.csv" --gold "$examples/products/dedup_gold.csv" --metrics "$work/dedup_metrics.json"
+check "deduplication exits 0 with a cluster column" '[ $status -eq 0 ] && [ "$(head -n 1 "$work/dedup.csv")" = "left_id,right_id,score,cluster" ]'
+dedup_f1=$(json_value "$work/dedup_metrics.json" quality.f1 2>/dev/null || echo 0)
+check "deduplication F1 >= 0.80 (got $dedup_f1)" 'at_least "$dedup_f1" 0.80'
+
+# --- bad input: exit 2, one line naming the problem, no output file -----------------------------
+expect_bad_input() {  # description, expected text in the message, matchmaker args...
+  local description=$1 expected=$2; shift 2
+  rm -f "$work/bad_out.csv"
+  run "$@"
+  local lines; lines=$(wc -l < "$work/log")
+  if [ $status -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$expected" "$work/log" && [ ! -e "$work/bad_out.csv" ] &&
+     [ -z "$(ls "$work" | grep 'bad_out.csv.tmp')" ]; then
+    pass "$description"
+  else
+    fail "$description (status $status, $lines lines: $(head -c 300 "$work/log"))"
+  fi
+}
+printf 'id,name\n1,a\n' > "$work/ok.csv"
+printf 'key,name\n1,a\n' > "$work/no_id.csv"
+printf 'id,name\n1,a\n2,b\n1,c\n' > "$work/dup_id.csv"
+printf 'id,name\n1,a\n2,b,extra\n' > "$work/ragged.csv"
+printf 'id,name\n1,caf\xe9\n' > "$work/latin1.csv"
+printf 'id,name\n' > "$work/header_only.csv"
+: > "$work/empty.csv"
+printf 'id,name\n1,"unterminated\n' > "$work/open_quote.csv"
+
+expect_bad_input "missing file" "does_not_exist.csv" match --left "$work/does_not_exist.csv" --right "$work/ok.csv" --out "$work/bad_out.csv"
+expect_bad_input "missing id column" "no_id.csv:1" match --left "$work/no_id.csv" --right "$work/ok.csv" --out "$work/bad_out.csv"
+expect_bad_input "duplicate id" "dup_id.csv:4" match --left "$work/dup_id.csv" --right "$work/ok.csv" --out "$work/bad_out.csv"
+expect_bad_input "ragged row" "ragged.csv:3" match --left "$work/ok.csv" --right "$work/ragged.csv" --out "$work/bad_out.csv"
+expect_bad_input "invalid UTF-8" "latin1.csv:2" match --left "$work/latin1.csv" --right "$work/ok.csv" --out "$work/bad_out.csv"
+expect_bad_input "header without records" "header_only.csv" match --left "$work/header_only.csv" --right "$work/ok.csv" --out "$work/bad_out.csv"
+expect_bad_input "empty file" "empty.csv" match --left "$work/empty.csv" --right "$work/ok.csv" --out "$work/bad_out.csv"
+expect_bad_input "unterminated quote" "open_quote.csv:2" match --left "$work/open_quote.csv" --right "$work/ok.csv" --out "$work/bad_out.csv"
+expect_bad_input "unknown teacher" "valid teachers" match --left "$left" --right "$right" --out "$work/bad_out.csv" --teacher gpt
+expect_bad_input "unknown option" "--frobnicate" match --left "$left" --right "$right" --out "$work/bad_out.csv" --frobnicate
+expect_bad_input "missing --out" "--out" match --left "$left" --right "$right"
+expect_bad_input "gold id not in the tables" "not in" match --left "$left" --right "$right" --out "$work/bad_out.csv" --gold "$work/dup_id.csv"
+
+# A failed run does not clobber an earlier good output.
+cp "$work/matches.csv" "$work/keep.csv"
+run match --left "$work/ragged.csv" --right "$right" --out "$work/keep.csv"
+check "a failed run leaves an existing output untouched" '[ $status -eq 2 ] && cmp -s "$work/matches.csv" "$work/keep.csv"'
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
