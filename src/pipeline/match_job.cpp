@@ -21,6 +21,7 @@
 #include "text/encoded_table.h"
 #include "text/normalize.h"
 #include "text/tfidf.h"
+#include "workspace/workspace.h"
 
 namespace matchmaker::pipeline {
 namespace {
@@ -167,6 +168,16 @@ void run_match(const MatchConfig& config) {
                        {"normalizer", text::kNormalizerName},
                        {"feature_set", features::kFeatureSetName}};
 
+  // The workspace is opened before any work too: a bad file is bad input, found at once.
+  std::optional<workspace::Workspace> run_workspace;
+  std::int64_t run_id = 0;
+  if (!config.workspace_path.empty()) {
+    run_workspace.emplace(workspace::Workspace::open(config.workspace_path));
+    run_id = run_workspace->begin_run(metrics["config"]);
+    run_workspace->set_component(run_id, "normalizer", text::kNormalizerName);
+    run_workspace->set_component(run_id, "feature_set", features::kFeatureSetName);
+  }
+
   // Load.
   io::TableReadOptions read_options;
   read_options.id_column = config.id_column;
@@ -271,6 +282,7 @@ void run_match(const MatchConfig& config) {
     student::XGBoostStudent student;
     student.train(features, training.rows, training.labels, training.weights, student_options);
     scores = student.predict(features);
+    if (run_workspace) run_workspace->store_model(run_id, student.save_json(), features.names);
     spdlog::info("student: trained on {} labelled pairs ({} matches), scored {} pairs ({:.2f} s)",
                  training.rows.size(), training.positives, scores.size(), timer.finish("student"));
   }
@@ -316,6 +328,14 @@ void run_match(const MatchConfig& config) {
   metrics["seconds_total"] = timer.total_seconds();
   metrics["peak_memory_mib"] = peak_memory_mib();
 
+  if (run_workspace) {
+    std::vector<workspace::Workspace::Match> stored;
+    stored.reserve(matches.size());
+    for (const auto& match : matches) stored.emplace_back(left.id(match.left), right.id(match.right), match.score);
+    run_workspace->store_matches(run_id, stored);
+    run_workspace->finish_run(run_id, metrics);
+    spdlog::info("workspace {}: run {} recorded", config.workspace_path, run_id);
+  }
   if (metrics_file) {
     metrics_file->stream() << metrics.dump(2) << '\n';
     metrics_file->commit();

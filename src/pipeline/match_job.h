@@ -30,6 +30,7 @@ struct MatchConfig {
   std::string gold_path;                  // optional: evaluate against these pairs
   std::string eval_queries_path;          // optional: query accuracy over these left ids (needs gold)
   std::string metrics_path;               // optional: metrics JSON
+  std::string workspace_path;             // optional: SQLite workspace recording the run, model and matches
 };
 
 // Validates, runs and writes every output. Throws InputError for bad input (exit 2) and

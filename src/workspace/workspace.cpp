@@ -1,0 +1,420 @@
+#include "workspace/workspace.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <charconv>
+#include <limits>
+#include <stdexcept>
+#include <utility>
+
+#include "matchmaker/error.h"
+
+namespace matchmaker::workspace {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+// Version 1. Times are UTC ISO 8601 text; JSON is stored as text. Teacher answers belong to the
+// workspace, not to a run, so a later run reuses what an earlier (maybe crashed) one paid for.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  status TEXT NOT NULL CHECK (status IN ('running', 'done')),
+  tool_version TEXT NOT NULL,
+  config TEXT NOT NULL,
+  metrics TEXT,
+  started TEXT NOT NULL,
+  finished TEXT
+);
+
+CREATE TABLE components (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  PRIMARY KEY (run_id, kind)
+) WITHOUT ROWID;
+
+CREATE TABLE teacher_answers (
+  teacher TEXT NOT NULL,
+  prompt_key TEXT NOT NULL,
+  query_id TEXT NOT NULL,
+  chosen_id TEXT NOT NULL,
+  confidence REAL,
+  explanation TEXT NOT NULL,
+  raw TEXT NOT NULL,
+  created TEXT NOT NULL,
+  PRIMARY KEY (teacher, prompt_key)
+);
+
+CREATE TABLE models (
+  run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+  model TEXT NOT NULL,
+  feature_names TEXT NOT NULL
+);
+
+CREATE TABLE matches (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  left_id TEXT NOT NULL,
+  right_id TEXT NOT NULL,
+  score REAL NOT NULL,
+  PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+)sql";
+
+constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+std::string prefix(const std::string& path) { return "workspace " + path + ": "; }
+
+// Errors of opening: a path the user got wrong is an InputError, anything else a RuntimeFailure.
+[[noreturn]] void throw_open_error(const std::string& path, const SQLite::Exception& error) {
+  switch (error.getErrorCode()) {
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      throw InputError(prefix(path) + "not a SQLite database (" + error.what() + ")");
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+    case SQLITE_AUTH:
+      throw InputError(prefix(path) + "cannot open: " + error.what());
+    default:
+      throw RuntimeFailure(prefix(path) + "cannot open: " + error.what());
+  }
+}
+
+RuntimeFailure failure(const std::string& path, const char* action, const SQLite::Exception& error) {
+  return RuntimeFailure(prefix(path) + "cannot " + action + ": " + error.what());
+}
+
+// Config and metrics may hold paths with invalid UTF-8; they are stored with U+FFFD rather than refused.
+std::string to_text(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+nlohmann::json parse_stored(const std::string& path, const std::string& text, const std::string& what) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& error) {
+    throw RuntimeFailure(prefix(path) + what + " is not valid JSON: " + error.what());
+  }
+}
+
+std::string run_name(std::int64_t run_id) { return "run " + std::to_string(run_id); }
+
+// Checks the schema of an existing file without writing to it (so a foreign database is left as it was).
+// Returns false if the file holds no tables at all (new or empty), i.e. the schema must be created.
+bool check_schema(SQLite::Database& db, const std::string& path) {
+  SQLite::Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+  tables.executeStep();
+  if (tables.getColumn(0).getInt64() == 0) return false;
+  if (!db.tableExists("meta")) {
+    throw InputError(prefix(path) + "not a matchmaker workspace (a SQLite database without a meta table)");
+  }
+  SQLite::Statement version(db, "SELECT value FROM meta WHERE key = 'schema_version'");
+  if (!version.executeStep()) {
+    throw InputError(prefix(path) + "not a matchmaker workspace (no schema_version in its meta table)");
+  }
+  const std::string text = version.getColumn(0).getString();
+  std::int64_t number = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    throw InputError(prefix(path) + "unknown schema version '" + text + "'");
+  }
+  if (number > kSchemaVersion) {
+    throw InputError(prefix(path) + "schema version " + text + " is newer than this build reads (" +
+                     std::to_string(kSchemaVersion) + "); use a newer matchmaker");
+  }
+  if (number != kSchemaVersion) {
+    // Older versions would be migrated here; there are none yet.
+    throw InputError(prefix(path) + "unknown schema version " + text + " (this build reads " +
+                     std::to_string(kSchemaVersion) + ")");
+  }
+  return true;
+}
+
+}  // namespace
+
+Workspace Workspace::open(const std::string& path) {
+  std::unique_ptr<SQLite::Database> db;
+  try {
+    db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs);
+    db->exec("PRAGMA foreign_keys = ON");
+    const bool has_schema = check_schema(*db, path);  // the first read: a non-database file fails here
+    const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
+    if (mode != "wal") {
+      spdlog::warn("{}journal mode is '{}', not WAL (file system without shared memory?)", prefix(path), mode);
+    }
+    db->exec("PRAGMA synchronous = FULL");  // each commit is on disk when it returns
+    if (!has_schema) {
+      SQLite::Transaction transaction(*db, SQLite::TransactionBehavior::IMMEDIATE);
+      if (!check_schema(*db, path)) {  // another process may have created it meanwhile
+        db->exec(kSchema);
+        SQLite::Statement insert(*db, "INSERT INTO meta (key, value) VALUES ('schema_version', ?)");
+        insert.bind(1, static_cast<std::int64_t>(kSchemaVersion));
+        insert.exec();
+      }
+      transaction.commit();
+    }
+  } catch (const SQLite::Exception& error) {
+    throw_open_error(path, error);
+  }
+  return Workspace(path, std::move(db));
+}
+
+Workspace::Workspace(std::string path, std::unique_ptr<SQLite::Database> db)
+    : path_(std::move(path)), db_(std::move(db)) {}
+
+Workspace::~Workspace() = default;
+Workspace::Workspace(Workspace&& other) noexcept = default;
+Workspace& Workspace::operator=(Workspace&& other) noexcept = default;
+
+SQLite::Database& Workspace::db() const {
+  if (!db_) throw std::logic_error("use of a moved-from Workspace");
+  return *db_;
+}
+
+void Workspace::require_run(std::int64_t run_id) const {
+  SQLite::Statement query(db(), "SELECT 1 FROM runs WHERE id = ?");
+  query.bind(1, run_id);
+  if (!query.executeStep()) throw InputError(prefix(path_) + "no " + run_name(run_id));
+}
+
+std::int64_t Workspace::begin_run(const nlohmann::json& config) {
+  try {
+    SQLite::Statement insert(db(), std::string("INSERT INTO runs (status, tool_version, config, started) "
+                                               "VALUES ('running', ?, ?, ") + kNow + ")");
+    insert.bind(1, MATCHMAKER_VERSION);
+    insert.bind(2, to_text(config));
+    insert.exec();
+    return db().getLastInsertRowid();
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "begin a run", error);
+  }
+}
+
+void Workspace::set_component(std::int64_t run_id, const std::string& kind, const std::string& name) {
+  try {
+    require_run(run_id);
+    SQLite::Statement upsert(db(),
+                             "INSERT INTO components (run_id, kind, name) VALUES (?, ?, ?) "
+                             "ON CONFLICT (run_id, kind) DO UPDATE SET name = excluded.name");
+    upsert.bind(1, run_id);
+    upsert.bind(2, kind);
+    upsert.bind(3, name);
+    upsert.exec();
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "record a component", error);
+  }
+}
+
+void Workspace::check_component(std::int64_t run_id, const std::string& kind, const std::string& expected) const {
+  try {
+    SQLite::Statement query(db(), "SELECT name FROM components WHERE run_id = ? AND kind = ?");
+    query.bind(1, run_id);
+    query.bind(2, kind);
+    if (!query.executeStep()) {
+      require_run(run_id);
+      throw InputError(prefix(path_) + run_name(run_id) + " has no " + kind + " recorded");
+    }
+    const std::string stored = query.getColumn(0).getString();
+    if (stored != expected) {
+      throw InputError(prefix(path_) + run_name(run_id) + " was made with " + kind + " '" + stored +
+                       "', this build has '" + expected + "'");
+    }
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "read components", error);
+  }
+}
+
+std::optional<Workspace::CachedAnswer> Workspace::find_answer(const std::string& teacher,
+                                                              const std::string& prompt_key) const {
+  try {
+    SQLite::Statement query(db(),
+                            "SELECT chosen_id, confidence, explanation, raw FROM teacher_answers "
+                            "WHERE teacher = ? AND prompt_key = ?");
+    query.bind(1, teacher);
+    query.bind(2, prompt_key);
+    if (!query.executeStep()) return std::nullopt;
+    CachedAnswer answer;
+    answer.chosen_id = query.getColumn(0).getString();
+    const SQLite::Column confidence = query.getColumn(1);
+    answer.confidence = confidence.isNull() ? std::numeric_limits<double>::quiet_NaN() : confidence.getDouble();
+    answer.explanation = query.getColumn(2).getString();
+    answer.raw = query.getColumn(3).getString();
+    return answer;
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "read teacher answers", error);
+  }
+}
+
+void Workspace::store_answer(const std::string& teacher, const std::string& prompt_key, const std::string& query_id,
+                             const CachedAnswer& answer) {
+  try {
+    // Autocommit: the statement is its own transaction, durable when exec() returns.
+    SQLite::Statement insert(db(), std::string("INSERT OR IGNORE INTO teacher_answers "
+                                               "(teacher, prompt_key, query_id, chosen_id, confidence, "
+                                               "explanation, raw, created) VALUES (?, ?, ?, ?, ?, ?, ?, ") +
+                                       kNow + ")");
+    insert.bind(1, teacher);
+    insert.bind(2, prompt_key);
+    insert.bind(3, query_id);
+    insert.bind(4, answer.chosen_id);
+    insert.bind(5, answer.confidence);  // SQLite stores NaN as NULL
+    insert.bind(6, answer.explanation);
+    insert.bind(7, answer.raw);
+    insert.exec();
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "store a teacher answer", error);
+  }
+}
+
+std::size_t Workspace::count_answers(const std::string& teacher) const {
+  try {
+    SQLite::Statement query(db(), "SELECT count(*) FROM teacher_answers WHERE teacher = ?");
+    query.bind(1, teacher);
+    query.executeStep();
+    return static_cast<std::size_t>(query.getColumn(0).getInt64());
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "count teacher answers", error);
+  }
+}
+
+void Workspace::store_model(std::int64_t run_id, const std::string& model_json,
+                            const std::vector<std::string>& feature_names) {
+  try {
+    require_run(run_id);
+    SQLite::Statement upsert(db(),
+                             "INSERT INTO models (run_id, model, feature_names) VALUES (?, ?, ?) "
+                             "ON CONFLICT (run_id) DO UPDATE SET model = excluded.model, "
+                             "feature_names = excluded.feature_names");
+    upsert.bind(1, run_id);
+    upsert.bind(2, model_json);
+    upsert.bind(3, to_text(nlohmann::json(feature_names)));
+    upsert.exec();
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "store the model", error);
+  }
+}
+
+std::optional<Workspace::StoredModel> Workspace::load_model(std::int64_t run_id) const {
+  try {
+    SQLite::Statement query(db(), "SELECT model, feature_names FROM models WHERE run_id = ?");
+    query.bind(1, run_id);
+    if (!query.executeStep()) return std::nullopt;
+    StoredModel model;
+    model.model_json = query.getColumn(0).getString();
+    const std::string what = run_name(run_id) + " feature names";
+    const nlohmann::json names = parse_stored(path_, query.getColumn(1).getString(), what);
+    try {
+      model.feature_names = names.get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception&) {
+      throw RuntimeFailure(prefix(path_) + what + " are not a JSON array of strings");
+    }
+    return model;
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "load the model", error);
+  }
+}
+
+void Workspace::store_matches(std::int64_t run_id, const std::vector<Match>& matches) {
+  try {
+    SQLite::Transaction transaction(db(), SQLite::TransactionBehavior::IMMEDIATE);
+    require_run(run_id);
+    SQLite::Statement erase(db(), "DELETE FROM matches WHERE run_id = ?");
+    erase.bind(1, run_id);
+    erase.exec();
+    SQLite::Statement insert(db(), "INSERT INTO matches (run_id, seq, left_id, right_id, score) VALUES (?, ?, ?, ?, ?)");
+    insert.bind(1, run_id);
+    std::int64_t seq = 0;
+    for (const auto& [left_id, right_id, score] : matches) {
+      insert.bind(2, seq++);
+      insert.bindNoCopy(3, left_id);
+      insert.bindNoCopy(4, right_id);
+      insert.bind(5, score);
+      insert.exec();
+      insert.reset();
+    }
+    transaction.commit();
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "store matches", error);
+  }
+}
+
+std::vector<Workspace::Match> Workspace::load_matches(std::int64_t run_id) const {
+  try {
+    SQLite::Statement query(db(), "SELECT left_id, right_id, score FROM matches WHERE run_id = ? ORDER BY seq");
+    query.bind(1, run_id);
+    std::vector<Match> matches;
+    while (query.executeStep()) {
+      matches.emplace_back(query.getColumn(0).getString(), query.getColumn(1).getString(),
+                           query.getColumn(2).getDouble());
+    }
+    return matches;
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "load matches", error);
+  }
+}
+
+void Workspace::finish_run(std::int64_t run_id, const nlohmann::json& metrics) {
+  try {
+    SQLite::Statement update(db(), std::string("UPDATE runs SET status = 'done', metrics = ?, finished = ") + kNow +
+                                       " WHERE id = ?");
+    update.bind(1, to_text(metrics));
+    update.bind(2, run_id);
+    if (update.exec() == 0) throw InputError(prefix(path_) + "no " + run_name(run_id));
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "finish the run", error);
+  }
+}
+
+std::optional<std::int64_t> Workspace::latest_run() const {
+  try {
+    SQLite::Statement query(db(), "SELECT max(id) FROM runs");
+    query.executeStep();
+    const SQLite::Column id = query.getColumn(0);
+    if (id.isNull()) return std::nullopt;
+    return id.getInt64();
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "read runs", error);
+  }
+}
+
+nlohmann::json Workspace::run_info(std::int64_t run_id) const {
+  try {
+    SQLite::Statement query(db(),
+                            "SELECT status, tool_version, config, metrics, started, finished FROM runs WHERE id = ?");
+    query.bind(1, run_id);
+    if (!query.executeStep()) throw InputError(prefix(path_) + "no " + run_name(run_id));
+    const std::string name = run_name(run_id);
+    nlohmann::json info;
+    info["id"] = run_id;
+    info["status"] = query.getColumn(0).getString();
+    info["tool_version"] = query.getColumn(1).getString();
+    info["config"] = parse_stored(path_, query.getColumn(2).getString(), name + " config");
+    const SQLite::Column metrics = query.getColumn(3);
+    info["metrics"] =
+        metrics.isNull() ? nlohmann::json() : parse_stored(path_, metrics.getString(), name + " metrics");
+    info["started"] = query.getColumn(4).getString();
+    const SQLite::Column finished = query.getColumn(5);
+    info["finished"] = finished.isNull() ? nlohmann::json() : nlohmann::json(finished.getString());
+
+    SQLite::Statement components(db(), "SELECT kind, name FROM components WHERE run_id = ? ORDER BY kind");
+    components.bind(1, run_id);
+    info["components"] = nlohmann::json::object();
+    while (components.executeStep()) {
+      info["components"][components.getColumn(0).getString()] = components.getColumn(1).getString();
+    }
+    return info;
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "read the run", error);
+  }
+}
+
+}  // namespace matchmaker::workspace

@@ -1,0 +1,122 @@
+// The project workspace: one SQLite file holding each run's config, component names, the teacher's
+// answers, the student model, the matches and the metrics, so every stage can resume from it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace SQLite {
+class Database;
+}
+
+namespace matchmaker::workspace {
+
+// The schema version this build writes and reads. A file with another version is refused on open.
+inline constexpr std::int64_t kSchemaVersion = 1;
+
+// One open workspace file (one SQLite connection).
+//
+// Thread safety: a Workspace is NOT thread-safe, const methods included (they share the connection).
+// Use one Workspace per thread: each opens its own connection, and WAL mode plus the 5 s busy timeout let
+// several connections, and several processes, use the same file. (Sharing one object between threads is
+// only correct if the caller serialises every call, reads included, e.g. with a mutex.)
+//
+// Durability: every write method commits before it returns (WAL with synchronous=FULL), so nothing it
+// wrote is lost if the process is killed afterwards, even by kill -9 or a power cut.
+//
+// Errors: a file that is not a SQLite database, not a workspace, or of an unknown schema version, and
+// run ids or component names that do not fit, are InputError (exit 2); failures of SQLite itself (disk
+// full, I/O error, lock held for longer than the busy timeout) are RuntimeFailure (exit 1). Every message
+// starts with "workspace FILE: ".
+//
+// Movable, not copyable; a moved-from Workspace may only be destroyed or assigned to.
+class Workspace {
+ public:
+  // What the teacher answered for one prompt. `chosen_id` is the chosen candidate's id; empty means the
+  // teacher answered "none". A NaN confidence is stored as NULL and read back as NaN.
+  struct CachedAnswer {
+    std::string chosen_id;
+    double confidence = 0.0;
+    std::string explanation;
+    std::string raw;  // the teacher's response text, byte for byte
+  };
+
+  // The student model of a run, as stored by store_model().
+  struct StoredModel {
+    std::string model_json;  // XGBoost JSON model text
+    std::vector<std::string> feature_names;
+  };
+
+  using Match = std::tuple<std::string, std::string, double>;  // left_id, right_id, score
+
+  // Opens the file, creating it (and its schema) if it does not exist. WAL journal mode, foreign keys
+  // on, busy timeout 5 s. Throws InputError naming the file if it is not a SQLite database, is a SQLite
+  // database of another application, or has a schema version other than kSchemaVersion.
+  static Workspace open(const std::string& path);
+
+  ~Workspace();
+  Workspace(Workspace&& other) noexcept;
+  Workspace& operator=(Workspace&& other) noexcept;
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // Starts a run with status "running": stores the config JSON, the tool version (MATCHMAKER_VERSION)
+  // and the start time (UTC, ISO 8601). Returns the new run id (ids increase and are never reused).
+  std::int64_t begin_run(const nlohmann::json& config);
+
+  // Records which version of a component the run used, e.g. ("normalizer", "nfkc_casefold_v1"). Setting
+  // a kind again replaces its name. InputError if the run does not exist.
+  void set_component(std::int64_t run_id, const std::string& kind, const std::string& name);
+
+  // Refuses to reuse a run's persisted state with a different component: throws
+  // InputError("workspace FILE: run N was made with KIND 'x', this build has 'y'") on a mismatch, and
+  // InputError if the run does not exist or has no KIND recorded.
+  void check_component(std::int64_t run_id, const std::string& kind, const std::string& expected) const;
+
+  // The teacher-answer cache, so that no prompt is asked (paid for) twice. Keyed by (teacher spec,
+  // prompt key); the prompt key is an opaque string computed by the caller (e.g. a hash of the exact
+  // prompt). Answers are shared by all runs of the workspace.
+  std::optional<CachedAnswer> find_answer(const std::string& teacher, const std::string& prompt_key) const;
+  // Stores an answer unless one is already stored under (teacher, prompt_key), in which case the first
+  // one is kept. Each call is its own committed transaction. `query_id` is the id of the asked record.
+  void store_answer(const std::string& teacher, const std::string& prompt_key, const std::string& query_id,
+                    const CachedAnswer& answer);
+  std::size_t count_answers(const std::string& teacher) const;
+
+  // The student model of a run (XGBoost JSON text and its feature names); storing again replaces it.
+  void store_model(std::int64_t run_id, const std::string& model_json, const std::vector<std::string>& feature_names);
+  std::optional<StoredModel> load_model(std::int64_t run_id) const;
+
+  // The matches of a run, written in one transaction that replaces the run's earlier matches.
+  void store_matches(std::int64_t run_id, const std::vector<Match>& matches);
+  // In the order they were stored.
+  std::vector<Match> load_matches(std::int64_t run_id) const;
+
+  // Finishes a run: stores its metrics JSON and end time and sets status "done". A run that never gets
+  // here (crash, kill) stays "running".
+  void finish_run(std::int64_t run_id, const nlohmann::json& metrics);
+
+  // The id of the latest run, if any.
+  std::optional<std::int64_t> latest_run() const;
+
+  // {"id", "status", "tool_version", "config", "metrics", "started", "finished", "components": {kind: name}};
+  // "metrics" and "finished" are null while the run is "running". InputError if the run does not exist.
+  nlohmann::json run_info(std::int64_t run_id) const;
+
+ private:
+  Workspace(std::string path, std::unique_ptr<SQLite::Database> db);
+  SQLite::Database& db() const;
+  void require_run(std::int64_t run_id) const;
+
+  std::string path_;
+  std::unique_ptr<SQLite::Database> db_;
+};
+
+}  // namespace matchmaker::workspace

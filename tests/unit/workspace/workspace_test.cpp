@@ -1,0 +1,379 @@
+#include "workspace/workspace.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "matchmaker/error.h"
+#include "unit/io/temp_dir.h"
+
+namespace matchmaker::workspace {
+namespace {
+
+using io::testing::read_file;
+using io::testing::TempDir;
+
+Workspace::CachedAnswer answer(std::string chosen, double confidence, std::string explanation = "why",
+                               std::string raw = "{\"raw\":true}") {
+  return {std::move(chosen), confidence, std::move(explanation), std::move(raw)};
+}
+
+// Runs `body` and returns the InputError message it throws ("" if it throws nothing).
+template <typename Body>
+std::string input_error_of(Body&& body) {
+  try {
+    body();
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(WorkspaceOpen, CreatesFileWithWalJournal) {
+  TempDir dir;
+  const auto path = dir.file("project.mm");
+  Workspace workspace = Workspace::open(path);
+  EXPECT_EQ(workspace.path(), path);
+  EXPECT_TRUE(std::filesystem::exists(path));
+  EXPECT_FALSE(workspace.latest_run().has_value());
+  workspace.begin_run({{"k", 1}});
+  EXPECT_TRUE(std::filesystem::exists(path + "-wal"));
+  SQLite::Database raw(path);
+  EXPECT_EQ(raw.execAndGet("PRAGMA journal_mode").getString(), "wal");
+  EXPECT_EQ(raw.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getInt64(), kSchemaVersion);
+}
+
+TEST(WorkspaceOpen, ReopenPersistsEverything) {
+  TempDir dir;
+  const auto path = dir.file("project.mm");
+  std::int64_t run = 0;
+  {
+    Workspace workspace = Workspace::open(path);
+    run = workspace.begin_run({{"left", "a.csv"}, {"top_k", 10}});
+    workspace.set_component(run, "normalizer", "nfkc_casefold_v1");
+    workspace.set_component(run, "feature_set", "pair_features_v2");
+    workspace.store_answer("openai:gpt", "key1", "q1", answer("r7", 0.9, "same name", "RAW"));
+    workspace.store_model(run, "{\"learner\":{}}", {"name_jaccard", "year_equal"});
+    workspace.store_matches(run, {{"l1", "r1", 0.95}, {"l2", "r2", 0.5}});
+    workspace.finish_run(run, {{"f1", 0.8}});
+  }
+  Workspace workspace = Workspace::open(path);
+  ASSERT_EQ(workspace.latest_run(), run);
+
+  const nlohmann::json info = workspace.run_info(run);
+  EXPECT_EQ(info["id"], run);
+  EXPECT_EQ(info["status"], "done");
+  EXPECT_EQ(info["tool_version"], MATCHMAKER_VERSION);
+  EXPECT_EQ(info["config"], (nlohmann::json{{"left", "a.csv"}, {"top_k", 10}}));
+  EXPECT_EQ(info["metrics"], (nlohmann::json{{"f1", 0.8}}));
+  EXPECT_TRUE(info["started"].is_string());
+  EXPECT_TRUE(info["finished"].is_string());
+  EXPECT_EQ(info["components"],
+            (nlohmann::json{{"feature_set", "pair_features_v2"}, {"normalizer", "nfkc_casefold_v1"}}));
+
+  const auto cached = workspace.find_answer("openai:gpt", "key1");
+  ASSERT_TRUE(cached.has_value());
+  EXPECT_EQ(cached->chosen_id, "r7");
+  EXPECT_DOUBLE_EQ(cached->confidence, 0.9);
+  EXPECT_EQ(cached->explanation, "same name");
+  EXPECT_EQ(cached->raw, "RAW");
+
+  const auto model = workspace.load_model(run);
+  ASSERT_TRUE(model.has_value());
+  EXPECT_EQ(model->model_json, "{\"learner\":{}}");
+  EXPECT_EQ(model->feature_names, (std::vector<std::string>{"name_jaccard", "year_equal"}));
+
+  EXPECT_EQ(workspace.load_matches(run),
+            (std::vector<Workspace::Match>{{"l1", "r1", 0.95}, {"l2", "r2", 0.5}}));
+  EXPECT_NO_THROW(workspace.check_component(run, "feature_set", "pair_features_v2"));
+}
+
+TEST(WorkspaceOpen, NotADatabaseIsInputErrorNamingTheFile) {
+  TempDir dir;
+  const auto path = dir.write("notes.mm", "id,name\n1,this is a CSV file, not a SQLite database\n");
+  const std::string message = input_error_of([&] { Workspace::open(path); });
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+  EXPECT_NE(message.find("not a SQLite database"), std::string::npos) << message;
+  EXPECT_EQ(read_file(path), "id,name\n1,this is a CSV file, not a SQLite database\n");  // left untouched
+}
+
+TEST(WorkspaceOpen, NewerSchemaVersionIsRefused) {
+  TempDir dir;
+  const auto path = dir.file("project.mm");
+  Workspace::open(path);
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    raw.exec("UPDATE meta SET value = " + std::to_string(kSchemaVersion + 1) + " WHERE key = 'schema_version'");
+  }
+  const std::string message = input_error_of([&] { Workspace::open(path); });
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+  EXPECT_NE(message.find("schema version " + std::to_string(kSchemaVersion + 1)), std::string::npos) << message;
+  EXPECT_NE(message.find("newer"), std::string::npos) << message;
+}
+
+TEST(WorkspaceOpen, UnknownSchemaVersionIsRefused) {
+  TempDir dir;
+  const auto path = dir.file("project.mm");
+  Workspace::open(path);
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    raw.exec("UPDATE meta SET value = 'banana' WHERE key = 'schema_version'");
+  }
+  const std::string message = input_error_of([&] { Workspace::open(path); });
+  EXPECT_NE(message.find("unknown schema version 'banana'"), std::string::npos) << message;
+}
+
+TEST(WorkspaceOpen, OtherSqliteDatabaseIsRefusedAndLeftAlone) {
+  TempDir dir;
+  const auto path = dir.file("other.db");
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT)");
+  }
+  const std::string message = input_error_of([&] { Workspace::open(path); });
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+  EXPECT_NE(message.find("not a matchmaker workspace"), std::string::npos) << message;
+  SQLite::Database raw(path);
+  EXPECT_EQ(raw.execAndGet("PRAGMA journal_mode").getString(), "delete");
+  EXPECT_FALSE(raw.tableExists("meta"));
+}
+
+TEST(WorkspaceOpen, MissingDirectoryIsInputError) {
+  TempDir dir;
+  const auto path = dir.file("no/such/dir/project.mm");
+  const std::string message = input_error_of([&] { Workspace::open(path); });
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+}
+
+TEST(WorkspaceOpen, TwoConnectionsShareTheFile) {
+  TempDir dir;
+  const auto path = dir.file("project.mm");
+  Workspace first = Workspace::open(path);
+  Workspace second = Workspace::open(path);
+  first.store_answer("t", "k", "q", answer("c", 1.0));
+  EXPECT_TRUE(second.find_answer("t", "k").has_value());
+}
+
+TEST(WorkspaceAnswers, FindMissingIsEmpty) {
+  TempDir dir;
+  Workspace workspace = Workspace::open(dir.file("project.mm"));
+  EXPECT_FALSE(workspace.find_answer("teacher", "key").has_value());
+}
+
+TEST(WorkspaceAnswers, StoreThenFind) {
+  TempDir dir;
+  Workspace workspace = Workspace::open(dir.file("project.mm"));
+  std::string raw("bytes\0with nul and \xff", 20);
+  workspace.store_answer("teacher", "key", "q1", answer("", 0.25, "none fits", raw));
+  const auto cached = workspace.find_answer("teacher", "key");
+  ASSERT_TRUE(cached.has_value());
+  EXPECT_EQ(cached->chosen_id, "");  // "none"
+  EXPECT_DOUBLE_EQ(cached->confidence, 0.25);
+  EXPECT_EQ(cached->explanation, "none fits");
+  EXPECT_EQ(cached->raw, raw);
+  EXPECT_FALSE(workspace.find_answer("other teacher", "key").has_value());  // keyed by teacher too
+  EXPECT_FALSE(workspace.find_answer("teacher", "other key").has_value());
+}
+
+TEST(WorkspaceAnswers, DuplicateIsIgnoredAndFirstAnswerKept) {
+  TempDir dir;
+  Workspace workspace = Workspace::open(dir.file("project.mm"));
+  workspace.store_answer("teacher", "key", "q1", answer("first", 0.9));
+  EXPECT_NO_THROW(workspace.store_answer("teacher", "key", "q1", answer("second", 0.1)));
+  EXPECT_EQ(workspace.count_answers("teacher"), 1u);
+  EXPECT_EQ(workspace.find_answer("teacher", "key")->chosen_id, "first");
+}
+
+TEST(WorkspaceAnswers, CountIsPerTeacher) {
+  TempDir dir;
+  Workspace workspace = Workspace::open(dir.file("project.mm"));
+  EXPECT_EQ(workspace.count_answers("a"), 0u);
+  workspace.store_answer("a", "k1", "q1", answer("x", 1.0));
+  workspace.store_answer("a", "k2", "q2", answer("y", 1.0));
+  workspace.store_answer("b", "k1", "q1", answer("x", 1.0));
+  EXPECT_EQ(workspace.count_answers("a"), 2u);
+  EXPECT_EQ(workspace.count_answers("b"), 1u);
+  EXPECT_EQ(workspace.count_answers("c"), 0u);
+}
+
+TEST(WorkspaceAnswers, NanConfidenceRoundTrips) {
+  TempDir dir;
+  Workspace workspace = Workspace::open(dir.file("project.mm"));
+  workspace.store_answer("t", "k", "q", answer("c", std::numeric_limits<double>::quiet_NaN()));
+  EXPECT_TRUE(std::isnan(workspace.find_answer("t", "k")->confidence));
+}
+
+TEST(WorkspaceComponents, MatchingNameIsAccepted) {
+  TempDir dir;
+  Workspace workspace = Workspace::open(dir.file("project.mm"));
+  const auto run = workspace.begin_run({});
+  workspace.set_component(run, "feature_set", "x");
+  EXPECT_NO_THROW(workspace.check_component(run, "feature_set", "x"));
+  workspace.set_component(run, "feature_set", "y");  // setting again replaces
+  EXPECT_NO_THROW(workspace.check_component(run, "feature_set", "y"));
+}
+
+TEST(WorkspaceComponents, MismatchIsRefusedClearly) {
+  TempDir dir;
+  const auto path = dir.file("project.mm");
+  Workspace workspace = Workspace::open(path);
+  const auto run = workspace.begin_run({});
+  workspace.set_component(run, "feature_set", "x");
+  EXPECT_EQ(input_error_of([&] { workspace.check_component(run, "feature_set", "y"); }),
+            "workspace " + path + ": run " + std::to_string(run) +
+                " was made with feature_set 'x', this build has 'y'");
+}
+
+TEST(WorkspaceComponents, MissingKindOrRunIsRefused) {
+  TempDir dir;
+  const auto path = dir.file("project.mm");
+  Workspace workspace = Workspace::open(path);
+  const auto run = workspace.begin_run({});
+  EXPECT_EQ(input_error_of([&] { workspace.check_component(run, "normalizer", "n"); }),
+            "workspace " + path + ": run " + std::to_string(run) + " has no normalizer recorded");
+  EXPECT_EQ(input_error_of([&] { workspace.check_component(run + 1, "normalizer", "n"); }),
+            "workspace " + path + ": no run " + std::to_string(run + 1));
+  EXPECT_EQ(input_error_of([&] { workspace.set_component(run + 1, "normalizer", "n"); }),
+            "workspace " + path + ": no run " + std::to_string(run + 1));
+}
+
+TEST(WorkspaceMatches, StoreReplacesTheRunsEarlierMatches) {
+  TempDir dir;
+  Workspace workspace = Workspace::open(dir.file("project.mm"));
+  const auto run = workspace.begin_run({});
+  const auto other = workspace.begin_run({});
+  workspace.store_matches(run, {{"a", "b", 0.9}, {"c", "d", 0.8}, {"e", "f", 0.7}});
+  workspace.store_matches(other, {{"x", "y", 0.1}});
+  workspace.store_matches(run, {{"c", "d", 0.6}});
+  EXPECT_EQ(workspace.load_matches(run), (std::vector<Workspace::Match>{{"c", "d", 0.6}}));
+  EXPECT_EQ(workspace.load_matches(other), (std::vector<Workspace::Match>{{"x", "y", 0.1}}));
+  workspace.store_matches(run, {});
+  EXPECT_TRUE(workspace.load_matches(run).empty());
+}
+
+TEST(WorkspaceMatches, UnknownRunIsRefusedAndNothingWritten) {
+  TempDir dir;
+  Workspace workspace = Workspace::open(dir.file("project.mm"));
+  EXPECT_THROW(workspace.store_matches(42, {{"a", "b", 1.0}}), InputError);
+  EXPECT_TRUE(workspace.load_matches(42).empty());
+}
+
+TEST(WorkspaceModel, StoreReplacesAndMissingIsEmpty) {
+  TempDir dir;
+  Workspace workspace = Workspace::open(dir.file("project.mm"));
+  const auto run = workspace.begin_run({});
+  EXPECT_FALSE(workspace.load_model(run).has_value());
+  workspace.store_model(run, "old", {"a"});
+  workspace.store_model(run, "new", {"b", "c"});
+  const auto model = workspace.load_model(run);
+  ASSERT_TRUE(model.has_value());
+  EXPECT_EQ(model->model_json, "new");
+  EXPECT_EQ(model->feature_names, (std::vector<std::string>{"b", "c"}));
+  EXPECT_THROW(workspace.store_model(run + 1, "m", {}), InputError);
+}
+
+TEST(WorkspaceRuns, StatusGoesFromRunningToDone) {
+  TempDir dir;
+  Workspace workspace = Workspace::open(dir.file("project.mm"));
+  const auto run = workspace.begin_run({{"seed", 7}});
+  nlohmann::json info = workspace.run_info(run);
+  EXPECT_EQ(info["status"], "running");
+  EXPECT_TRUE(info["metrics"].is_null());
+  EXPECT_TRUE(info["finished"].is_null());
+  EXPECT_EQ(info["components"], nlohmann::json::object());
+  workspace.finish_run(run, {{"pairs", 3}});
+  info = workspace.run_info(run);
+  EXPECT_EQ(info["status"], "done");
+  EXPECT_EQ(info["metrics"], (nlohmann::json{{"pairs", 3}}));
+  EXPECT_GE(info["finished"].get<std::string>(), info["started"].get<std::string>());
+}
+
+TEST(WorkspaceRuns, IdsIncreaseAndLatestIsTheLast) {
+  TempDir dir;
+  Workspace workspace = Workspace::open(dir.file("project.mm"));
+  EXPECT_FALSE(workspace.latest_run().has_value());
+  const auto first = workspace.begin_run({});
+  const auto second = workspace.begin_run({});
+  EXPECT_GT(second, first);
+  EXPECT_EQ(workspace.latest_run(), second);
+}
+
+TEST(WorkspaceRuns, UnknownRunIsInputError) {
+  TempDir dir;
+  const auto path = dir.file("project.mm");
+  Workspace workspace = Workspace::open(path);
+  EXPECT_EQ(input_error_of([&] { workspace.run_info(5); }), "workspace " + path + ": no run 5");
+  EXPECT_EQ(input_error_of([&] { workspace.finish_run(5, {}); }), "workspace " + path + ": no run 5");
+}
+
+TEST(WorkspaceRuns, InvalidUtf8InConfigIsStoredReplaced) {
+  TempDir dir;
+  Workspace workspace = Workspace::open(dir.file("project.mm"));
+  const auto run = workspace.begin_run({{"left", "caf\xe9.csv"}});
+  EXPECT_EQ(workspace.run_info(run)["config"]["left"], "caf\xef\xbf\xbd.csv");
+}
+
+TEST(WorkspaceCrash, DataSurvivesClosingWithoutFinishRun) {
+  TempDir dir;
+  const auto path = dir.file("project.mm");
+  std::int64_t run = 0;
+  {
+    Workspace workspace = Workspace::open(path);
+    run = workspace.begin_run({{"teacher", "t"}});
+    workspace.store_answer("t", "key", "q1", answer("r1", 0.7));
+  }  // destroyed without finish_run
+  Workspace workspace = Workspace::open(path);
+  ASSERT_TRUE(workspace.find_answer("t", "key").has_value());
+  EXPECT_EQ(workspace.find_answer("t", "key")->chosen_id, "r1");
+  EXPECT_EQ(workspace.latest_run(), run);
+  EXPECT_EQ(workspace.run_info(run)["status"], "running");
+}
+
+TEST(WorkspaceCrash, AnswerSurvivesKillDashNine) {
+  TempDir dir;
+  const auto path = dir.file("project.mm");
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    try {
+      Workspace workspace = Workspace::open(path);
+      workspace.begin_run({});
+      workspace.store_answer("t", "key", "q1", answer("r1", 0.7));
+      ::kill(::getpid(), SIGKILL);  // no destructor, no close, no checkpoint
+    } catch (...) {
+    }
+    ::_exit(3);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child failed before the kill";
+  Workspace workspace = Workspace::open(path);
+  ASSERT_TRUE(workspace.find_answer("t", "key").has_value());
+  EXPECT_EQ(workspace.count_answers("t"), 1u);
+  EXPECT_EQ(workspace.run_info(*workspace.latest_run())["status"], "running");
+}
+
+TEST(WorkspaceMove, MovedToObjectKeepsWorking) {
+  TempDir dir;
+  Workspace first = Workspace::open(dir.file("a.mm"));
+  first.store_answer("t", "k", "q", answer("c", 1.0));
+  Workspace moved = std::move(first);
+  EXPECT_EQ(moved.count_answers("t"), 1u);
+  Workspace other = Workspace::open(dir.file("b.mm"));
+  other = std::move(moved);
+  EXPECT_EQ(other.path(), dir.file("a.mm"));
+  EXPECT_TRUE(other.find_answer("t", "k").has_value());
+}
+
+}  // namespace
+}  // namespace matchmaker::workspace
