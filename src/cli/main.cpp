@@ -15,7 +15,7 @@ constexpr int kExitBadInput = 2;
 constexpr int kExitFailure = 1;
 
 void add_match_command(CLI::App& app, matchmaker::pipeline::MatchConfig& config, std::string& format,
-                       std::string& delimiter, std::string& selection) {
+                       std::string& delimiter, std::string& selection, std::string& threshold) {
   CLI::App* match = app.add_subcommand(
       "match",
       "Entity resolution: link the records of two tables (--left, --right) or deduplicate one (--left alone).\n"
@@ -42,7 +42,10 @@ void add_match_command(CLI::App& app, matchmaker::pipeline::MatchConfig& config,
                     "auto, best-match, unique-mapping (1-1) or connected-components; auto = unique-mapping for "
                     "two tables, connected-components for one")
       ->capture_default_str();
-  match->add_option("--threshold", config.threshold, "Minimum match probability")->capture_default_str();
+  match->add_option("--threshold", threshold,
+                    "Minimum match probability, or auto: the valley between the two groups of scores the "
+                    "resolve step would accept (Otsu's method on their log-odds)")
+      ->capture_default_str();
   match->add_option("--threads", config.threads, "Worker threads (0 = all cores)")->capture_default_str();
   match->add_option("--seed", config.seed, "Random seed (selection, student)")->capture_default_str();
   match->add_option("--gold", config.gold_path,
@@ -54,6 +57,17 @@ void add_match_command(CLI::App& app, matchmaker::pipeline::MatchConfig& config,
   match->add_option("--workspace", config.workspace_path,
                     "SQLite workspace (created if missing) that records the run: config, component versions, "
                     "student model, matches, metrics");
+}
+
+float parse_threshold(const std::string& text) {
+  if (text == "auto") return matchmaker::pipeline::MatchConfig::kAutoThreshold;
+  try {
+    std::size_t used = 0;
+    const float value = std::stof(text, &used);
+    if (used == text.size() && value >= 0.0f && value <= 1.0f) return value;
+  } catch (const std::exception&) {
+  }
+  throw matchmaker::InputError("--threshold must be 'auto' or a number in [0, 1], not '" + text + "'");
 }
 
 }  // namespace
@@ -71,8 +85,8 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "Log only warnings and errors");
 
   matchmaker::pipeline::MatchConfig config;
-  std::string format = "auto", delimiter, selection = "blocking-max";
-  add_match_command(app, config, format, delimiter, selection);
+  std::string format = "auto", delimiter, selection = "blocking-max", threshold = "auto";
+  add_match_command(app, config, format, delimiter, selection, threshold);
 
   try {
     app.parse(argc, argv);
@@ -89,6 +103,7 @@ int main(int argc, char** argv) {
     if (delimiter.size() > 1) throw matchmaker::InputError("--delimiter must be one character");
     if (delimiter.size() == 1) config.delimiter = delimiter[0];
     config.selection = matchmaker::select::parse_selection_strategy(selection);
+    config.threshold = parse_threshold(threshold);
     matchmaker::pipeline::run_match(config);
   } catch (const matchmaker::InputError& error) {
     std::cerr << "matchmaker: " << error.what() << '\n';

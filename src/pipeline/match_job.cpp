@@ -16,6 +16,7 @@
 #include "io/atomic_file.h"
 #include "matchmaker/error.h"
 #include "pipeline/stage_timer.h"
+#include "resolve/threshold.h"
 #include "student/xgboost_student.h"
 #include "teacher/teacher.h"
 #include "text/encoded_table.h"
@@ -35,7 +36,9 @@ void validate(const MatchConfig& config) {
   if (config.teacher_candidates < 1) throw InputError("--teacher-candidates must be at least 1");
   if (config.teacher_budget < 0) throw InputError("--teacher-budget must not be negative");
   if (config.threads < 0) throw InputError("--threads must not be negative");
-  if (!(config.threshold >= 0 && config.threshold <= 1)) throw InputError("--threshold must be in [0, 1]");
+  if (config.threshold != MatchConfig::kAutoThreshold && !(config.threshold >= 0 && config.threshold <= 1)) {
+    throw InputError("--threshold must be 'auto' or in [0, 1]");
+  }
   if (config.teacher != "none") teacher::make_teacher(config.teacher);  // rejects unknown specs early
   if (!config.eval_queries_path.empty() && config.gold_path.empty()) {
     throw InputError("--eval-queries needs --gold");
@@ -122,6 +125,24 @@ std::vector<float> mutual_best_scores(const candidates::CandidatePairs& pairs) {
   return scores;
 }
 
+// The probability from which a pair is a match: the user's, or (auto) Otsu's cut over the scores of
+// the pairs the resolve step would accept with no threshold at all. Without a teacher the scores are
+// blocking similarities of mutual best candidates, all of which are accepted.
+float decision_threshold(const MatchConfig& config, const candidates::CandidatePairs& pairs,
+                         std::span<const float> scores, resolve::ResolveMethod method) {
+  constexpr float kAnyPositive = 1e-6f;
+  constexpr float kFallback = 0.5f;
+  if (config.teacher == "none") return kAnyPositive;
+  if (config.threshold != MatchConfig::kAutoThreshold) return config.threshold;
+  // Clusters chain through weak links, so their cut is taken over each record's best pair instead.
+  const auto cut_method = method == resolve::ResolveMethod::kConnectedComponents ? resolve::ResolveMethod::kBestMatch : method;
+  const auto accepted = resolve::resolve_matches(pairs, scores, cut_method, 0.0f);
+  std::vector<float> accepted_scores;
+  accepted_scores.reserve(accepted.size());
+  for (const auto& match : accepted) accepted_scores.push_back(match.score);
+  return resolve::otsu_threshold(accepted_scores, kFallback);
+}
+
 void write_matches(io::AtomicFile& file, const std::vector<resolve::Match>& matches, const Table& left,
                    const Table& right, bool with_cluster) {
   auto& out = file.stream();
@@ -162,7 +183,8 @@ void run_match(const MatchConfig& config) {
                        {"selection", select::selection_strategy_name(config.selection)},
                        {"top_k", config.top_k},
                        {"resolve", resolve::resolve_method_name(resolve_method)},
-                       {"threshold", config.threshold},
+                       {"threshold", config.threshold == MatchConfig::kAutoThreshold ? nlohmann::json("auto")
+                                                                                      : nlohmann::json(config.threshold)},
                        {"threads", config.threads > 0 ? config.threads : omp_get_max_threads()},
                        {"seed", config.seed},
                        {"normalizer", text::kNormalizerName},
@@ -287,10 +309,10 @@ void run_match(const MatchConfig& config) {
                  training.rows.size(), training.positives, scores.size(), timer.finish("student"));
   }
 
-  const float threshold = config.teacher == "none" ? 1e-6f : config.threshold;
+  const float threshold = decision_threshold(config, pairs, scores, resolve_method);
   const auto matches = resolve::resolve_matches(pairs, scores, resolve_method, threshold);
-  spdlog::info("resolve {}: {} matches ({:.2f} s)", resolve::resolve_method_name(resolve_method), matches.size(),
-               timer.finish("resolve"));
+  spdlog::info("resolve {}: {} matches at threshold {:.3f} ({:.2f} s)", resolve::resolve_method_name(resolve_method),
+               matches.size(), threshold, timer.finish("resolve"));
 
   write_matches(matches_file, matches, left, right, resolve_method == resolve::ResolveMethod::kConnectedComponents);
   timer.finish("write");
@@ -299,6 +321,7 @@ void run_match(const MatchConfig& config) {
   metrics["candidates"] = {{"pairs", pairs.num_pairs()}, {"per_query", candidates_per_query}, {"top_k", config.top_k}};
   metrics["teacher"] = {{"spec", config.teacher}, {"calls", teacher_calls}, {"matches_named", teacher_matches}};
   metrics["matches"] = matches.size();
+  metrics["threshold"] = threshold;
 
   if (!config.gold_path.empty()) {
     const eval::PairMetrics pair_metrics = eval::pair_metrics(matches, gold);

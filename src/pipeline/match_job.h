@@ -24,7 +24,8 @@ struct MatchConfig {
   int top_k = 10;                         // candidates per record and direction
   int teacher_candidates = 10;            // candidates shown to the teacher per query
   std::string resolve = "auto";           // auto: unique-mapping (two tables) / connected-components (one)
-  float threshold = 0.5f;                 // minimum student probability of a match
+  static constexpr float kAutoThreshold = -1.0f;
+  float threshold = kAutoThreshold;       // minimum student probability of a match; auto: see resolve/threshold.h
   int threads = 0;                        // 0: all cores
   std::uint64_t seed = 42;
   std::string gold_path;                  // optional: evaluate against these pairs
