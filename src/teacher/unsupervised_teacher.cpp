@@ -12,7 +12,7 @@ const std::vector<std::string>& UnsupervisedTeacher::mixture_features() {
   // anchor pairs (second-ranked, see below) from top candidates by construction, not by content.
   static const std::vector<std::string> kNames = {"record tf-idf cosine", "record word cosine", "record 3-gram cosine",
                                                   "record word jaccard", "best attribute agreement",
-                                                  "mean attribute agreement"};
+                                                  "mean attribute agreement", "model code overlap"};
   return kNames;
 }
 
