@@ -73,18 +73,9 @@ float idf_set_cosine(std::span<const std::uint32_t> a, std::span<const std::uint
   double shared = 0, norm_a = 0, norm_b = 0;
   for (std::uint32_t term : a) norm_a += static_cast<double>(idf[term]) * idf[term];
   for (std::uint32_t term : b) norm_b += static_cast<double>(idf[term]) * idf[term];
-  std::size_t idx_a = 0, idx_b = 0;
-  while (idx_a < a.size() && idx_b < b.size()) {
-    if (a[idx_a] < b[idx_b]) {
-      ++idx_a;
-    } else if (b[idx_b] < a[idx_a]) {
-      ++idx_b;
-    } else {
-      shared += static_cast<double>(idf[a[idx_a]]) * idf[a[idx_a]];
-      ++idx_a;
-      ++idx_b;
-    }
-  }
+  text::for_each_shared_term(a, b, [&](std::size_t idx_a, std::size_t) {
+    shared += static_cast<double>(idf[a[idx_a]]) * idf[a[idx_a]];
+  });
   return static_cast<float>(shared / std::sqrt(norm_a * norm_b));
 }
 

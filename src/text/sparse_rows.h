@@ -26,4 +26,21 @@ struct SparseRows {
   void append_counts(std::vector<std::uint32_t>& term_ids);
 };
 
+// Calls on_shared(index_in_a, index_in_b) for every term two sorted, duplicate-free term lists
+// share (a merge join: linear, no allocation).
+template <typename OnShared>
+void for_each_shared_term(std::span<const std::uint32_t> terms_a, std::span<const std::uint32_t> terms_b,
+                          OnShared&& on_shared) {
+  std::size_t idx_a = 0, idx_b = 0;
+  while (idx_a < terms_a.size() && idx_b < terms_b.size()) {
+    if (terms_a[idx_a] < terms_b[idx_b]) {
+      ++idx_a;
+    } else if (terms_b[idx_b] < terms_a[idx_a]) {
+      ++idx_b;
+    } else {
+      on_shared(idx_a++, idx_b++);
+    }
+  }
+}
+
 }  // namespace matchmaker::text

@@ -70,16 +70,7 @@ SparseRows combined_unit_vectors(const WeightedRows& words, const WeightedRows& 
 float sparse_dot(std::span<const std::uint32_t> terms_a, std::span<const float> values_a,
                  std::span<const std::uint32_t> terms_b, std::span<const float> values_b) {
   float dot = 0;
-  std::size_t idx_a = 0, idx_b = 0;
-  while (idx_a < terms_a.size() && idx_b < terms_b.size()) {
-    if (terms_a[idx_a] < terms_b[idx_b]) {
-      ++idx_a;
-    } else if (terms_b[idx_b] < terms_a[idx_a]) {
-      ++idx_b;
-    } else {
-      dot += values_a[idx_a++] * values_b[idx_b++];
-    }
-  }
+  for_each_shared_term(terms_a, terms_b, [&](std::size_t idx_a, std::size_t idx_b) { dot += values_a[idx_a] * values_b[idx_b]; });
   return dot;
 }
 
