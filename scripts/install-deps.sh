@@ -12,6 +12,7 @@ packages=(
   libutf8proc-dev       # Unicode normalisation
   libxgboost-dev xgboost            # student model (C API)
   libspdlog-dev libfmt-dev          # logging, formatting (g++ 12 has no <format>)
+  libcpp-httplib-dev libssl-dev     # HTTP client (LLM endpoints) and the replay server
   libgtest-dev libgmock-dev         # unit tests
   libbenchmark-dev                  # micro benchmarks
 )

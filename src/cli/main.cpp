@@ -27,9 +27,12 @@ void add_match_command(CLI::App& app, matchmaker::pipeline::MatchConfig& config,
   match->add_option("--delimiter", delimiter, "Field delimiter for CSV/TSV (one character; default by format)");
   match->add_option("--out", config.out_path, "Output matches CSV: left_id,right_id,score[,cluster]")->required();
   match->add_option("--teacher", config.teacher,
-                    "Who labels the training sample: unsupervised (built-in, no LLM) or none (no student: "
-                    "mutual best candidates by TF-IDF)")
+                    "Who labels the training sample: unsupervised (built-in, no LLM), replay:FILE[,FILE...] "
+                    "(recorded LLM answers, DistillER format) or none (no student: mutual best candidates by TF-IDF)")
       ->capture_default_str();
+  match->add_option("--replay-gold", config.replay_gold,
+                    "Gold pairs for the replay teacher's rule (a recorded right answer without a stored id); "
+                    "benchmarks only");
   match->add_option("--teacher-budget", config.teacher_budget,
                     "Queries the teacher labels: a share of queries (<= 1) or a count (> 1)")
       ->capture_default_str();

@@ -29,6 +29,12 @@ namespace {
 
 constexpr std::size_t kParallelTrainingRows = 200000;
 
+teacher::TeacherOptions teacher_options(const MatchConfig& config) {
+  teacher::TeacherOptions options;
+  options.replay_gold = config.replay_gold;
+  return options;
+}
+
 void validate(const MatchConfig& config) {
   if (config.left_path.empty()) throw InputError("--left is required");
   if (config.out_path.empty()) throw InputError("--out is required");
@@ -39,7 +45,7 @@ void validate(const MatchConfig& config) {
   if (config.threshold != MatchConfig::kAutoThreshold && !(config.threshold >= 0 && config.threshold <= 1)) {
     throw InputError("--threshold must be 'auto' or in [0, 1]");
   }
-  if (config.teacher != "none") teacher::make_teacher(config.teacher);  // rejects unknown specs early
+  if (config.teacher != "none") teacher::make_teacher(config.teacher, teacher_options(config));  // rejects bad specs early
   if (!config.eval_queries_path.empty() && config.gold_path.empty()) {
     throw InputError("--eval-queries needs --gold");
   }
@@ -100,13 +106,16 @@ struct TrainingSet {
 };
 
 // Select answers become labels: the chosen candidate positive, the other shown ones negative;
-// "none" makes every shown candidate negative. Unanswered queries give nothing.
+// "none" makes every shown candidate negative. Unanswered queries give nothing, and neither do
+// candidates an answer did not judge (TeacherAnswer::judged).
 TrainingSet labels_from(std::span<const teacher::TeacherQuery> questions, std::span<const teacher::TeacherAnswer> answers) {
   TrainingSet training;
   for (std::size_t idx = 0; idx < questions.size(); ++idx) {
     if (!answers[idx].answered) continue;
+    const auto& judged = answers[idx].judged;
     for (std::size_t shown_idx = 0; shown_idx < questions[idx].shown.size(); ++shown_idx) {
       const bool positive = static_cast<int>(shown_idx) == answers[idx].chosen;
+      if (!positive && !judged.empty() && !judged[shown_idx]) continue;
       training.rows.push_back(questions[idx].shown[shown_idx]);
       training.labels.push_back(positive ? 1.0f : 0.0f);
       training.weights.push_back(1.0f);
@@ -281,10 +290,14 @@ void run_match(const MatchConfig& config) {
     std::vector<teacher::TeacherQuery> questions;
     questions.reserve(selected.size());
     for (std::uint32_t query : selected) questions.push_back(question_for(query, pairs, config.teacher_candidates));
-    auto teacher = teacher::make_teacher(config.teacher);
+    auto teacher = teacher::make_teacher(config.teacher, teacher_options(config));
     const teacher::MatchProblem problem{&left, &right, &pairs, &features};
     const auto answers = teacher->answer(problem, questions);
     teacher_calls = answers.size();
+    const auto unanswered = static_cast<std::size_t>(
+        std::count_if(answers.begin(), answers.end(), [](const teacher::TeacherAnswer& answer) { return !answer.answered; }));
+    if (unanswered > 0) spdlog::warn("teacher {}: {} of {} queries got no usable answer", teacher->spec(), unanswered, answers.size());
+    metrics["teacher"]["unanswered"] = unanswered;
     for (std::size_t idx = 0; idx < answers.size(); ++idx) {
       const auto& answer = answers[idx];
       teacher_matches += answer.answered && answer.chosen >= 0;
@@ -319,7 +332,9 @@ void run_match(const MatchConfig& config) {
 
   metrics["records"] = {{"left", left.num_rows()}, {"right", right.num_rows()}};
   metrics["candidates"] = {{"pairs", pairs.num_pairs()}, {"per_query", candidates_per_query}, {"top_k", config.top_k}};
-  metrics["teacher"] = {{"spec", config.teacher}, {"calls", teacher_calls}, {"matches_named", teacher_matches}};
+  metrics["teacher"]["spec"] = config.teacher;
+  metrics["teacher"]["calls"] = teacher_calls;
+  metrics["teacher"]["matches_named"] = teacher_matches;
   metrics["matches"] = matches.size();
   metrics["threshold"] = threshold;
 

@@ -18,7 +18,8 @@ struct MatchConfig {
   io::TableFormat format = io::TableFormat::kAuto;
   char delimiter = '\0';
   std::string out_path;                   // matches CSV: left_id,right_id,score[,cluster]
-  std::string teacher = "unsupervised";   // "unsupervised" or "none"
+  std::string teacher = "unsupervised";   // "unsupervised", "replay:FILE[,FILE...]" or "none"
+  std::string replay_gold;                // replay teacher only: gold for the replay rule (benchmarks)
   double teacher_budget = 0.10;           // share (<= 1) or number (> 1) of queries the teacher sees
   select::SelectionStrategy selection = select::SelectionStrategy::kBlockingMax;
   int top_k = 10;                         // candidates per record and direction

@@ -34,6 +34,15 @@ struct TeacherAnswer {
   int chosen = -1;              // index into TeacherQuery::shown; -1 = "none of these"
   float confidence = 0.0f;      // in [0, 1], the teacher's own
   std::string explanation;
+  // Which shown candidates the answer speaks about (parallel to TeacherQuery::shown); empty = all.
+  // A recorded answer given over another candidate list says nothing about candidates it never saw,
+  // and labelling those as non-matches would be wrong.
+  std::vector<std::uint8_t> judged;
+};
+
+// Settings some teachers need besides their spec.
+struct TeacherOptions {
+  std::string replay_gold;  // replay: gold pairs, for the replay rule only (benchmarks); never for matching
 };
 
 class Teacher {
@@ -45,7 +54,8 @@ class Teacher {
   virtual std::vector<TeacherAnswer> answer(const MatchProblem& problem, std::span<const TeacherQuery> queries) = 0;
 };
 
-// Builds a teacher from its spec. Throws InputError naming the valid specs for an unknown one.
-std::unique_ptr<Teacher> make_teacher(const std::string& spec);
+// Builds a teacher from its spec: "unsupervised", or "replay:FILE[,FILE...]". Throws InputError naming
+// the valid specs for an unknown one.
+std::unique_ptr<Teacher> make_teacher(const std::string& spec, const TeacherOptions& options = {});
 
 }  // namespace matchmaker::teacher
