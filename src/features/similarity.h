@@ -14,17 +14,20 @@ namespace matchmaker::features {
 // Jaro-Winkler similarity (match window max(length)/2 - 1, transpositions = half the out-of-order matches,
 // rounded down as in Winkler's strcmp95; prefix scale 0.1, prefix up to 4). The prefix boost is always
 // applied (no 0.7 threshold). Both empty -> 1, one empty -> 0.
+// Bit-parallel over b's character positions: O(|a| * ceil(|b| / 64)), same results as the window scan.
 double jaro_winkler(std::string_view a, std::string_view b);
 
 // 1 - levenshtein_distance / max(length). Both empty -> 1.
 double levenshtein_ratio(std::string_view a, std::string_view b);
 
-// Levenshtein edit distance in code points.
+// Levenshtein edit distance in code points. Myers' bit-parallel algorithm: O(n * ceil(m / 64)) for
+// lengths n >= m after the shared prefix and suffix are removed.
 std::size_t levenshtein_distance(std::string_view a, std::string_view b);
 
 // Monge-Elkan: mean over tokens of `a` of the best Jaro-Winkler against tokens of `b`; symmetrised
 // as the mean of both directions (each token pair is scored once, so the result is symmetric).
-// Both empty -> 1, one empty -> 0.
+// Both empty -> 1, one empty -> 0. Each token is decoded once per call; pairs that cannot change a
+// maximum (their row and column already hold an equal token) are not scored.
 double monge_elkan(std::span<const std::string_view> a, std::span<const std::string_view> b);
 
 // Jaccard of two sorted, duplicate-free id lists. Both empty -> 0 (nothing in common is no evidence).

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -74,6 +75,25 @@ TEST(SimilarityTest, LevenshteinComparesCodePoints) {
   EXPECT_EQ(levenshtein_distance("ab\xFF", "ab"), 1u);  // an invalid byte is one U+FFFD
 }
 
+TEST(SimilarityTest, InvalidUtf8IsOneReplacementPerByte) {
+  // Each byte that does not start a well-formed sequence (as utf8proc_iterate decides) is one U+FFFD.
+  const std::string replacements = "\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD";
+  const auto code_points = [](std::string_view s) { return levenshtein_distance(s, ""); };
+  EXPECT_EQ(code_points("\x80"), 1u);                  // lone continuation byte
+  EXPECT_EQ(code_points("\xC0\xAF"), 2u);              // overlong '/'
+  EXPECT_EQ(code_points("\xE0\x80\xAF"), 3u);          // overlong, three bytes
+  EXPECT_EQ(code_points("\xF0\x80\x80\xAF"), 4u);      // overlong, four bytes
+  EXPECT_EQ(code_points("\xED\xA0\x80"), 3u);          // UTF-16 surrogate U+D800
+  EXPECT_EQ(code_points("\xF4\x90\x80\x80"), 4u);      // above U+10FFFF
+  EXPECT_EQ(code_points("\xF8\x88\x80\x80\x80"), 5u);  // five-byte form
+  EXPECT_EQ(code_points("a\xF0\x9F\x98"), 4u);         // truncated at the end
+  EXPECT_EQ(code_points("\xF4\x8F\xBF\xBF"), 1u);      // U+10FFFF, the largest code point
+  EXPECT_EQ(code_points("\xED\x9F\xBF"), 1u);          // U+D7FF, just below the surrogates
+  EXPECT_EQ(levenshtein_distance("\xED\xA0\x80", replacements.substr(0, 9)), 0u);
+  EXPECT_EQ(levenshtein_distance("\xE6\x9D\xB1\xED\xA0\x80", "\u6771"), 3u);
+  EXPECT_DOUBLE_EQ(jaro_winkler("\xC0\xAF", replacements.substr(0, 6)), 1.0);
+}
+
 TEST(SimilarityTest, LevenshteinRatio) {
   EXPECT_DOUBLE_EQ(levenshtein_ratio("", ""), 1.0);
   EXPECT_DOUBLE_EQ(levenshtein_ratio("abc", ""), 0.0);
@@ -112,6 +132,196 @@ TEST(SimilarityTest, AsciiFastPathMatchesDecodedPath) {
     const double jw = jaro_winkler(a, b);
     ASSERT_GE(jw, 0.0);
     ASSERT_LE(jw, 1.0);
+  }
+}
+
+// Random strings for checking the bit-parallel implementations against plain reference definitions. Code points
+// come from a small alphabet so that equal characters (matches, shared prefixes) are common; the non-ASCII
+// alphabet mixes ASCII, Latin-1 (direct table), other BMP (hashed table) and astral code points, plus U+FFFD.
+class RandomText {
+ public:
+  explicit RandomText(std::uint32_t seed) : rng_(seed) {}
+
+  std::u32string code_points(std::size_t max_length, bool ascii) {
+    static constexpr char32_t kNonAscii[] = {U'a', U'b', U'c', U' ', U'\u00E9', U'\u00FF', U'\u0436',
+                                             U'\u6771', U'\u4EAC', U'\uFFFD', U'\U0001F600'};
+    std::u32string s;
+    const std::size_t length = rng_() % (max_length + 1);
+    const std::size_t alphabet = 2 + rng_() % 9;  // narrow alphabets give long runs of matches
+    for (std::size_t k = 0; k < length; ++k) {
+      const std::size_t pick = rng_() % alphabet;
+      s.push_back(ascii ? static_cast<char32_t>(pick < 8 ? 'a' + pick : 'A' + rng_() % 58) : kNonAscii[pick]);
+    }
+    return s;
+  }
+
+  // `s` after a few random edits, so that distances are small as well as large.
+  std::u32string edited(std::u32string s, bool ascii) {
+    const std::size_t edits = rng_() % 6;
+    for (std::size_t e = 0; e < edits; ++e) {
+      const std::u32string piece = code_points(2, ascii);
+      const std::size_t at = s.empty() ? 0 : rng_() % s.size();
+      switch (rng_() % 3) {
+        case 0: s.insert(at, piece); break;
+        case 1: if (!s.empty()) s.erase(at, 1 + rng_() % 2); break;
+        default: if (!s.empty() && !piece.empty()) s[at] = piece[0]; break;
+      }
+    }
+    return s;
+  }
+
+  std::uint32_t operator()() { return rng_(); }
+
+ private:
+  std::mt19937 rng_;
+};
+
+std::string utf8(std::u32string_view code_points) {
+  std::string out;
+  for (const char32_t c : code_points) {
+    const auto cp = static_cast<std::uint32_t>(c);
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+  return out;
+}
+
+// Textbook Wagner-Fischer dynamic programming, the reference for the bit-parallel (Myers / Hyyrö) implementation.
+std::size_t reference_levenshtein(std::u32string_view a, std::u32string_view b) {
+  std::vector<std::size_t> previous(b.size() + 1), current(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    current[0] = i + 1;
+    for (std::size_t j = 0; j < b.size(); ++j) {
+      current[j + 1] = std::min({previous[j] + (a[i] == b[j] ? 0 : 1), previous[j + 1] + 1, current[j] + 1});
+    }
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
+
+// The plain Jaro-Winkler definition with a scan of the match window (the implementation before the bit-parallel
+// one); results must be identical to the last bit.
+double reference_jaro_winkler(std::u32string_view a, std::u32string_view b) {
+  if (a.empty() && b.empty()) return 1.0;
+  if (a.empty() || b.empty()) return 0.0;
+  const std::size_t half = std::max(a.size(), b.size()) / 2;
+  const std::size_t window = half > 0 ? half - 1 : 0;
+  std::vector<bool> a_matched(a.size()), b_matched(b.size());
+  std::size_t matches = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const std::size_t lo = i > window ? i - window : 0;
+    const std::size_t hi = std::min(i + window + 1, b.size());
+    for (std::size_t j = lo; j < hi; ++j) {
+      if (b_matched[j] || a[i] != b[j]) continue;
+      a_matched[i] = b_matched[j] = true;
+      ++matches;
+      break;
+    }
+  }
+  if (matches == 0) return 0.0;
+  std::size_t half_transpositions = 0;
+  for (std::size_t i = 0, j = 0; i < a.size(); ++i) {
+    if (!a_matched[i]) continue;
+    while (!b_matched[j]) ++j;
+    if (a[i] != b[j]) ++half_transpositions;
+    ++j;
+  }
+  const double m = static_cast<double>(matches);
+  const double jaro = (m / static_cast<double>(a.size()) + m / static_cast<double>(b.size()) +
+                       (m - static_cast<double>(half_transpositions / 2)) / m) /
+                      3.0;
+  std::size_t prefix = 0;
+  while (prefix < std::min<std::size_t>({4, a.size(), b.size()}) && a[prefix] == b[prefix]) ++prefix;
+  return jaro + static_cast<double>(prefix) * 0.1 * (1.0 - jaro);
+}
+
+TEST(SimilarityTest, BitParallelLevenshteinMatchesDynamicProgramming) {
+  RandomText random(11);
+  for (int round = 0; round < 4000; ++round) {
+    const bool ascii = round % 2 == 0;
+    const std::u32string a = random.code_points(150, ascii);
+    const std::u32string b = random() % 2 ? random.edited(a, ascii) : random.code_points(150, ascii);
+    const std::size_t expected = reference_levenshtein(a, b);
+    ASSERT_EQ(levenshtein_distance(utf8(a), utf8(b)), expected) << utf8(a) << " / " << utf8(b);
+    ASSERT_EQ(levenshtein_distance(utf8(b), utf8(a)), expected) << utf8(a) << " / " << utf8(b);
+    const std::size_t longest = std::max(a.size(), b.size());
+    const double ratio = longest == 0 ? 1.0 : 1.0 - static_cast<double>(expected) / static_cast<double>(longest);
+    ASSERT_EQ(levenshtein_ratio(utf8(a), utf8(b)), ratio) << utf8(a) << " / " << utf8(b);
+  }
+}
+
+TEST(SimilarityTest, BitParallelLevenshteinAtWordBoundaries) {
+  // Patterns of 63..65 and 127..129 characters, where the last row moves between words of the bit vectors.
+  RandomText random(12);
+  for (const std::size_t length : {1u, 63u, 64u, 65u, 127u, 128u, 129u, 200u}) {
+    for (int round = 0; round < 50; ++round) {
+      std::u32string a;
+      for (std::size_t k = 0; k < length; ++k) a.push_back(U"ab\u6771"[random() % 3]);
+      const std::u32string b = random.edited(a, false);
+      ASSERT_EQ(levenshtein_distance(utf8(a), utf8(b)), reference_levenshtein(a, b)) << utf8(a) << " / " << utf8(b);
+      ASSERT_EQ(levenshtein_distance(utf8(a), std::string(length, 'x')), length);  // nothing in common
+    }
+  }
+}
+
+TEST(SimilarityTest, BitParallelJaroWinklerMatchesWindowScan) {
+  RandomText random(13);
+  for (int round = 0; round < 4000; ++round) {
+    const bool ascii = round % 2 == 0;
+    const std::size_t max_length = round % 4 < 2 ? 150 : 12;  // long: several words of masks; short: tokens
+    const std::u32string a = random.code_points(max_length, ascii);
+    const std::u32string b = random() % 2 ? random.edited(a, ascii) : random.code_points(max_length, ascii);
+    ASSERT_EQ(jaro_winkler(utf8(a), utf8(b)), reference_jaro_winkler(a, b)) << utf8(a) << " / " << utf8(b);
+    ASSERT_EQ(jaro_winkler(utf8(b), utf8(a)), reference_jaro_winkler(b, a)) << utf8(a) << " / " << utf8(b);
+  }
+}
+
+TEST(SimilarityTest, MongeElkanMatchesPairwiseDefinition) {
+  // monge_elkan decodes each token once, reuses masks and skips pairs that cannot raise a maximum; it must equal
+  // the direct definition over jaro_winkler calls.
+  const auto reference = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    double a_to_b = 0.0;
+    for (const std::string& x : a) {
+      double best = 0.0;
+      for (const std::string& y : b) best = std::max(best, jaro_winkler(x, y));
+      a_to_b += best;
+    }
+    double b_to_a = 0.0;
+    for (const std::string& y : b) {
+      double best = 0.0;
+      for (const std::string& x : a) best = std::max(best, jaro_winkler(x, y));
+      b_to_a += best;
+    }
+    return 0.5 * (a_to_b / static_cast<double>(a.size()) + b_to_a / static_cast<double>(b.size()));
+  };
+  RandomText random(14);
+  for (int round = 0; round < 2000; ++round) {
+    const bool ascii = round % 2 == 0;
+    std::vector<std::string> a, b;
+    for (std::size_t n = 1 + random() % 8; a.size() < n;) a.push_back(utf8(random.code_points(10, ascii)));
+    for (std::size_t n = 1 + random() % 8; b.size() < n;) {
+      // Some tokens of b repeat tokens of a, as in titles of the same paper.
+      b.push_back(random() % 3 == 0 ? a[random() % a.size()] : utf8(random.code_points(10, ascii)));
+    }
+    if (round % 5 == 0) a.push_back(utf8(random.code_points(100, ascii)));  // a token longer than 64
+    const Tokens a_views(a.begin(), a.end());
+    const Tokens b_views(b.begin(), b.end());
+    ASSERT_EQ(monge_elkan(a_views, b_views), reference(a, b)) << round;
+    ASSERT_EQ(monge_elkan(b_views, a_views), monge_elkan(a_views, b_views)) << round;
   }
 }
 
