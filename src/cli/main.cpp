@@ -46,8 +46,8 @@ void add_match_command(CLI::App& app, matchmaker::pipeline::MatchConfig& config,
                     "two tables, connected-components for one")
       ->capture_default_str();
   match->add_option("--threshold", threshold,
-                    "Minimum match probability, or auto: the valley between the two groups of scores the "
-                    "resolve step would accept (Otsu's method on their log-odds)")
+                    "Minimum match probability, or auto: 0.5, lowered to the valley between the two groups of "
+                    "scores the resolve step would accept when that lies below (Otsu's method on their log-odds)")
       ->capture_default_str();
   match->add_option("--threads", config.threads, "Worker threads (0 = all cores)")->capture_default_str();
   match->add_option("--seed", config.seed, "Random seed (selection, student)")->capture_default_str();

@@ -134,9 +134,13 @@ std::vector<float> mutual_best_scores(const candidates::CandidatePairs& pairs) {
   return scores;
 }
 
-// The probability from which a pair is a match: the user's, or (auto) Otsu's cut over the scores of
-// the pairs the resolve step would accept with no threshold at all. Without a teacher the scores are
-// blocking similarities of mutual best candidates, all of which are accepted.
+// The probability from which a pair is a match: the user's, or (auto) the lower of 0.5 and Otsu's cut
+// over the scores of the pairs the resolve step would accept with no threshold at all. 0.5 is the
+// right cut where the student is calibrated, on the kind of queries the teacher labelled; Otsu's cut
+// may only lower it, recovering true matches that the student under-scores outside that range (as
+// after Blocking-Max selection). Raising it would split a group made of matches only (a data set
+// where nearly every query has one). Without a teacher the scores are blocking similarities of
+// mutual best candidates, all of which are accepted.
 float decision_threshold(const MatchConfig& config, const candidates::CandidatePairs& pairs,
                          std::span<const float> scores, resolve::ResolveMethod method) {
   constexpr float kAnyPositive = 1e-6f;
@@ -149,7 +153,7 @@ float decision_threshold(const MatchConfig& config, const candidates::CandidateP
   std::vector<float> accepted_scores;
   accepted_scores.reserve(accepted.size());
   for (const auto& match : accepted) accepted_scores.push_back(match.score);
-  return resolve::otsu_threshold(accepted_scores, kFallback);
+  return std::min(kFallback, resolve::otsu_threshold(accepted_scores, kFallback));
 }
 
 void write_matches(io::AtomicFile& file, const std::vector<resolve::Match>& matches, const Table& left,
