@@ -350,10 +350,6 @@ std::string serialize_record(const Table& table, std::size_t row, const Serializ
   return out;
 }
 
-void to_json(nlohmann::json& json, const ChatMessage& message) {
-  json = {{"role", message.role}, {"content", message.content}};
-}
-
 SelectPrompt build_select_prompt(const std::string& query, const std::vector<std::string>& candidates,
                                  const PromptOptions& options) {
   if (candidates.empty()) throw std::invalid_argument("select prompt: no candidates");

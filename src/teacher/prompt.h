@@ -22,6 +22,8 @@
 // go through serialize_record() / neutralize_text() cannot slip into a prompt.
 #pragma once
 
+#include "teacher/chat_message.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -56,12 +58,6 @@ std::string display_column_name(std::string_view header);
 // Returns "" when every value is empty and skip_empty is set.
 std::string serialize_record(const Table& table, std::size_t row, const SerializeOptions& options = {});
 
-struct ChatMessage {
-  std::string role;  // "system" or "user"
-  std::string content;
-};
-// JSON form of the OpenAI chat "messages" array: nlohmann::json(messages).
-void to_json(nlohmann::json& json, const ChatMessage& message);
 
 struct PromptOptions {
   // Instructions as a system message; false folds them into the user message, for models and

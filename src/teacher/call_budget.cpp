@@ -1,0 +1,155 @@
+#include "teacher/call_budget.h"
+
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace matchmaker::teacher {
+namespace {
+
+constexpr double kNanoPerUsd = 1e9;
+constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
+
+// Ids come from one process-wide counter so that a reservation from another budget can never match
+// an outstanding one here by accident.
+std::atomic<std::uint64_t> next_reservation_id{1};
+
+// Estimates come from callers (and, through them, from untrusted sizes): sums saturate instead of
+// overflowing, so an absurd estimate is refused rather than wrapping around to look small.
+std::int64_t saturating_add(std::int64_t lhs, std::int64_t rhs) {
+  if (rhs > 0 && lhs > kInt64Max - rhs) return kInt64Max;
+  return lhs + rhs;
+}
+
+std::string usd_text(std::int64_t nano_usd) { return fmt::format("${:.6f}", static_cast<double>(nano_usd) / kNanoPerUsd); }
+
+void require_non_negative(std::int64_t prompt_tokens, std::int64_t completion_tokens, const char* what) {
+  if (prompt_tokens < 0 || completion_tokens < 0) {
+    throw std::invalid_argument(fmt::format("CallBudget::{}: negative token count ({}, {})", what, prompt_tokens,
+                                            completion_tokens));
+  }
+}
+
+}  // namespace
+
+CallBudget::CallBudget(BudgetCaps caps, std::map<std::string, ModelPrice> prices)
+    : caps_(caps),
+      max_nano_usd_(caps.max_usd ? std::optional<std::int64_t>(std::llround(*caps.max_usd * kNanoPerUsd))
+                                 : std::nullopt),
+      prices_(std::move(prices)) {}
+
+void CallBudget::set_price(const std::string& model, const ModelPrice& price) {
+  const std::lock_guard lock(mutex_);
+  prices_[model] = price;
+}
+
+std::optional<std::int64_t> CallBudget::cost_locked(const std::string& model, std::int64_t prompt_tokens,
+                                                    std::int64_t completion_tokens) const {
+  const auto found = prices_.find(model);
+  if (found == prices_.end()) return std::nullopt;
+  // Nano-dollars per token = usd per million * 1000. Rounded up (less a hair of floating-point noise,
+  // so that an exact 15000 computed as 15000.000000000002 stays 15000): never undercount money.
+  const long double nano = static_cast<long double>(prompt_tokens) * found->second.usd_per_million_prompt_tokens * 1000.0L +
+                           static_cast<long double>(completion_tokens) * found->second.usd_per_million_completion_tokens * 1000.0L;
+  if (nano >= static_cast<long double>(kInt64Max)) return kInt64Max;
+  return static_cast<std::int64_t>(std::ceil(nano - 1e-6L));
+}
+
+ReserveResult CallBudget::reserve(const std::string& model, std::int64_t estimated_prompt_tokens,
+                                  std::int64_t estimated_completion_tokens) {
+  require_non_negative(estimated_prompt_tokens, estimated_completion_tokens, "reserve");
+  const std::int64_t estimated_tokens = saturating_add(estimated_prompt_tokens, estimated_completion_tokens);
+
+  const std::lock_guard lock(mutex_);
+  ReserveResult result;
+  const auto refuse = [&](std::string reason) {
+    ++refused_;
+    result.refusal = std::move(reason);
+    return result;
+  };
+
+  if (caps_.max_calls && calls_ >= *caps_.max_calls) {
+    return refuse(fmt::format("calls cap {} reached", *caps_.max_calls));
+  }
+  if (caps_.max_tokens) {
+    const std::int64_t committed = saturating_add(saturating_add(used_prompt_tokens_, used_completion_tokens_), reserved_tokens_);
+    if (saturating_add(committed, estimated_tokens) > *caps_.max_tokens) {
+      return refuse(fmt::format("token cap {} reached: {} used or reserved, this call may need {}", *caps_.max_tokens,
+                                committed, estimated_tokens));
+    }
+  }
+  const std::optional<std::int64_t> estimated_cost =
+      cost_locked(model, estimated_prompt_tokens, estimated_completion_tokens);
+  if (max_nano_usd_) {
+    if (!estimated_cost) {
+      return refuse(fmt::format("money cap {} set, but model '{}' has no price", usd_text(*max_nano_usd_), model));
+    }
+    const std::int64_t committed = saturating_add(used_nano_usd_, reserved_nano_usd_);
+    if (saturating_add(committed, *estimated_cost) > *max_nano_usd_) {
+      return refuse(fmt::format("money cap {} reached: {} spent or reserved, this call may cost {}",
+                                usd_text(*max_nano_usd_), usd_text(committed), usd_text(*estimated_cost)));
+    }
+  }
+
+  Reservation reservation;
+  reservation.id = next_reservation_id.fetch_add(1, std::memory_order_relaxed);
+  reservation.model = model;
+  reservation.prompt_tokens = estimated_prompt_tokens;
+  reservation.completion_tokens = estimated_completion_tokens;
+  reservation.nano_usd = estimated_cost.value_or(0);
+  ++calls_;
+  reserved_tokens_ = saturating_add(reserved_tokens_, estimated_tokens);
+  reserved_nano_usd_ = saturating_add(reserved_nano_usd_, reservation.nano_usd);
+  outstanding_.emplace(reservation.id, reservation);
+  result.reservation = std::move(reservation);
+  return result;
+}
+
+bool CallBudget::settle(const Reservation& reservation, std::int64_t prompt_tokens, std::int64_t completion_tokens) {
+  require_non_negative(prompt_tokens, completion_tokens, "settle");
+  const std::lock_guard lock(mutex_);
+  const auto found = outstanding_.find(reservation.id);
+  if (found == outstanding_.end()) return false;
+  // The stored copy, not the caller's, says what was reserved: a caller cannot shrink a hold.
+  const Reservation& held = found->second;
+  reserved_tokens_ -= saturating_add(held.prompt_tokens, held.completion_tokens);
+  reserved_nano_usd_ -= held.nano_usd;
+  used_prompt_tokens_ = saturating_add(used_prompt_tokens_, prompt_tokens);
+  used_completion_tokens_ = saturating_add(used_completion_tokens_, completion_tokens);
+  used_nano_usd_ = saturating_add(used_nano_usd_, cost_locked(held.model, prompt_tokens, completion_tokens).value_or(0));
+  outstanding_.erase(found);
+  return true;
+}
+
+bool CallBudget::release(const Reservation& reservation) {
+  const std::lock_guard lock(mutex_);
+  const auto found = outstanding_.find(reservation.id);
+  if (found == outstanding_.end()) return false;
+  const Reservation& held = found->second;
+  reserved_tokens_ -= saturating_add(held.prompt_tokens, held.completion_tokens);
+  reserved_nano_usd_ -= held.nano_usd;
+  --calls_;
+  ++released_;
+  outstanding_.erase(found);
+  return true;
+}
+
+BudgetReport CallBudget::report() const {
+  const std::lock_guard lock(mutex_);
+  BudgetReport report;
+  report.calls = calls_;
+  report.in_flight = static_cast<std::int64_t>(outstanding_.size());
+  report.released = released_;
+  report.refused = refused_;
+  report.prompt_tokens = used_prompt_tokens_;
+  report.completion_tokens = used_completion_tokens_;
+  report.usd = static_cast<double>(used_nano_usd_) / kNanoPerUsd;
+  report.reserved_tokens = reserved_tokens_;
+  report.reserved_usd = static_cast<double>(reserved_nano_usd_) / kNanoPerUsd;
+  return report;
+}
+
+}  // namespace matchmaker::teacher
