@@ -15,7 +15,8 @@ constexpr int kExitBadInput = 2;
 constexpr int kExitFailure = 1;
 
 void add_match_command(CLI::App& app, matchmaker::pipeline::MatchConfig& config, std::string& format,
-                       std::string& delimiter, std::string& selection, std::string& threshold) {
+                       std::string& delimiter, std::string& selection, std::string& threshold,
+                       std::string& teacher_price) {
   CLI::App* match = app.add_subcommand(
       "match",
       "Entity resolution: link the records of two tables (--left, --right) or deduplicate one (--left alone).\n"
@@ -33,6 +34,17 @@ void add_match_command(CLI::App& app, matchmaker::pipeline::MatchConfig& config,
   match->add_option("--replay-gold", config.replay_gold,
                     "Gold pairs for the replay teacher's rule (a recorded right answer without a stored id); "
                     "benchmarks only");
+  match->add_option("--teacher-max-calls", config.teacher_max_calls, "LLM teacher: hard cap on calls (unset: none)");
+  match->add_option("--teacher-max-tokens", config.teacher_max_tokens,
+                    "LLM teacher: hard cap on prompt + completion tokens (unset: none)");
+  match->add_option("--teacher-max-usd", config.teacher_max_usd,
+                    "LLM teacher: hard cap on money, needs --teacher-price (unset: none)");
+  match->add_option("--teacher-price", teacher_price,
+                    "LLM teacher: USD per million prompt and completion tokens, e.g. 0.15,0.60");
+  match->add_option("--teacher-concurrency", config.teacher_concurrency, "LLM teacher: requests in flight")
+      ->capture_default_str();
+  match->add_option("--teacher-timeout", config.teacher_timeout_seconds, "LLM teacher: seconds per request")
+      ->capture_default_str();
   match->add_option("--teacher-budget", config.teacher_budget,
                     "Queries the teacher labels: a share of queries (<= 1) or a count (> 1)")
       ->capture_default_str();
@@ -73,6 +85,23 @@ float parse_threshold(const std::string& text) {
   throw matchmaker::InputError("--threshold must be 'auto' or a number in [0, 1], not '" + text + "'");
 }
 
+void parse_price(const std::string& text, matchmaker::pipeline::MatchConfig& config) {
+  const std::size_t comma = text.find(',');
+  try {
+    if (comma == std::string::npos) throw std::invalid_argument("no comma");
+    std::size_t used_prompt = 0, used_completion = 0;
+    const std::string prompt = text.substr(0, comma), completion = text.substr(comma + 1);
+    config.usd_per_million_prompt_tokens = std::stod(prompt, &used_prompt);
+    config.usd_per_million_completion_tokens = std::stod(completion, &used_completion);
+    if (used_prompt != prompt.size() || used_completion != completion.size() ||
+        config.usd_per_million_prompt_tokens < 0 || config.usd_per_million_completion_tokens < 0) {
+      throw std::invalid_argument("not two non-negative numbers");
+    }
+  } catch (const std::exception&) {
+    throw matchmaker::InputError("--teacher-price must be PROMPT,COMPLETION in USD per million tokens, e.g. 0.15,0.60");
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,8 +117,8 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "Log only warnings and errors");
 
   matchmaker::pipeline::MatchConfig config;
-  std::string format = "auto", delimiter, selection = "blocking-max", threshold = "auto";
-  add_match_command(app, config, format, delimiter, selection, threshold);
+  std::string format = "auto", delimiter, selection = "blocking-max", threshold = "auto", teacher_price;
+  add_match_command(app, config, format, delimiter, selection, threshold, teacher_price);
 
   try {
     app.parse(argc, argv);
@@ -107,6 +136,7 @@ int main(int argc, char** argv) {
     if (delimiter.size() == 1) config.delimiter = delimiter[0];
     config.selection = matchmaker::select::parse_selection_strategy(selection);
     config.threshold = parse_threshold(threshold);
+    if (!teacher_price.empty()) parse_price(teacher_price, config);
     matchmaker::pipeline::run_match(config);
   } catch (const matchmaker::InputError& error) {
     std::cerr << "matchmaker: " << error.what() << '\n';

@@ -29,9 +29,20 @@ namespace {
 
 constexpr std::size_t kParallelTrainingRows = 200000;
 
-teacher::TeacherOptions teacher_options(const MatchConfig& config) {
+bool is_llm_teacher(const std::string& spec) { return spec.rfind("openai:", 0) == 0; }
+
+teacher::TeacherOptions teacher_options(const MatchConfig& config, workspace::Workspace* cache) {
   teacher::TeacherOptions options;
   options.replay_gold = config.replay_gold;
+  options.cache = cache;
+  options.max_calls = config.teacher_max_calls;
+  options.max_tokens = config.teacher_max_tokens;
+  options.max_usd = config.teacher_max_usd;
+  options.usd_per_million_prompt_tokens = config.usd_per_million_prompt_tokens;
+  options.usd_per_million_completion_tokens = config.usd_per_million_completion_tokens;
+  options.concurrency = config.teacher_concurrency;
+  options.timeout_seconds = config.teacher_timeout_seconds;
+  options.seed = config.seed;
   return options;
 }
 
@@ -45,7 +56,7 @@ void validate(const MatchConfig& config) {
   if (config.threshold != MatchConfig::kAutoThreshold && !(config.threshold >= 0 && config.threshold <= 1)) {
     throw InputError("--threshold must be 'auto' or in [0, 1]");
   }
-  if (config.teacher != "none") teacher::make_teacher(config.teacher, teacher_options(config));  // rejects bad specs early
+  if (config.teacher != "none") teacher::check_teacher_spec(config.teacher);
   if (!config.eval_queries_path.empty() && config.gold_path.empty()) {
     throw InputError("--eval-queries needs --gold");
   }
@@ -206,8 +217,12 @@ void run_match(const MatchConfig& config) {
   // The workspace is opened before any work too: a bad file is bad input, found at once.
   std::optional<workspace::Workspace> run_workspace;
   std::int64_t run_id = 0;
-  if (!config.workspace_path.empty()) {
-    run_workspace.emplace(workspace::Workspace::open(config.workspace_path));
+  // An LLM teacher always has one: its answers are paid for and must never be asked again.
+  const std::string workspace_path =
+      config.workspace_path.empty() && is_llm_teacher(config.teacher) ? config.out_path + ".workspace.db" : config.workspace_path;
+  if (!workspace_path.empty()) {
+    run_workspace.emplace(workspace::Workspace::open(workspace_path));
+    spdlog::info("workspace {} (run record{})", workspace_path, is_llm_teacher(config.teacher) ? ", LLM answer cache" : "");
     run_id = run_workspace->begin_run(metrics["config"]);
     run_workspace->set_component(run_id, "normalizer", text::kNormalizerName);
     run_workspace->set_component(run_id, "feature_set", features::kFeatureSetName);
@@ -294,7 +309,7 @@ void run_match(const MatchConfig& config) {
     std::vector<teacher::TeacherQuery> questions;
     questions.reserve(selected.size());
     for (std::uint32_t query : selected) questions.push_back(question_for(query, pairs, config.teacher_candidates));
-    auto teacher = teacher::make_teacher(config.teacher, teacher_options(config));
+    auto teacher = teacher::make_teacher(config.teacher, teacher_options(config, run_workspace ? &*run_workspace : nullptr));
     const teacher::MatchProblem problem{&left, &right, &pairs, &features};
     const auto answers = teacher->answer(problem, questions);
     teacher_calls = answers.size();
@@ -302,6 +317,9 @@ void run_match(const MatchConfig& config) {
         std::count_if(answers.begin(), answers.end(), [](const teacher::TeacherAnswer& answer) { return !answer.answered; }));
     if (unanswered > 0) spdlog::warn("teacher {}: {} of {} queries got no usable answer", teacher->spec(), unanswered, answers.size());
     metrics["teacher"]["unanswered"] = unanswered;
+    metrics["teacher"]["report"] = teacher->report();
+    // For an LLM teacher a "call" is a request actually sent (cached answers and refused ones are not).
+    if (metrics["teacher"]["report"].contains("called")) teacher_calls = metrics["teacher"]["report"]["called"].get<std::size_t>();
     for (std::size_t idx = 0; idx < answers.size(); ++idx) {
       const auto& answer = answers[idx];
       teacher_matches += answer.answered && answer.chosen >= 0;
@@ -309,7 +327,7 @@ void run_match(const MatchConfig& config) {
       teacher_decisions.push_back(
           {answer.query, answer.chosen >= 0 ? static_cast<std::int64_t>(questions[idx].shown[static_cast<std::size_t>(answer.chosen)]) : -1});
     }
-    spdlog::info("teacher {}: {} queries asked ({}), {} named a match ({:.2f} s)", teacher->spec(), teacher_calls,
+    spdlog::info("teacher {}: {} queries asked ({}), {} named a match ({:.2f} s)", teacher->spec(), answers.size(),
                  select::selection_strategy_name(config.selection), teacher_matches, timer.finish("teacher"));
 
     const TrainingSet training = labels_from(questions, answers);
@@ -376,7 +394,7 @@ void run_match(const MatchConfig& config) {
     for (const auto& match : matches) stored.emplace_back(left.id(match.left), right.id(match.right), match.score);
     run_workspace->store_matches(run_id, stored);
     run_workspace->finish_run(run_id, metrics);
-    spdlog::info("workspace {}: run {} recorded", config.workspace_path, run_id);
+    spdlog::info("workspace {}: run {} recorded", run_workspace->path(), run_id);
   }
   if (metrics_file) {
     metrics_file->stream() << metrics.dump(2) << '\n';

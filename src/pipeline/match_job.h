@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "io/table_reader.h"
@@ -20,6 +21,14 @@ struct MatchConfig {
   std::string out_path;                   // matches CSV: left_id,right_id,score[,cluster]
   std::string teacher = "unsupervised";   // "unsupervised", "replay:FILE[,FILE...]" or "none"
   std::string replay_gold;                // replay teacher only: gold for the replay rule (benchmarks)
+  // LLM teachers (openai:MODEL): caps, prices and transport.
+  std::optional<std::int64_t> teacher_max_calls;
+  std::optional<std::int64_t> teacher_max_tokens;
+  std::optional<double> teacher_max_usd;
+  double usd_per_million_prompt_tokens = 0.0;
+  double usd_per_million_completion_tokens = 0.0;
+  std::size_t teacher_concurrency = 4;
+  double teacher_timeout_seconds = 60.0;
   double teacher_budget = 0.10;           // share (<= 1) or number (> 1) of queries the teacher sees
   select::SelectionStrategy selection = select::SelectionStrategy::kBlockingMax;
   int top_k = 10;                         // candidates per record and direction
@@ -32,7 +41,8 @@ struct MatchConfig {
   std::string gold_path;                  // optional: evaluate against these pairs
   std::string eval_queries_path;          // optional: query accuracy over these left ids (needs gold)
   std::string metrics_path;               // optional: metrics JSON
-  std::string workspace_path;             // optional: SQLite workspace recording the run, model and matches
+  std::string workspace_path;             // SQLite workspace recording the run, model, matches and the LLM
+                                          // answer cache; LLM teachers default to OUT.workspace.db
 };
 
 // Validates, runs and writes every output. Throws InputError for bad input (exit 2) and

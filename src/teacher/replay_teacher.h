@@ -1,10 +1,16 @@
 // A teacher that replays recorded answers of a real LLM (DistillER's response files), so that
 // distillation can be measured offline on real LLM decisions. Benchmark use: the replay rule reads
 // gold to map a recorded "right answer" without a stored id back to a record.
+//
+// The recordings and the replay rule are also used by tools/replay_server.cpp, which serves the same
+// decisions over an OpenAI-compatible endpoint; both go through ReplayRecordings and decide_replay()
+// so that the offline teacher and the served answers can never drift apart.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -12,20 +18,68 @@
 
 namespace matchmaker::teacher {
 
-// Files in the spec ("replay:A.json,B.json") are read by shape:
+// One recorded answer of the LLM for one query.
+struct ReplayRecording {
+  int answer = -1;          // k of "[k]"; 0 = none; -1 = unparseable (counted, unanswered)
+  int ground_answer = -1;   // 1-based position of gold in the recorded list; 0 = not there
+  std::string ground_truth; // gold right id as recorded ("" if none)
+  float confidence = 1.0f;  // in [0, 1]; 1 when the recording has none
+  std::string explanation;
+};
+
+// Recording files, read by shape:
 // - {"responses": [{query_id, answer "[k]", ground_truth, ground_answer, explanation, confidence}]}:
 //   recorded answers (the first file that holds a query wins);
 // - {"prompts": [{query_id, options: [candidate ids shown, in order]}]}: the candidate lists the
-//   recorded model saw, which turn its "[k]" into a record id.
-//
-// Replay rule for a query shown with our candidate list (DESIGN.md, ER benchmark):
-// - no recording: unanswerable (answered = false, like a failed call);
+//   recorded model saw, which turn its "[k]" into a record id (the first file that holds a query wins).
+// Ids may be numbers or strings; both are keyed by their text form ("17").
+class ReplayRecordings {
+ public:
+  // Checks that every file can be opened (InputError otherwise) without reading it, so that a bad
+  // spec fails at once while the parsing cost is paid only when answers are needed.
+  static void check_readable(const std::vector<std::string>& files);
+  // Reads every file. Throws InputError for a file that cannot be read, is not JSON, or has neither shape.
+  static ReplayRecordings load(const std::vector<std::string>& files);
+
+  // nullptr when the query has no recording / no recorded candidate list.
+  const ReplayRecording* recording(const std::string& query_id) const;
+  const std::vector<std::string>* options(const std::string& query_id) const;
+
+  std::size_t num_recordings() const { return recordings_.size(); }
+  std::size_t num_option_lists() const { return options_.size(); }
+
+ private:
+  std::unordered_map<std::string, ReplayRecording> recordings_;          // by query id
+  std::unordered_map<std::string, std::vector<std::string>> options_;    // by query id
+};
+
+// What the replay rule says about one query shown with a candidate list.
+struct ReplayDecision {
+  bool answered = false;   // false: the recording is unusable (like a failed call); nothing else is set
+  int chosen = -1;         // index into the shown candidates; -1 = none
+  // Which shown candidates the answer speaks about (parallel to the shown list); empty = all.
+  std::vector<std::uint8_t> judged;
+  float confidence = 0.0f;
+  std::string explanation;
+};
+
+// The replay rule (DESIGN.md, ER benchmark) for a query that has a recording, shown with the right
+// ids `shown_right_ids` in the order shown:
+// - an unparseable recorded answer: unanswered (answered = false);
 // - "[0]": none;
-// - "[k]" with a known candidate list: that record if we show it, else none;
-// - "[k]" without one: if k is the recording's ground_answer, the gold record (ground_truth) if we show
-//   it, else none; otherwise a wrong record whose id was not stored: our highest-ranked non-gold
-//   candidate stands in for it.
-// With a known candidate list the answer only judges candidates that list held (TeacherAnswer::judged).
+// - "[k]" with a recorded candidate list (`recorded_options` not null): that record if it is shown,
+//   else none; only shown candidates that the list held are judged;
+// - "[k]" without one: if k is the recording's ground_answer, the gold record (ground_truth) if it is
+//   shown, else none; otherwise a wrong record whose id was not stored: the first (highest-ranked)
+//   shown candidate that is neither in `gold_right_ids` nor the recorded ground_truth stands in.
+// Benchmark use only: `gold_right_ids` (the query's gold right ids, may be empty) is never available
+// to matching.
+ReplayDecision decide_replay(const ReplayRecording& recording, const std::vector<std::string>* recorded_options,
+                             const std::vector<std::string>& shown_right_ids,
+                             const std::vector<std::string>& gold_right_ids);
+
+// The teacher: spec "replay:A.json,B.json" (files as in ReplayRecordings), gold path from
+// TeacherOptions::replay_gold. A query with no recording is unanswerable (answered = false).
 class ReplayTeacher final : public Teacher {
  public:
   ReplayTeacher(std::string spec, std::vector<std::string> files, std::string gold_path);
@@ -33,22 +87,14 @@ class ReplayTeacher final : public Teacher {
   std::vector<TeacherAnswer> answer(const MatchProblem& problem, std::span<const TeacherQuery> queries) override;
 
  private:
-  struct Recording {
-    int answer = -1;          // k of "[k]"; 0 = none; -1 = unparseable (counted, unanswered)
-    int ground_answer = -1;   // 1-based position of gold in the recorded list; 0 = not there
-    std::string ground_truth; // gold right id as recorded ("" if none)
-    float confidence = 1.0f;
-    std::string explanation;
-  };
   void load(const MatchProblem& problem);
 
   std::string spec_;
   std::vector<std::string> files_;
   std::string gold_path_;
   bool loaded_ = false;
-  std::unordered_map<std::string, Recording> recordings_;                  // by query id
-  std::unordered_map<std::string, std::vector<std::string>> options_;      // by query id
-  std::vector<std::vector<std::uint32_t>> gold_rights_;                    // left row -> gold right rows
+  ReplayRecordings recordings_;
+  std::vector<std::vector<std::string>> gold_right_ids_;  // left row -> gold right ids
 };
 
 }  // namespace matchmaker::teacher

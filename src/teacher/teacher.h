@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -11,6 +13,10 @@
 #include "candidates/candidate_pairs.h"
 #include "features/feature_matrix.h"
 #include "matchmaker/table.h"
+
+namespace matchmaker::workspace {
+class Workspace;
+}
 
 namespace matchmaker::teacher {
 
@@ -43,7 +49,22 @@ struct TeacherAnswer {
 // Settings some teachers need besides their spec.
 struct TeacherOptions {
   std::string replay_gold;  // replay: gold pairs, for the replay rule only (benchmarks); never for matching
+  // LLM teachers (openai:MODEL):
+  workspace::Workspace* cache = nullptr;       // answer cache; REQUIRED for LLM teachers
+  std::optional<std::int64_t> max_calls;       // hard caps; unset = unlimited
+  std::optional<std::int64_t> max_tokens;
+  std::optional<double> max_usd;
+  double usd_per_million_prompt_tokens = 0.0;  // prices, for the money cap and the cost report
+  double usd_per_million_completion_tokens = 0.0;
+  std::size_t concurrency = 4;
+  double timeout_seconds = 60.0;
+  int max_answer_tokens = 400;
+  int max_retries = 5;
+  std::uint64_t seed = 42;
 };
+
+// Throws InputError when `spec` names no teacher, without building one (no files read, no network).
+void check_teacher_spec(const std::string& spec);
 
 class Teacher {
  public:
@@ -52,10 +73,13 @@ class Teacher {
   virtual std::string spec() const = 0;
   // Answers every query (answers[i] belongs to queries[i]).
   virtual std::vector<TeacherAnswer> answer(const MatchProblem& problem, std::span<const TeacherQuery> queries) = 0;
+  // What answering cost and how it went (calls, cache hits, tokens, money, rejected answers), for metrics.
+  virtual nlohmann::json report() const { return nlohmann::json::object(); }
 };
 
-// Builds a teacher from its spec: "unsupervised", or "replay:FILE[,FILE...]". Throws InputError naming
-// the valid specs for an unknown one.
+// Builds a teacher from its spec: "unsupervised", "replay:FILE[,FILE...]" or "openai:MODEL" (endpoint
+// from OPENAI_BASE_URL, key from OPENAI_API_KEY). Throws InputError naming the valid specs for an
+// unknown one.
 std::unique_ptr<Teacher> make_teacher(const std::string& spec, const TeacherOptions& options = {});
 
 }  // namespace matchmaker::teacher

@@ -1,0 +1,141 @@
+#include "teacher/llm_teacher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+
+#include "matchmaker/error.h"
+#include "teacher/answer_parser.h"
+#include "teacher/prompt.h"
+#include "workspace/workspace.h"
+
+namespace matchmaker::teacher {
+namespace {
+
+constexpr const char* kSelectForm = "select";
+
+// One question as sent: the prompt, its cache key, and which shown candidate each number names.
+struct PreparedQuestion {
+  SelectPrompt prompt;
+  std::string cache_key;
+  std::vector<std::size_t> order;  // prompt position p names TeacherQuery::shown[order[p]]
+};
+
+// Turns a parsed reply into the teacher's answer for the query.
+TeacherAnswer answer_from(const TeacherQuery& query, const PreparedQuestion& question, const SelectParse& parse) {
+  TeacherAnswer answer;
+  answer.query = query.query;
+  if (!parse.accepted()) return answer;
+  answer.answered = true;
+  answer.chosen = parse.status == SelectParseStatus::kOk ? static_cast<int>(question.order[static_cast<std::size_t>(parse.chosen)]) : -1;
+  answer.confidence = std::isnan(parse.confidence) ? 1.0f : parse.confidence;
+  answer.explanation = parse.explanation;
+  return answer;
+}
+
+// Select answers are requested as JSON with a schema; the parser also accepts a plain "[n]".
+ChatConfig with_select_schema(ChatConfig config) {
+  config.response_schema = select_response_schema();
+  return config;
+}
+
+}  // namespace
+
+LlmTeacher::LlmTeacher(std::string spec, ChatConfig config, BudgetCaps caps, ModelPrice price,
+                       LlmTeacherSettings settings, workspace::Workspace* cache)
+    : spec_(std::move(spec)),
+      client_(with_select_schema(std::move(config))),
+      budget_(caps),
+      settings_(settings),
+      cache_(cache) {
+  if (cache_ == nullptr) throw InputError(spec_ + ": an LLM teacher needs a workspace for its answer cache");
+  if (settings_.concurrency == 0) throw InputError("--teacher-concurrency must be at least 1");
+  budget_.set_price(client_.model(), price);
+}
+
+std::vector<TeacherAnswer> LlmTeacher::answer(const MatchProblem& problem, std::span<const TeacherQuery> queries) {
+  const Table& left = *problem.left;
+  const Table& right = *problem.right;
+  const candidates::CandidatePairs& pairs = *problem.pairs;
+  SerializeOptions serialize_options;
+  serialize_options.max_value_chars = settings_.max_value_chars;
+
+  std::vector<TeacherAnswer> answers(queries.size());
+  std::vector<PreparedQuestion> prepared(queries.size());
+  std::vector<std::size_t> to_send;  // indices into queries
+  for (std::size_t idx = 0; idx < queries.size(); ++idx) {
+    const TeacherQuery& query = queries[idx];
+    answers[idx].query = query.query;
+    if (query.shown.empty()) continue;  // nothing to ask: no label
+    PreparedQuestion& question = prepared[idx];
+    // The shuffle depends on the query, so the position of the best blocking candidate tells nothing.
+    question.order = shuffled_order(query.shown.size(), settings_.seed ^ (0x9E3779B97F4A7C15ull * (query.query + 1)));
+    std::vector<std::string> candidates;
+    for (std::size_t position : question.order) {
+      candidates.push_back(serialize_record(right, pairs.right[query.shown[position]], serialize_options));
+    }
+    question.prompt = build_select_prompt(serialize_record(left, query.query, serialize_options), candidates);
+    question.cache_key = prompt_cache_key(client_.endpoint(), client_.model(), kSelectForm, question.prompt.messages);
+    ++report_.asked;
+    if (const auto cached = cache_->find_answer(spec_, question.cache_key)) {
+      ++report_.cached;
+      const SelectParse parse = parse_select_answer(cached->raw, question.prompt.num_candidates);
+      answers[idx] = answer_from(query, question, parse);
+      parse.accepted() ? ++report_.accepted : ++report_.rejected;
+    } else {
+      to_send.push_back(idx);
+    }
+  }
+
+  std::vector<ChatRequest> requests;
+  requests.reserve(to_send.size());
+  for (std::size_t idx : to_send) requests.push_back(ChatRequest{prepared[idx].prompt.messages, std::nullopt, std::nullopt});
+  // Each reply is stored the moment it arrives (callbacks run one at a time): a crash later loses
+  // no answer that was paid for.
+  client_.complete_all(requests, settings_.concurrency, budget_, [&](std::size_t request_idx, const ChatResult& result) {
+    const std::size_t idx = to_send[request_idx];
+    if (result.error == ChatError::kBudget) {
+      ++report_.over_budget;
+      return;
+    }
+    ++report_.called;
+    if (!result.ok) {
+      ++report_.failed;
+      spdlog::debug("{}: query {} failed: {}", spec_, left.id(queries[idx].query), result.error_message);
+      return;
+    }
+    const SelectParse parse = parse_select_answer(result.content, prepared[idx].prompt.num_candidates);
+    answers[idx] = answer_from(queries[idx], prepared[idx], parse);
+    parse.accepted() ? ++report_.accepted : ++report_.rejected;
+    workspace::Workspace::CachedAnswer cached;
+    cached.raw = result.content;
+    cached.confidence = parse.confidence;
+    cached.explanation = parse.explanation;
+    if (answers[idx].chosen >= 0) {
+      cached.chosen_id = std::string(right.id(pairs.right[queries[idx].shown[static_cast<std::size_t>(answers[idx].chosen)]]));
+    }
+    cache_->store_answer(spec_, prepared[idx].cache_key, std::string(left.id(queries[idx].query)), cached);
+  });
+  const BudgetReport budget = budget_.report();
+  spdlog::info("{}: {} questions: {} from cache, {} called, {} accepted, {} rejected answers, {} failed calls, "
+               "{} over budget; tokens {} (prompt {}, completion {}), ${:.4f}",
+               spec_, report_.asked, report_.cached, report_.called, report_.accepted, report_.rejected, report_.failed,
+               report_.over_budget, budget.tokens(), budget.prompt_tokens, budget.completion_tokens, budget.usd);
+  return answers;
+}
+
+}  // namespace matchmaker::teacher
+
+namespace matchmaker::teacher {
+
+nlohmann::json LlmTeacher::report() const {
+  const BudgetReport budget = budget_.report();
+  return {{"endpoint", client_.endpoint()},     {"model", client_.model()},
+          {"questions", report_.asked},         {"from_cache", report_.cached},
+          {"called", report_.called},           {"accepted_answers", report_.accepted},
+          {"rejected_answers", report_.rejected}, {"failed_calls", report_.failed},
+          {"over_budget", report_.over_budget}, {"prompt_tokens", budget.prompt_tokens},
+          {"completion_tokens", budget.completion_tokens}, {"usd", budget.usd}};
+}
+
+}  // namespace matchmaker::teacher
