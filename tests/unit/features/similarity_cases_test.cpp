@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "features/similarity.h"
+#include "text/utf8.h"
 
 namespace matchmaker::features {
 namespace {
@@ -42,24 +43,6 @@ struct Case {
   std::string where;  // "file.case:12", for failure messages
   std::vector<std::string> fields;
 };
-
-void append_utf8(std::uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 std::optional<std::uint32_t> parse_hex(std::string_view hex) {
   std::uint32_t value = 0;
@@ -109,7 +92,7 @@ std::optional<std::vector<std::string>> split_fields(std::string_view line, std:
           error = "\\u needs {HEX} with a code point";
           return std::nullopt;
         }
-        append_utf8(*cp, fields.back());
+        text::append_utf8(static_cast<char32_t>(*cp), fields.back());
         pos = close;
         break;
       }

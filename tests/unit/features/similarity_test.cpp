@@ -1,4 +1,5 @@
 #include "features/similarity.h"
+#include "text/utf8.h"
 
 #include <gtest/gtest.h>
 
@@ -178,24 +179,7 @@ class RandomText {
 
 std::string utf8(std::u32string_view code_points) {
   std::string out;
-  for (const char32_t c : code_points) {
-    const auto cp = static_cast<std::uint32_t>(c);
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
+  for (const char32_t code_point : code_points) text::append_utf8(code_point, out);
   return out;
 }
 
