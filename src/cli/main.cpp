@@ -29,7 +29,8 @@ void add_match_command(CLI::App& app, matchmaker::pipeline::MatchConfig& config,
   match->add_option("--out", config.out_path, "Output matches CSV: left_id,right_id,score[,cluster]")->required();
   match->add_option("--teacher", config.teacher,
                     "Who labels the training sample: unsupervised (built-in, no LLM), replay:FILE[,FILE...] "
-                    "(recorded LLM answers, DistillER format) or none (no student: mutual best candidates by TF-IDF)")
+                    "(recorded LLM answers, DistillER format), openai:MODEL, majority:SPEC|SPEC... or "
+                    "weighted:SPEC|SPEC... (multi-teacher vote), or none (no student: mutual best by TF-IDF)")
       ->capture_default_str();
   match->add_option("--replay-gold", config.replay_gold,
                     "Gold pairs for the replay teacher's rule (a recorded right answer without a stored id); "

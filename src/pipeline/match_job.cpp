@@ -29,7 +29,8 @@ namespace {
 
 constexpr std::size_t kParallelTrainingRows = 200000;
 
-bool is_llm_teacher(const std::string& spec) { return spec.rfind("openai:", 0) == 0; }
+// True when any teacher of the spec (votes included) calls an LLM endpoint.
+bool is_llm_teacher(const std::string& spec) { return spec.find("openai:") != std::string::npos; }
 
 teacher::TeacherOptions teacher_options(const MatchConfig& config, workspace::Workspace* cache) {
   teacher::TeacherOptions options;

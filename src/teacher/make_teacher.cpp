@@ -1,44 +1,69 @@
 #include <cstdlib>
+#include <optional>
 
 #include "matchmaker/error.h"
 #include "teacher/llm_teacher.h"
 #include "teacher/replay_teacher.h"
 #include "teacher/teacher.h"
 #include "teacher/unsupervised_teacher.h"
+#include "teacher/vote_teacher.h"
 
 namespace matchmaker::teacher {
 namespace {
 
 constexpr const char* kReplayPrefix = "replay:";
 constexpr const char* kOpenAiPrefix = "openai:";
+constexpr const char* kMajorityPrefix = "majority:";
+constexpr const char* kWeightedPrefix = "weighted:";
+constexpr char kVoteSeparator = '|';
 
 bool starts_with(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
 
-std::vector<std::string> split_files(const std::string& list) {
-  std::vector<std::string> files;
+std::vector<std::string> split(const std::string& list, char separator) {
+  std::vector<std::string> parts;
   for (std::size_t start = 0; start <= list.size();) {
-    const std::size_t comma = std::min(list.find(',', start), list.size());
-    if (comma > start) files.push_back(list.substr(start, comma - start));
-    start = comma + 1;
+    const std::size_t end = std::min(list.find(separator, start), list.size());
+    if (end > start) parts.push_back(list.substr(start, end - start));
+    start = end + 1;
   }
-  return files;
+  return parts;
+}
+
+// The sub-specs of a vote spec, or nothing when `spec` is no vote.
+std::optional<std::vector<std::string>> vote_members(const std::string& spec) {
+  for (const char* prefix : {kMajorityPrefix, kWeightedPrefix}) {
+    if (starts_with(spec, prefix)) return split(spec.substr(std::string(prefix).size()), kVoteSeparator);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
 void check_teacher_spec(const std::string& spec) {
   if (spec == UnsupervisedTeacher::kSpec) return;
+  if (const auto members = vote_members(spec)) {
+    if (members->size() < 2) throw InputError("'" + spec + "': a vote needs at least two teachers (SPEC|SPEC...)");
+    for (const auto& member : *members) check_teacher_spec(member);
+    return;
+  }
   if (starts_with(spec, kReplayPrefix) && spec.size() > std::string(kReplayPrefix).size()) return;
   if (starts_with(spec, kOpenAiPrefix) && spec.size() > std::string(kOpenAiPrefix).size()) return;
   throw InputError("unknown teacher '" + spec +
-                   "'; valid teachers: unsupervised, openai:MODEL, replay:FILE[,FILE...], none");
+                   "'; valid teachers: unsupervised, openai:MODEL, replay:FILE[,FILE...], "
+                   "majority:SPEC|SPEC..., weighted:SPEC|SPEC..., none");
 }
 
 std::unique_ptr<Teacher> make_teacher(const std::string& spec, const TeacherOptions& options) {
   check_teacher_spec(spec);
   if (spec == UnsupervisedTeacher::kSpec) return std::make_unique<UnsupervisedTeacher>();
+  if (const auto members = vote_members(spec)) {
+    std::vector<std::unique_ptr<Teacher>> teachers;
+    for (const auto& member : *members) teachers.push_back(make_teacher(member, options));
+    const VoteRule rule = starts_with(spec, kMajorityPrefix) ? VoteRule::kMajority : VoteRule::kWeighted;
+    return std::make_unique<VoteTeacher>(spec, rule, std::move(teachers));
+  }
   if (starts_with(spec, kReplayPrefix)) {
-    return std::make_unique<ReplayTeacher>(spec, split_files(spec.substr(std::string(kReplayPrefix).size())),
+    return std::make_unique<ReplayTeacher>(spec, split(spec.substr(std::string(kReplayPrefix).size()), ','),
                                            options.replay_gold);
   }
   ChatConfig config = ChatConfig::from_env(spec.substr(std::string(kOpenAiPrefix).size()));
