@@ -70,6 +70,9 @@ void add_match_command(CLI::App& app, matchmaker::pipeline::MatchConfig& config,
   match->add_option("--eval-queries", config.eval_queries_path,
                     "Left ids to compute query accuracy over (DistillER responses JSON or one id per line); needs --gold");
   match->add_option("--metrics", config.metrics_path, "Write metrics JSON (timings, counts, quality with --gold)");
+  match->add_option("--export-sft", config.sft_path,
+                    "Write the teacher's answers as chat JSONL (select prompt + answer + explanation) to fine-tune "
+                    "a small LLM elsewhere; plug it back in as openai:MODEL with its OPENAI_BASE_URL");
   match->add_option("--workspace", config.workspace_path,
                     "SQLite workspace (created if missing) that records the run: config, component versions, "
                     "student model, matches, metrics");

@@ -18,6 +18,7 @@
 #include "pipeline/stage_timer.h"
 #include "resolve/threshold.h"
 #include "student/xgboost_student.h"
+#include "teacher/sft_export.h"
 #include "teacher/teacher.h"
 #include "text/encoded_table.h"
 #include "text/normalize.h"
@@ -331,6 +332,10 @@ void run_match(const MatchConfig& config) {
     spdlog::info("teacher {}: {} queries asked ({}), {} named a match ({:.2f} s)", teacher->spec(), answers.size(),
                  select::selection_strategy_name(config.selection), teacher_matches, timer.finish("teacher"));
 
+    if (!config.sft_path.empty()) {
+      const std::size_t lines = teacher::write_sft_dataset(config.sft_path, problem, questions, answers, teacher->spec(), config.seed);
+      spdlog::info("fine-tuning set: {} conversations written to {}", lines, config.sft_path);
+    }
     const TrainingSet training = labels_from(questions, answers);
     student::StudentOptions student_options;
     // Training sets of a few thousand rows train fastest on one thread: XGBoost's many short parallel

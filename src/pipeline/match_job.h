@@ -41,6 +41,7 @@ struct MatchConfig {
   std::string gold_path;                  // optional: evaluate against these pairs
   std::string eval_queries_path;          // optional: query accuracy over these left ids (needs gold)
   std::string metrics_path;               // optional: metrics JSON
+  std::string sft_path;                   // optional: the teacher's answers as chat JSONL for fine-tuning
   std::string workspace_path;             // SQLite workspace recording the run, model, matches and the LLM
                                           // answer cache; LLM teachers default to OUT.workspace.db
 };

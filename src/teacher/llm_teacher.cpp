@@ -68,8 +68,7 @@ std::vector<TeacherAnswer> LlmTeacher::answer(const MatchProblem& problem, std::
     answers[idx].query = query.query;
     if (query.shown.empty()) continue;  // nothing to ask: no label
     PreparedQuestion& question = prepared[idx];
-    // The shuffle depends on the query, so the position of the best blocking candidate tells nothing.
-    question.order = shuffled_order(query.shown.size(), settings_.seed ^ (0x9E3779B97F4A7C15ull * (query.query + 1)));
+    question.order = question_order(query.query, query.shown.size(), settings_.seed);
     std::vector<std::string> candidates;
     for (std::size_t position : question.order) {
       candidates.push_back(serialize_record(right, pairs.right[query.shown[position]], serialize_options));

@@ -389,4 +389,9 @@ std::string prompt_cache_key(std::string_view endpoint, std::string_view model, 
   return hash.hex_digest();
 }
 
+std::vector<std::size_t> question_order(std::uint32_t query_row, std::size_t n, std::uint64_t seed) {
+  constexpr std::uint64_t kGoldenGamma = 0x9E3779B97F4A7C15ull;  // spreads consecutive rows apart
+  return shuffled_order(n, seed ^ (kGoldenGamma * (static_cast<std::uint64_t>(query_row) + 1)));
+}
+
 }  // namespace matchmaker::teacher

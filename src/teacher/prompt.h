@@ -100,6 +100,11 @@ nlohmann::json pairwise_response_schema();
 // Fisher-Yates over splitmix64 with unbiased bounded draws). shown[i] = candidates[order[i]].
 std::vector<std::size_t> shuffled_order(std::size_t n, std::uint64_t seed);
 
+// The order in which a query's n candidates are shown (shown position p holds candidate order[p]):
+// shuffled per query, so the position of the best blocking candidate tells the teacher nothing, and
+// the same for every run with the same seed, so cached prompts and exported training data agree.
+std::vector<std::size_t> question_order(std::uint32_t query_row, std::size_t n, std::uint64_t seed);
+
 // Lower-case hex SHA-256 of `data` (FIPS 180-4).
 std::string sha256_hex(std::string_view data);
 
