@@ -34,8 +34,11 @@ TeacherAnswer answer_from(const TeacherQuery& query, const PreparedQuestion& que
 }
 
 // Select answers are requested as JSON with a schema; the parser also accepts a plain "[n]".
+// select_response_schema() is the whole OpenAI response_format; the client wants its name and schema.
 ChatConfig with_select_schema(ChatConfig config) {
-  config.response_schema = select_response_schema();
+  const nlohmann::json format = select_response_schema();
+  config.response_schema = format.at("json_schema").at("schema");
+  config.response_schema_name = format.at("json_schema").at("name").get<std::string>();
   return config;
 }
 
