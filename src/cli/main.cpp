@@ -8,6 +8,8 @@
 
 #include "matchmaker/error.h"
 #include "pipeline/match_job.h"
+#include "teacher/batch_import.h"
+#include "workspace/workspace.h"
 
 namespace {
 
@@ -45,6 +47,9 @@ void add_match_command(CLI::App& app, matchmaker::pipeline::MatchConfig& config,
   match->add_option("--teacher-concurrency", config.teacher_concurrency, "LLM teacher: requests in flight")
       ->capture_default_str();
   match->add_option("--teacher-timeout", config.teacher_timeout_seconds, "LLM teacher: seconds per request")
+      ->capture_default_str();
+  match->add_option("--teacher-retries", config.teacher_retries,
+                    "LLM teacher: retries of a failed request (429, 5xx, timeouts), with backoff")
       ->capture_default_str();
   match->add_option("--teacher-budget", config.teacher_budget,
                     "Queries the teacher labels: a share of queries (<= 1) or a count (> 1)")
@@ -124,6 +129,15 @@ int main(int argc, char** argv) {
   std::string format = "auto", delimiter, selection = "blocking-max", threshold = "auto", teacher_price;
   add_match_command(app, config, format, delimiter, selection, threshold, teacher_price);
 
+  std::string import_workspace, import_teacher, import_results;
+  CLI::App* batch_import = app.add_subcommand(
+      "batch-import", "Store the results of an OpenAI Batch API job (from a batch:MODEL run) in the workspace's "
+                      "answer cache; then run match again with --teacher openai:MODEL");
+  batch_import->add_option("--workspace", import_workspace, "Workspace of the batch:MODEL run (default OUT.workspace.db)")
+      ->required();
+  batch_import->add_option("--teacher", import_teacher, "The teacher the answers belong to: openai:MODEL")->required();
+  batch_import->add_option("results", import_results, "Batch API output file (JSONL)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& success) {
@@ -141,6 +155,14 @@ int main(int argc, char** argv) {
     config.selection = matchmaker::select::parse_selection_strategy(selection);
     config.threshold = parse_threshold(threshold);
     if (!teacher_price.empty()) parse_price(teacher_price, config);
+    if (batch_import->parsed()) {
+      if (import_teacher.rfind("openai:", 0) != 0) throw matchmaker::InputError("--teacher must be openai:MODEL");
+      auto workspace = matchmaker::workspace::Workspace::open(import_workspace);
+      const auto report = matchmaker::teacher::import_batch_results(import_results, workspace, import_teacher);
+      spdlog::info("batch-import: {} results, {} answers stored in {}, {} failed requests", report.lines,
+                   report.stored, import_workspace, report.failed);
+      return 0;
+    }
     matchmaker::pipeline::run_match(config);
   } catch (const matchmaker::InputError& error) {
     std::cerr << "matchmaker: " << error.what() << '\n';

@@ -31,7 +31,9 @@ namespace {
 constexpr std::size_t kParallelTrainingRows = 200000;
 
 // True when any teacher of the spec (votes included) calls an LLM endpoint.
-bool is_llm_teacher(const std::string& spec) { return spec.find("openai:") != std::string::npos; }
+bool is_llm_teacher(const std::string& spec) {
+  return spec.find("openai:") != std::string::npos || spec.find("batch:") != std::string::npos;
+}
 
 teacher::TeacherOptions teacher_options(const MatchConfig& config, workspace::Workspace* cache) {
   teacher::TeacherOptions options;
@@ -44,7 +46,9 @@ teacher::TeacherOptions teacher_options(const MatchConfig& config, workspace::Wo
   options.usd_per_million_completion_tokens = config.usd_per_million_completion_tokens;
   options.concurrency = config.teacher_concurrency;
   options.timeout_seconds = config.teacher_timeout_seconds;
+  options.max_retries = config.teacher_retries;
   options.seed = config.seed;
+  options.batch_export_path = config.out_path + ".batch.jsonl";
   return options;
 }
 
@@ -320,6 +324,11 @@ void run_match(const MatchConfig& config) {
     if (unanswered > 0) spdlog::warn("teacher {}: {} of {} queries got no usable answer", teacher->spec(), unanswered, answers.size());
     metrics["teacher"]["unanswered"] = unanswered;
     metrics["teacher"]["report"] = teacher->report();
+    if (metrics["teacher"]["report"].value("exported", 0) > 0) {
+      // batch:MODEL wrote its requests; matching resumes once their results are imported.
+      spdlog::warn("stopping before training: no matches written until the batch results are imported");
+      return;
+    }
     // For an LLM teacher a "call" is a request actually sent (cached answers and refused ones are not).
     if (metrics["teacher"]["report"].contains("called")) teacher_calls = metrics["teacher"]["report"]["called"].get<std::size_t>();
     for (std::size_t idx = 0; idx < answers.size(); ++idx) {
@@ -337,6 +346,12 @@ void run_match(const MatchConfig& config) {
       spdlog::info("fine-tuning set: {} conversations written to {}", lines, config.sft_path);
     }
     const TrainingSet training = labels_from(questions, answers);
+    if (training.positives == 0 || training.positives == training.rows.size()) {
+      throw RuntimeFailure(fmt::format(
+          "the teacher's answers ({} of {} queries answered) hold {} — the student needs both matches and "
+          "non-matches; raise --teacher-budget, try another --selection, or check the teacher",
+          answers.size() - unanswered, answers.size(), training.positives == 0 ? "no match" : "no non-match"));
+    }
     student::StudentOptions student_options;
     // Training sets of a few thousand rows train fastest on one thread: XGBoost's many short parallel
     // regions cost more in thread hand-offs than they save (seconds instead of milliseconds on a busy machine).

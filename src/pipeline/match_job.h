@@ -29,6 +29,7 @@ struct MatchConfig {
   double usd_per_million_completion_tokens = 0.0;
   std::size_t teacher_concurrency = 4;
   double teacher_timeout_seconds = 60.0;
+  int teacher_retries = 5;
   double teacher_budget = 0.10;           // share (<= 1) or number (> 1) of queries the teacher sees
   select::SelectionStrategy selection = select::SelectionStrategy::kBlockingMax;
   int top_k = 10;                         // candidates per record and direction

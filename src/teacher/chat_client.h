@@ -149,8 +149,10 @@ class ChatClient {
   // "scheme://host:port/path/chat/completions" without user info or query values: safe to print.
   const std::string& endpoint() const { return endpoint_; }
 
- private:
+ // The exact JSON body complete() sends for `messages` (also the body of a Batch API request line).
   std::string request_body(const std::vector<ChatMessage>& messages) const;
+
+ private:
   std::string scrub(std::string text) const;  // removes the API key from text meant for people
 
   ChatConfig config_;

@@ -4,22 +4,26 @@
 
 #include <cmath>
 
+#include "io/atomic_file.h"
 #include "matchmaker/error.h"
 #include "teacher/answer_parser.h"
 #include "teacher/prompt.h"
 #include "workspace/workspace.h"
 
 namespace matchmaker::teacher {
-namespace {
-
-constexpr const char* kSelectForm = "select";
 
 // One question as sent: the prompt, its cache key, and which shown candidate each number names.
-struct PreparedQuestion {
+struct LlmTeacher::PreparedQuestion {
   SelectPrompt prompt;
   std::string cache_key;
   std::vector<std::size_t> order;  // prompt position p names TeacherQuery::shown[order[p]]
 };
+
+namespace {
+
+constexpr const char* kSelectForm = "select";
+
+using PreparedQuestion = LlmTeacher::PreparedQuestion;
 
 // Turns a parsed reply into the teacher's answer for the query.
 TeacherAnswer answer_from(const TeacherQuery& query, const PreparedQuestion& question, const SelectParse& parse) {
@@ -89,6 +93,11 @@ std::vector<TeacherAnswer> LlmTeacher::answer(const MatchProblem& problem, std::
     }
   }
 
+  if (!settings_.batch_export_path.empty()) {
+    export_batch(prepared, to_send);
+    return answers;
+  }
+
   std::vector<ChatRequest> requests;
   requests.reserve(to_send.size());
   for (std::size_t idx : to_send) requests.push_back(ChatRequest{prepared[idx].prompt.messages, std::nullopt, std::nullopt});
@@ -130,13 +139,31 @@ std::vector<TeacherAnswer> LlmTeacher::answer(const MatchProblem& problem, std::
 
 namespace matchmaker::teacher {
 
+void LlmTeacher::export_batch(const std::vector<PreparedQuestion>& prepared, const std::vector<std::size_t>& to_send) {
+  if (to_send.empty()) return;
+  io::AtomicFile file(settings_.batch_export_path);
+  for (std::size_t idx : to_send) {
+    const nlohmann::json line = {{"custom_id", prepared[idx].cache_key},
+                                 {"method", "POST"},
+                                 {"url", "/v1/chat/completions"},
+                                 {"body", nlohmann::json::parse(client_.request_body(prepared[idx].prompt.messages))}};
+    file.stream() << line.dump() << '\n';
+  }
+  file.commit();
+  report_.exported += to_send.size();
+  spdlog::warn("{}: {} questions written as Batch API requests to {} ({} answered from the cache). Submit the file "
+               "to the Batch API, then run `matchmaker batch-import --workspace WORKSPACE --teacher {} RESULTS.jsonl` "
+               "and run again with --teacher {}",
+               spec_, to_send.size(), settings_.batch_export_path, report_.cached, spec_, spec_);
+}
+
 nlohmann::json LlmTeacher::report() const {
   const BudgetReport budget = budget_.report();
   return {{"endpoint", client_.endpoint()},     {"model", client_.model()},
           {"questions", report_.asked},         {"from_cache", report_.cached},
           {"called", report_.called},           {"accepted_answers", report_.accepted},
           {"rejected_answers", report_.rejected}, {"failed_calls", report_.failed},
-          {"over_budget", report_.over_budget}, {"prompt_tokens", budget.prompt_tokens},
+          {"over_budget", report_.over_budget}, {"exported", report_.exported}, {"prompt_tokens", budget.prompt_tokens},
           {"completion_tokens", budget.completion_tokens}, {"usd", budget.usd}};
 }
 

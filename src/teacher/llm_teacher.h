@@ -20,6 +20,9 @@ struct LlmTeacherSettings {
   std::size_t concurrency = 4;         // requests in flight
   std::uint64_t seed = 42;             // candidate shuffling (the order is part of the cached prompt)
   std::size_t max_value_chars = 200;   // per serialised value
+  // Non-empty: do not call; write the uncached questions as OpenAI Batch API requests to this file
+  // (custom_id = the cache key), for `matchmaker batch-import` to bring the results into the cache.
+  std::string batch_export_path;
 };
 
 // Counts of what happened to the questions of one answer() call, for logs and metrics.
@@ -31,6 +34,7 @@ struct LlmTeacherReport {
   std::size_t rejected = 0;     // malformed, out of range, ambiguous or refusal
   std::size_t failed = 0;       // transport failures after retries
   std::size_t over_budget = 0;  // refused by the budget, never sent
+  std::size_t exported = 0;     // written to a batch file instead of sent
 };
 
 class LlmTeacher final : public Teacher {
@@ -44,7 +48,11 @@ class LlmTeacher final : public Teacher {
 
   nlohmann::json report() const override;
 
+  struct PreparedQuestion;  // a question as sent (prompt, cache key, candidate order)
+
  private:
+  void export_batch(const std::vector<PreparedQuestion>& prepared, const std::vector<std::size_t>& to_send);
+
   std::string spec_;
   ChatClient client_;
   CallBudget budget_;

@@ -13,6 +13,7 @@ namespace {
 
 constexpr const char* kReplayPrefix = "replay:";
 constexpr const char* kOpenAiPrefix = "openai:";
+constexpr const char* kBatchPrefix = "batch:";
 constexpr const char* kMajorityPrefix = "majority:";
 constexpr const char* kWeightedPrefix = "weighted:";
 constexpr char kVoteSeparator = '|';
@@ -48,8 +49,9 @@ void check_teacher_spec(const std::string& spec) {
   }
   if (starts_with(spec, kReplayPrefix) && spec.size() > std::string(kReplayPrefix).size()) return;
   if (starts_with(spec, kOpenAiPrefix) && spec.size() > std::string(kOpenAiPrefix).size()) return;
+  if (starts_with(spec, kBatchPrefix) && spec.size() > std::string(kBatchPrefix).size()) return;
   throw InputError("unknown teacher '" + spec +
-                   "'; valid teachers: unsupervised, openai:MODEL, replay:FILE[,FILE...], "
+                   "'; valid teachers: unsupervised, openai:MODEL, batch:MODEL, replay:FILE[,FILE...], "
                    "majority:SPEC|SPEC..., weighted:SPEC|SPEC..., none");
 }
 
@@ -66,7 +68,11 @@ std::unique_ptr<Teacher> make_teacher(const std::string& spec, const TeacherOpti
     return std::make_unique<ReplayTeacher>(spec, split(spec.substr(std::string(kReplayPrefix).size()), ','),
                                            options.replay_gold);
   }
-  ChatConfig config = ChatConfig::from_env(spec.substr(std::string(kOpenAiPrefix).size()));
+  // openai:MODEL calls the endpoint; batch:MODEL writes the same requests for the Batch API, under the
+  // spec openai:MODEL so that imported results are found by the next openai:MODEL run.
+  const bool batch = starts_with(spec, kBatchPrefix);
+  const std::string model = spec.substr(std::string(batch ? kBatchPrefix : kOpenAiPrefix).size());
+  ChatConfig config = ChatConfig::from_env(model);
   config.timeout_seconds = options.timeout_seconds;
   config.max_tokens = options.max_answer_tokens;
   config.max_retries = options.max_retries;
@@ -77,8 +83,9 @@ std::unique_ptr<Teacher> make_teacher(const std::string& spec, const TeacherOpti
   LlmTeacherSettings settings;
   settings.concurrency = options.concurrency;
   settings.seed = options.seed;
+  if (batch) settings.batch_export_path = options.batch_export_path;
   return std::make_unique<LlmTeacher>(
-      spec, std::move(config), caps,
+      std::string(kOpenAiPrefix) + model, std::move(config), caps,
       ModelPrice{options.usd_per_million_prompt_tokens, options.usd_per_million_completion_tokens}, settings,
       options.cache);
 }

@@ -61,6 +61,7 @@ struct TeacherOptions {
   int max_answer_tokens = 400;
   int max_retries = 5;
   std::uint64_t seed = 42;
+  std::string batch_export_path;  // batch:MODEL: where the Batch API requests are written
 };
 
 // Throws InputError when `spec` names no teacher, without building one (no files read, no network).

@@ -103,6 +103,66 @@ TEST_F(ReplayFixture, BadFilesAreInputErrors) {
   EXPECT_THROW(teacher.answer(problem, questions), InputError);
 }
 
+TEST(DecideReplayTest, MapsRecordedChoicesOntoTheShownOrder) {
+  ReplayRecording recording;
+  recording.answer = 2;
+  recording.confidence = 0.7f;
+  recording.explanation = "same code";
+  const std::vector<std::string> options = {"10", "11", "14"};
+  // Shown in another order than recorded: the recorded [2] is id 11, our position 2.
+  const std::vector<std::string> shown = {"12", "14", "11"};
+  const auto decision = decide_replay(recording, &options, shown, {});
+  EXPECT_TRUE(decision.answered);
+  EXPECT_EQ(decision.chosen, 2);
+  EXPECT_EQ(decision.judged, (std::vector<std::uint8_t>{0, 1, 1}));
+  EXPECT_FLOAT_EQ(decision.confidence, 0.7f);
+  EXPECT_EQ(decision.explanation, "same code");
+
+  recording.answer = 4;  // beyond the recorded list: none, still an answer
+  EXPECT_EQ(decide_replay(recording, &options, shown, {}).chosen, -1);
+  recording.answer = -1;  // unparseable recording
+  EXPECT_FALSE(decide_replay(recording, &options, shown, {}).answered);
+}
+
+TEST(DecideReplayTest, WithoutOptionsUsesGroundTruthOrAWrongStandIn) {
+  ReplayRecording recording;
+  recording.answer = 3;
+  recording.ground_answer = 3;
+  recording.ground_truth = "11";
+  const std::vector<std::string> shown = {"10", "11", "12"};
+  EXPECT_EQ(decide_replay(recording, nullptr, shown, {}).chosen, 1);
+  EXPECT_TRUE(decide_replay(recording, nullptr, shown, {}).judged.empty());
+  EXPECT_EQ(decide_replay(recording, nullptr, {"10", "12"}, {}).chosen, -1);  // gold not shown: none
+  recording.answer = 1;  // wrong: first shown candidate that is neither gold nor ground_truth
+  EXPECT_EQ(decide_replay(recording, nullptr, shown, {"10"}).chosen, 2);
+  EXPECT_EQ(decide_replay(recording, nullptr, {"11", "10"}, {}).chosen, 1);
+  EXPECT_EQ(decide_replay(recording, nullptr, {"11"}, {}).chosen, -1);
+  recording.answer = 0;
+  EXPECT_EQ(decide_replay(recording, nullptr, shown, {}).chosen, -1);
+}
+
+TEST_F(ReplayFixture, RecordingsLoadByShapeAndTheFirstFileWins) {
+  const auto first = write("first.json", R"({"responses": [
+    {"query_id": "a", "answer": "[1]", "confidence": 3},
+    {"query_id": 7, "answer": "[99999999999]"}]})");
+  const auto second = write("second.json", R"({"responses": [{"query_id": "a", "answer": "[2]"}]})");
+  const auto prompts = write("prompts.json", R"({"prompts": [{"query_id": 7, "options": ["x", 5]}]})");
+  const auto recordings = ReplayRecordings::load({first, second, prompts});
+  EXPECT_EQ(recordings.num_recordings(), 2u);
+  EXPECT_EQ(recordings.num_option_lists(), 1u);
+  ASSERT_NE(recordings.recording("a"), nullptr);
+  EXPECT_EQ(recordings.recording("a")->answer, 1);
+  EXPECT_FLOAT_EQ(recordings.recording("a")->confidence, 1.0f);  // clamped
+  EXPECT_GT(recordings.recording("7")->answer, 2);                // huge, not overflowed
+  EXPECT_EQ(recordings.recording("b"), nullptr);
+  EXPECT_EQ(*recordings.options("7"), (std::vector<std::string>{"x", "5"}));
+  EXPECT_EQ(recordings.options("a"), nullptr);
+  const auto no_id = write("no_id.json", R"({"responses": [{"answer": "[1]"}]})");
+  EXPECT_THROW(ReplayRecordings::load({no_id}), InputError);
+  const auto not_json = write("bad.json", "{");
+  EXPECT_THROW(ReplayRecordings::load({not_json}), InputError);
+}
+
 TEST(MakeTeacherTest, SpecsBuildTheirTeacherAndUnknownOnesListTheValid) {
   EXPECT_EQ(make_teacher("unsupervised")->spec(), "unsupervised");
   try {
