@@ -54,7 +54,8 @@ void add_match_command(CLI::App& app, matchmaker::pipeline::MatchConfig& config,
   match->add_option("--teacher-budget", config.teacher_budget,
                     "Queries the teacher labels: a share of queries (<= 1) or a count (> 1)")
       ->capture_default_str();
-  match->add_option("--selection", selection, "How queries are chosen for the teacher: blocking-max, stratified, random")
+  match->add_option("--selection", selection, "How queries are chosen for the teacher: blocking-max, stratified, random, blocking-top2, diversity "
+                    "(k-center over features), uncertainty (rounds: the student picks what it is least sure of)")
       ->capture_default_str();
   match->add_option("--top-k", config.top_k, "Candidates per record and direction (TF-IDF top-k)")->capture_default_str();
   match->add_option("--teacher-candidates", config.teacher_candidates, "Candidates shown to the teacher per query")

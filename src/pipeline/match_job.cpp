@@ -142,6 +142,51 @@ TrainingSet labels_from(std::span<const teacher::TeacherQuery> questions, std::s
   return training;
 }
 
+// Uncertainty selection: a first stratified share of the budget, then rounds in which a student
+// trained on the answers so far picks the queries it is least sure about (smallest margin between its
+// best and second-best candidate), until the budget is spent.
+template <typename Ask>
+void ask_in_uncertainty_rounds(const MatchConfig& config, const candidates::CandidatePairs& pairs,
+                               const features::FeatureMatrix& features, const Ask& ask,
+                               const std::vector<teacher::TeacherQuery>& questions,
+                               const std::vector<teacher::TeacherAnswer>& answers) {
+  constexpr std::size_t kRounds = 4;
+  std::size_t with_candidates = 0;
+  for (std::size_t query = 0; query < pairs.num_left; ++query) with_candidates += pairs.query_size(query) > 0;
+  const std::size_t total = select::budget_to_count(config.teacher_budget, with_candidates);
+  if (total == 0 || with_candidates == 0) return;
+  const std::size_t per_round = (total + kRounds - 1) / kRounds;
+  // A share, not a count: a budget of exactly 1 would mean "all queries".
+  const double first_share = (static_cast<double>(per_round) + 0.5) / static_cast<double>(with_candidates);
+  ask(select::select_queries(pairs, select::SelectionStrategy::kStratified, std::min(first_share, 1.0), config.seed));
+  while (questions.size() < total) {
+    const TrainingSet training = labels_from(questions, answers);
+    std::vector<std::uint32_t> asked;
+    for (const auto& question : questions) asked.push_back(question.query);
+    std::vector<std::uint32_t> next;
+    if (training.positives == 0 || training.positives == training.rows.size()) {
+      // No student yet (one class only): widen the sample instead.
+      next = select::select_queries(pairs, select::SelectionStrategy::kRandom,
+                                    std::min(1.0, static_cast<double>(questions.size() + per_round) / with_candidates),
+                                    config.seed + questions.size());
+      next.erase(std::remove_if(next.begin(), next.end(), [&](std::uint32_t query) {
+                   return std::find(asked.begin(), asked.end(), query) != asked.end();
+                 }), next.end());
+      if (next.size() > per_round) next.resize(per_round);
+    } else {
+      student::StudentOptions options;
+      options.num_threads = 1;
+      options.seed = config.seed;
+      student::XGBoostStudent round_student;
+      round_student.train(features, training.rows, training.labels, training.weights, options);
+      const auto probabilities = round_student.predict(features);
+      next = select::select_uncertain(pairs, probabilities, asked, std::min(per_round, total - questions.size()));
+    }
+    if (next.empty()) break;
+    ask(next);
+  }
+}
+
 // Scores without a teacher: the blocking score of mutual best candidates, 0 elsewhere.
 std::vector<float> mutual_best_scores(const candidates::CandidatePairs& pairs) {
   std::vector<float> scores(pairs.num_pairs(), 0.0f);
@@ -311,13 +356,23 @@ void run_match(const MatchConfig& config) {
     timer.finish("teacher");
     timer.finish("student");
   } else {
-    const auto selected = select::select_queries(pairs, config.selection, config.teacher_budget, config.seed);
-    std::vector<teacher::TeacherQuery> questions;
-    questions.reserve(selected.size());
-    for (std::uint32_t query : selected) questions.push_back(question_for(query, pairs, config.teacher_candidates));
     auto teacher = teacher::make_teacher(config.teacher, teacher_options(config, run_workspace ? &*run_workspace : nullptr));
     const teacher::MatchProblem problem{&left, &right, &pairs, &features};
-    const auto answers = teacher->answer(problem, questions);
+    std::vector<teacher::TeacherQuery> questions;
+    std::vector<teacher::TeacherAnswer> answers;
+    const auto ask = [&](const std::vector<std::uint32_t>& selected) {
+      std::vector<teacher::TeacherQuery> round;
+      round.reserve(selected.size());
+      for (std::uint32_t query : selected) round.push_back(question_for(query, pairs, config.teacher_candidates));
+      auto round_answers = teacher->answer(problem, round);
+      questions.insert(questions.end(), round.begin(), round.end());
+      answers.insert(answers.end(), round_answers.begin(), round_answers.end());
+    };
+    if (config.selection == select::SelectionStrategy::kUncertainty) {
+      ask_in_uncertainty_rounds(config, pairs, features, ask, questions, answers);
+    } else {
+      ask(select::select_queries(pairs, config.selection, config.teacher_budget, config.seed, &features));
+    }
     teacher_calls = answers.size();
     const auto unanswered = static_cast<std::size_t>(
         std::count_if(answers.begin(), answers.end(), [](const teacher::TeacherAnswer& answer) { return !answer.answered; }));
