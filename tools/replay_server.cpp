@@ -30,6 +30,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <condition_variable>
 #include <csignal>
 #include <cstdint>
@@ -476,13 +477,19 @@ class ReplayService {
   void cut(const httplib::Request& request, httplib::Response& response) {
     const int fd = find_connection_socket(request);
     if (fd >= 0 && ::shutdown(fd, SHUT_RDWR) == 0) return;
-    if (config_.verbose) std::cerr << "replay server: cut: connection socket not found, cutting the body instead\n";
+    if (config_.verbose) log_line("cut: connection socket not found, cutting the body instead");
     response.set_chunked_content_provider("application/json", [](std::size_t, httplib::DataSink&) { return false; });
+  }
+
+  // One whole line per call: handlers run on many threads, and pieces written separately interleave.
+  static void log_line(const std::string& text) {
+    const std::string line = "replay server: " + text + "\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
   }
 
   void bad_request(httplib::Response& response, const std::string& message, const std::string& code) {
     ++bad_requests_;
-    if (config_.verbose) std::cerr << "replay server: 400 " << message << '\n';
+    if (config_.verbose) log_line("400 " + message);
     reply_json(response, 400, error_json(message, "invalid_request_error", code));
   }
 
@@ -596,7 +603,7 @@ class ReplayService {
     if (!decision || !decision->answered) {
       // What the client must count as unusable: phrased as a refusal, with no answer in it.
       ++unrecorded_;
-      if (config_.verbose) std::cerr << "replay server: #" << number << " query " << query_id << ": no recording\n";
+      if (config_.verbose) log_line("#" + std::to_string(number) + " query " + query_id + ": no recording");
       reply_content(response, number, model,
                     recording == nullptr ? "I'm sorry, but I cannot answer: no recording for this query."
                                          : "I'm sorry, but I cannot answer: the recording for this query is unusable.",
@@ -618,8 +625,8 @@ class ReplayService {
                                     {"explanation", decision->explanation},
                                     {"confidence", rounded(decision->confidence)}};
     if (config_.verbose) {
-      std::cerr << "replay server: #" << number << " query " << query_id << " -> [" << position << "] of "
-                << prompt->candidates.size() << '\n';
+      log_line("#" + std::to_string(number) + " query " + query_id + " -> [" + std::to_string(position) + "] of " +
+               std::to_string(prompt->candidates.size()));
     }
     reply_content(response, number, model, content.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                   prompt_chars);

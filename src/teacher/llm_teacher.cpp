@@ -110,16 +110,26 @@ std::vector<TeacherAnswer> LlmTeacher::answer(const MatchProblem& problem, std::
       return;
     }
     ++report_.called;
-    if (!result.ok) {
+    // A refusal is an answer (paid for, and asking again gets the same no): rejected, and cached so it
+    // is never asked twice. Transport failures are not answers: they are counted and left to a re-run.
+    const bool refused = result.error == ChatError::kRefusal;
+    if (!result.ok && !refused) {
       ++report_.failed;
+      last_failure_ = result.error_message;
       spdlog::debug("{}: query {} failed: {}", spec_, left.id(queries[idx].query), result.error_message);
       return;
     }
-    const SelectParse parse = parse_select_answer(result.content, prepared[idx].prompt.num_candidates);
+    const std::string reply = refused && result.content.empty() ? "refusal: " + result.error_message : result.content;
+    SelectParse parse;
+    if (refused) {
+      parse.status = SelectParseStatus::kRefusal;
+    } else {
+      parse = parse_select_answer(reply, prepared[idx].prompt.num_candidates);
+    }
     answers[idx] = answer_from(queries[idx], prepared[idx], parse);
     parse.accepted() ? ++report_.accepted : ++report_.rejected;
     workspace::Workspace::CachedAnswer cached;
-    cached.raw = result.content;
+    cached.raw = reply;
     cached.confidence = parse.confidence;
     cached.explanation = parse.explanation;
     if (answers[idx].chosen >= 0) {
@@ -127,6 +137,10 @@ std::vector<TeacherAnswer> LlmTeacher::answer(const MatchProblem& problem, std::
     }
     cache_->store_answer(spec_, prepared[idx].cache_key, std::string(left.id(queries[idx].query)), cached);
   });
+  if (report_.called > 0 && report_.failed == report_.called && report_.cached == 0) {
+    throw RuntimeFailure(fmt::format("{}: all {} calls to {} failed (last error: {})", spec_, report_.called,
+                                     client_.endpoint(), last_failure_));
+  }
   const BudgetReport budget = budget_.report();
   spdlog::info("{}: {} questions: {} from cache, {} called, {} accepted, {} rejected answers, {} failed calls, "
                "{} over budget; tokens {} (prompt {}, completion {}), ${:.4f}",

@@ -59,6 +59,7 @@ class LlmTeacher final : public Teacher {
   LlmTeacherSettings settings_;
   workspace::Workspace* cache_;
   LlmTeacherReport report_;
+  std::string last_failure_;  // the last transport error, for the message when every call failed
 };
 
 }  // namespace matchmaker::teacher

@@ -1,0 +1,312 @@
+#!/usr/bin/env bash
+# End-to-end test of the live LLM teacher path: `matchmaker match --teacher openai:replay` speaks HTTP
+# to matchmaker-replay-server on 127.0.0.1 (an ephemeral port; no other address is ever used), which
+# answers from a DistillER-style recording of the bundled products example and injects faults.
+# Checks: (1) a run through random 429/500/cut/malformed/bad-candidate/refusal faults succeeds, every
+# question is accounted for, quality holds and the API key leaks nowhere; (2) --teacher-max-calls holds
+# under concurrency and retries; (3) a re-run answers from the workspace cache and pays for nothing
+# twice; (4) after kill -9 mid-labelling a re-run keeps every stored answer; (5) a teacher that always
+# fails ends the run with exit 1, one "matchmaker: ..." line and no matches file.
+# Run by ctest with MATCHMAKER_BIN, REPLAY_SERVER_BIN and EXAMPLES_DIR set. python3 (standard library
+# only) speaks HTTP and reads the SQLite workspace; neither curl nor the sqlite3 CLI is needed.
+set -u
+bin=${MATCHMAKER_BIN:?MATCHMAKER_BIN must name the matchmaker binary}
+server_bin=${REPLAY_SERVER_BIN:?REPLAY_SERVER_BIN must name the matchmaker-replay-server binary}
+examples=${EXAMPLES_DIR:?EXAMPLES_DIR must name the examples folder}
+left="$examples/products/left.csv"; right="$examples/products/right.csv"; gold="$examples/products/gold.csv"
+key=sk-test-secret
+work=$(mktemp -d)
+server_pid=""
+match_pid=""
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+    server_pid=""
+  fi
+}
+cleanup() {
+  if [ -n "$match_pid" ]; then kill -9 "$match_pid" 2>/dev/null; wait "$match_pid" 2>/dev/null; fi
+  stop_server
+  rm -rf "$work"
+}
+trap cleanup EXIT
+passed=0
+failed=0
+started=$(date +%s)
+
+pass() { passed=$((passed + 1)); echo "ok - $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $1"; }
+check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
+
+# --- the recording: one DistillER response per left record -------------------------------------------
+# With a gold match: answer == ground_answer, so the replay rule picks the gold record when shown.
+# Without: a recorded "[0]". The numbers vary (1..3); the rule only compares them.
+python3 - "$left" "$gold" "$work/responses.json" <<'PY'
+import csv, json, sys
+left_path, gold_path, out = sys.argv[1:]
+gold = {}
+with open(gold_path, newline="", encoding="utf-8") as f:
+    for row in csv.DictReader(f):
+        gold.setdefault(row["left_id"], row["right_id"])
+responses = []
+with open(left_path, newline="", encoding="utf-8") as f:
+    for idx, row in enumerate(csv.DictReader(f)):
+        query = row["id"]
+        if query in gold:
+            n = 1 + idx % 3
+            responses.append({"query_id": query, "answer": f"[{n}]", "ground_truth": gold[query], "ground_answer": n,
+                              "confidence": 0.9, "explanation": "The same product."})
+        else:
+            responses.append({"query_id": query, "answer": "[0]", "ground_truth": None, "ground_answer": 0,
+                              "confidence": 0.8, "explanation": "None of the candidates is this product."})
+with open(out, "w", encoding="utf-8") as f:
+    json.dump({"responses": responses}, f)
+PY
+
+# --- helpers (python3) -------------------------------------------------------------------------------
+cat >"$work/h.py" <<'PY'
+import http.client, json, re, sqlite3, sys
+cmd, args = sys.argv[1], sys.argv[2:]
+def stats(port):
+    conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
+    conn.request("GET", "/stats")
+    body = conn.getresponse().read()
+    conn.close()
+    return json.loads(body)
+def rows(db):
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return conn.execute("SELECT teacher, prompt_key, query_id FROM teacher_answers").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []
+if cmd == "stat":            # stat PORT KEY[.SUB]: one /stats value
+    value = stats(args[0])
+    for part in args[1].split("."):
+        value = value[part]
+    print(value)
+elif cmd == "get":           # get FILE KEY.SUB...: one metrics value
+    value = json.load(open(args[0]))
+    for part in args[1].split("."):
+        value = value[part]
+    print(value)
+elif cmd == "rows":          # rows DB: number of stored answers (0 while the table is not there)
+    print(len(rows(args[0])))
+elif cmd == "dup_keys":      # dup_keys DB: number of (teacher, prompt_key) stored more than once
+    keys = [(teacher, key) for teacher, key, _ in rows(args[0])]
+    print(len(keys) - len(set(keys)))
+elif cmd == "ids":           # ids DB: the stored answers' query ids, one a line
+    sys.stdout.writelines(f"{query}\n" for query in sorted({query for _, _, query in rows(args[0])}))
+elif cmd == "answered_ids":  # answered_ids LOG: query ids the --verbose server answered
+    # The server writes each --verbose line in pieces, so lines of concurrent requests can interleave:
+    # an id may be missed, but every id found was answered (only real ids match "query L1234 -> [").
+    found = set(re.findall(r"query (L[0-9]+) -> \[", open(args[0], encoding="utf-8", errors="replace").read()))
+    sys.stdout.writelines(f"{query}\n" for query in sorted(found))
+elif cmd == "wait_rows":     # wait_rows DB N PID SECONDS: until DB holds N answers; false if PID died or time ran out
+    import os, time
+    deadline = time.monotonic() + float(args[3])
+    while time.monotonic() < deadline:
+        if len(rows(args[0])) >= int(args[1]):
+            sys.exit(0)
+        try:
+            os.kill(int(args[2]), 0)
+        except OSError:
+            sys.exit(1)
+        time.sleep(0.05)
+    sys.exit(1)
+else:
+    sys.exit(f"unknown helper command {cmd}")
+PY
+h() { python3 "$work/h.py" "$@"; }
+at_least() { python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)" "$1" "$2"; }
+
+# Starts a replay server with the given extra options; sets $server_pid, $url and $port. Options may
+# hold --port to come back on an earlier port (the endpoint, port included, is part of every cache key);
+# a port still being released is retried for a few seconds.
+server_no=0
+start_server() {
+  local attempt
+  for attempt in $(seq 1 40); do
+    server_no=$((server_no + 1))
+    server_out="$work/server$server_no.out"; server_err="$work/server$server_no.err"
+    "$server_bin" --left "$left" --right "$right" --recordings "$work/responses.json" --gold "$gold" --verbose "$@" \
+      >"$server_out" 2>"$server_err" &
+    server_pid=$!
+    url=""
+    for _ in $(seq 1 200); do
+      url=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$server_out")
+      if [ -n "$url" ]; then
+        port=${url#http://127.0.0.1:}; port=${port%/v1}
+        return 0
+      fi
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.05
+    done
+    wait "$server_pid" 2>/dev/null
+    server_pid=""
+    grep -q "cannot listen" "$server_err" || break
+    sleep 0.1
+  done
+  echo "# the replay server did not start:"; cat "$server_out" "$server_err"
+  return 1
+}
+
+# Runs matchmaker against the running server: run_match NAME WORKSPACE [extra options...]. Leaves
+# $work/NAME.csv, NAME.metrics.json, NAME.err and the status in $status.
+run_match() {
+  local name=$1 workspace=$2
+  shift 2
+  OPENAI_BASE_URL="$url" OPENAI_API_KEY="$key" "$bin" match --left "$left" --right "$right" --gold "$gold" \
+    --out "$work/$name.csv" --teacher openai:replay --teacher-budget 60 --teacher-timeout 2 \
+    --workspace "$workspace" --metrics "$work/$name.metrics.json" "$@" >"$work/$name.out" 2>"$work/$name.err"
+  status=$?
+}
+report() { h get "$work/$1.metrics.json" "teacher.report.$2" 2>/dev/null || echo -1; }
+
+faults=(--fail-429 0.1 --retry-after 1 --fail-500 0.15 --cut 0.05 --malformed 0.05 --bad-candidate 0.05
+        --refuse 0.05 --seed 7)
+
+# --- 1. faults ---------------------------------------------------------------------------------------
+if ! start_server "${faults[@]}"; then
+  fail "the replay server starts"
+  echo "$passed passed, $failed failed"
+  exit 1
+fi
+fault_port=$port
+run_match run1 "$work/ws1.db" --teacher-concurrency 4
+questions=$(report run1 questions); called=$(report run1 called); accepted=$(report run1 accepted_answers)
+rejected=$(report run1 rejected_answers); failed_calls=$(report run1 failed_calls)
+over=$(report run1 over_budget); cached=$(report run1 from_cache)
+f1=$(h get "$work/run1.metrics.json" quality.f1 2>/dev/null || echo 0)
+stored1=$(h rows "$work/ws1.db")
+chat1=$(h stat "$port" chat_requests)
+echo "# run 1: questions $questions, called $called, accepted $accepted, rejected $rejected, failed $failed_calls; F1 $f1; server: $(h stat "$port" faults)"
+check "1. faults: matchmaker exits 0 (status $status)" '[ $status -eq 0 ] || { tail -n 5 "$work/run1.err"; false; }'
+check "1. faults: matches are written" '[ "$(head -n 1 "$work/run1.csv" 2>/dev/null)" = "left_id,right_id,score" ] && [ "$(wc -l <"$work/run1.csv")" -gt 100 ]'
+check "1. faults: 60 questions, all called, none cached or over budget" \
+  '[ "$questions" = 60 ] && [ "$called" = 60 ] && [ "$cached" = 0 ] && [ "$over" = 0 ]'
+check "1. faults: accepted + rejected + failed == called ($accepted + $rejected + $failed_calls == $called)" \
+  '[ $((accepted + rejected + failed_calls)) -eq "$called" ]'
+check "1. faults: some answers were rejected ($rejected)" '[ "$rejected" -ge 1 ]'
+check "1. faults: unanswered == rejected + failed" \
+  '[ "$(h get "$work/run1.metrics.json" teacher.unanswered)" -eq $((rejected + failed_calls)) ]'
+check "1. faults: every answer received is stored ($stored1 == $accepted + $rejected)" '[ "$stored1" -eq $((accepted + rejected)) ]'
+check "1. faults: the server injected faults and saw retries ($chat1 chat requests for $called calls)" \
+  '[ "$chat1" -gt "$called" ]'
+check "1. faults: F1 >= 0.7 (got $f1)" 'at_least "$f1" 0.7'
+
+# --- 2. the calls cap under concurrency (same faulty server) --------------------------------------------
+chat_before=$(h stat "$port" chat_requests); answered_before=$(h stat "$port" answered)
+refused_before=$(h stat "$port" faults.refuse)
+run_match run2 "$work/ws2.db" --teacher-concurrency 8 --teacher-max-calls 15
+called2=$(report run2 called); over2=$(report run2 over_budget); questions2=$(report run2 questions)
+accepted2=$(report run2 accepted_answers); rejected2=$(report run2 rejected_answers); failed2=$(report run2 failed_calls)
+chat2=$(( $(h stat "$port" chat_requests) - chat_before ))
+# A prompt reaches the server's answer (or refusal) at most once: such a reply ends its call.
+answered2=$(( $(h stat "$port" answered) - answered_before ))
+refused2=$(( $(h stat "$port" faults.refuse) - refused_before ))
+stored2=$(h rows "$work/ws2.db")
+echo "# run 2: called $called2, over budget $over2; server: $chat2 chat requests, $answered2 answered, $refused2 refused"
+check "2. budget: matchmaker exits 0 (status $status)" '[ $status -eq 0 ] || { tail -n 5 "$work/run2.err"; false; }'
+check "2. budget: called <= 15 ($called2)" '[ "$called2" -ge 1 ] && [ "$called2" -le 15 ]'
+check "2. budget: over_budget == questions - called ($over2 == $questions2 - $called2)" \
+  '[ "$over2" -eq $((questions2 - called2)) ] && [ "$(report run2 from_cache)" = 0 ]'
+check "2. budget: accepted + rejected + failed == called" '[ $((accepted2 + rejected2 + failed2)) -eq "$called2" ]'
+check "2. budget: at most 15 prompts were answered or refused by the server ($answered2 + $refused2)" \
+  '[ $((answered2 + refused2)) -le 15 ] && [ "$stored2" -le "$answered2" ] && [ "$stored2" -eq $((accepted2 + rejected2)) ]'
+check "2. budget: chat requests <= 15 * (1 + 5 retries) ($chat2)" '[ "$chat2" -le 90 ]'
+
+# --- 3. the cache: run 1's command again, on its workspace ----------------------------------------------
+# Against the same address, with faults off, so that every request the server sees is a paid call.
+stop_server
+h ids "$work/ws1.db" >"$work/stored1.txt"
+if start_server --port "$fault_port"; then
+  run_match run3 "$work/ws1.db" --teacher-concurrency 4
+  cached3=$(report run3 from_cache); called3=$(report run3 called); questions3=$(report run3 questions)
+  chat3=$(h stat "$port" chat_requests)
+  h answered_ids "$server_err" >"$work/answered3.txt"
+  echo "# run 3: from cache $cached3, called $called3, $chat3 chat requests"
+  check "3. cache: matchmaker exits 0 (status $status)" '[ $status -eq 0 ] || { tail -n 5 "$work/run3.err"; false; }'
+  check "3. cache: from_cache == answers stored ($cached3 == $stored1)" '[ "$cached3" -eq "$stored1" ]'
+  check "3. cache: called == questions - from_cache ($called3 == $questions3 - $cached3)" \
+    '[ "$called3" -eq $((questions3 - cached3)) ] && [ "$(report run3 over_budget)" = 0 ]'
+  check "3. cache: the server's request counter grew by exactly called ($chat3)" '[ "$chat3" -eq "$called3" ]'
+  check "3. cache: no stored answer was asked again" '[ -z "$(LC_ALL=C comm -12 "$work/stored1.txt" "$work/answered3.txt")" ]'
+  # accepted / rejected count the cached answers too; a call that did not fail brought a new one.
+  check "3. cache: the new answers are stored too, and every question is accounted for" \
+    '[ "$(h rows "$work/ws1.db")" -eq $((stored1 + called3 - $(report run3 failed_calls))) ] &&
+     [ $(( $(report run3 accepted_answers) + $(report run3 rejected_answers) + $(report run3 failed_calls) )) -eq "$questions3" ]'
+else
+  fail "3. cache: the replay server comes back on port $fault_port"
+fi
+stop_server
+
+# --- 4. kill -9 mid-labelling ----------------------------------------------------------------------------
+if start_server --port "$fault_port" --slow 1.0 --slow-seconds 0.5; then
+  OPENAI_BASE_URL="$url" OPENAI_API_KEY="$key" "$bin" match --left "$left" --right "$right" --gold "$gold" \
+    --out "$work/run4.csv" --teacher openai:replay --teacher-budget 60 --teacher-timeout 2 \
+    --workspace "$work/ws4.db" --metrics "$work/run4.metrics.json" --teacher-concurrency 2 \
+    >"$work/run4.out" 2>"$work/run4.err" &
+  match_pid=$!
+  if h wait_rows "$work/ws4.db" 4 "$match_pid" 30; then waited=0; else waited=1; fi
+  kill -9 "$match_pid" 2>/dev/null
+  wait "$match_pid" 2>/dev/null
+  killed_status=$?
+  match_pid=""
+  stored4=$(h rows "$work/ws4.db")
+  h ids "$work/ws4.db" >"$work/stored4.txt"
+  echo "# run 4: killed with $stored4 answers stored"
+  check "4. kill -9: 4 answers were stored while matchmaker ran, then it was killed (status $killed_status)" \
+    '[ $waited -eq 0 ] && [ $killed_status -eq 137 ] && [ "$stored4" -ge 4 ] && [ "$stored4" -lt 60 ]'
+  check "4. kill -9: the killed run wrote no matches file" '[ ! -e "$work/run4.csv" ]'
+  stop_server
+  if start_server --port "$fault_port"; then
+    run_match run4b "$work/ws4.db" --teacher-concurrency 2
+    cached4=$(report run4b from_cache); called4=$(report run4b called); questions4=$(report run4b questions)
+    h answered_ids "$server_err" >"$work/answered4.txt"
+    echo "# run 4 again: from cache $cached4, called $called4"
+    check "4. kill -9: the re-run exits 0 (status $status)" '[ $status -eq 0 ] || { tail -n 5 "$work/run4b.err"; false; }'
+    check "4. kill -9: from_cache >= answers stored before the kill ($cached4 >= $stored4)" '[ "$cached4" -ge "$stored4" ]'
+    check "4. kill -9: called == questions - from_cache ($called4 == $questions4 - $cached4)" \
+      '[ "$called4" -eq $((questions4 - cached4)) ] && [ "$called4" -ge 1 ]'
+    check "4. kill -9: no answer stored before the kill was asked again" \
+      '[ -z "$(LC_ALL=C comm -12 "$work/stored4.txt" "$work/answered4.txt")" ]'
+    check "4. kill -9: no prompt key is stored twice" '[ "$(h dup_keys "$work/ws4.db")" = 0 ] && [ "$(h rows "$work/ws4.db")" -ge 60 ]'
+  else
+    fail "4. kill -9: the replay server comes back on port $fault_port"
+  fi
+else
+  fail "4. kill -9: the slow replay server starts"
+fi
+stop_server
+
+# --- 5. a teacher that always fails ---------------------------------------------------------------------
+if start_server --fail-500 1.0; then
+  run_match run5 "$work/ws5.db" --teacher-concurrency 4 --teacher-retries 1
+  message_lines=$(grep -c '^matchmaker: ' "$work/run5.err")
+  echo "# run 5: status $status; $(grep '^matchmaker: ' "$work/run5.err")"
+  check "5. always failing: matchmaker exits 1 (status $status)" '[ $status -eq 1 ]'
+  check "5. always failing: one 'matchmaker: ...' line, the last one" \
+    '[ "$message_lines" -eq 1 ] && tail -n 1 "$work/run5.err" | grep -q "^matchmaker: ."'
+  check "5. always failing: no matches file, no temporary file" \
+    '[ ! -e "$work/run5.csv" ] && [ -z "$(ls "$work" | grep "^run5.csv")" ]'
+  check "5. always failing: every call failed, each tried twice ($(h stat "$port" chat_requests) requests)" \
+    '[ "$(h stat "$port" chat_requests)" -eq 120 ] && [ "$(h rows "$work/ws5.db")" = 0 ]'
+else
+  fail "5. always failing: the replay server starts"
+fi
+stop_server
+
+# --- the API key never leaks into anything matchmaker wrote -----------------------------------------------
+shopt -s nullglob
+written=("$work"/run*.err "$work"/run*.out "$work"/*.metrics.json "$work"/ws*.db* "$work"/run*.csv)
+shopt -u nullglob
+check "the API key appears in none of matchmaker's ${#written[@]} stderr, metrics, workspace and output files" \
+  '[ ${#written[@]} -gt 10 ] && ! grep -qaF "$key" "${written[@]}"'
+
+echo "# $(( $(date +%s) - started )) s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
