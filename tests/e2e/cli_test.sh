@@ -6,12 +6,8 @@ bin=${MATCHMAKER_BIN:?MATCHMAKER_BIN must name the matchmaker binary}
 examples=${EXAMPLES_DIR:?EXAMPLES_DIR must name the examples folder}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); echo "ok   - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Runs matchmaker, keeping stdout+stderr in $work/log and the status in $status.
 run() { "$bin" "$@" >"$work/log" 2>&1; status=$?; }
@@ -107,6 +103,4 @@ cp "$work/matches.csv" "$work/keep.csv"
 run match --left "$work/ragged.csv" --right "$right" --out "$work/keep.csv"
 check "a failed run leaves an existing output untouched" '[ $status -eq 2 ] && cmp -s "$work/matches.csv" "$work/keep.csv"'
 
-echo
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -31,13 +31,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-passed=0
-failed=0
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 started=$(date +%s)
-
-pass() { passed=$((passed + 1)); echo "ok - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
 
 # --- the recording: one DistillER response per left record -------------------------------------------
 # With a gold match: answer == ground_answer, so the replay rule picks the gold record when shown.
@@ -308,5 +304,4 @@ check "the API key appears in none of matchmaker's ${#written[@]} stderr, metric
   '[ ${#written[@]} -gt 10 ] && ! grep -qaF "$key" "${written[@]}"'
 
 echo "# $(( $(date +%s) - started )) s"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -17,12 +17,8 @@ stop_server() {
   fi
 }
 trap 'stop_server; rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); echo "ok   - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Starts the server with the given extra options; sets $server_pid and $url (empty on failure).
 start_server() {
@@ -287,5 +283,4 @@ check "fault rates adding up to more than 1 exit 2" '[ $status -eq 2 ]'
 run --left "$work/left.csv" --recordings "$work/responses.json" --slow 1.5
 check "a fault rate above 1 exits 2" '[ $status -eq 2 ]'
 
-echo "passed $passed, failed $failed"
-[ "$failed" -eq 0 ]
+finish
