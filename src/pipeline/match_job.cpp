@@ -142,6 +142,23 @@ TrainingSet labels_from(std::span<const teacher::TeacherQuery> questions, std::s
   return training;
 }
 
+// Co-teaching against label noise: a negative that a student trained on every label still scores as a
+// likely match is most likely a match the teacher missed (it said "none", or chose another record);
+// it keeps a fifth of its weight in the final training (mean query accuracy about +0.005 with the Qwen
+// and Llama teachers on ER DistillER). Positives are left alone: filtering them the same way, even with
+// out-of-fold scores, did not help.
+constexpr float kSuspectNegativeScore = 0.7f;
+constexpr float kSuspectNegativeWeight = 0.2f;
+
+TrainingSet down_weight_suspect_negatives(TrainingSet training, std::span<const float> first_scores) {
+  for (std::size_t idx = 0; idx < training.rows.size(); ++idx) {
+    if (training.labels[idx] == 0.0f && first_scores[training.rows[idx]] > kSuspectNegativeScore) {
+      training.weights[idx] *= kSuspectNegativeWeight;
+    }
+  }
+  return training;
+}
+
 // Uncertainty selection: a first stratified share of the budget, then rounds in which a student
 // trained on the answers so far picks the queries it is least sure about (smallest margin between its
 // best and second-best candidate), until the budget is spent.
@@ -412,8 +429,16 @@ void run_match(const MatchConfig& config) {
     // regions cost more in thread hand-offs than they save (seconds instead of milliseconds on a busy machine).
     student_options.num_threads = training.rows.size() < kParallelTrainingRows ? 1 : config.threads;
     student_options.seed = config.seed;
+    // Each answer gives at most one positive and up to ten negatives, and a teacher's misses ("none"
+    // where there is a match) add false negatives; weighting positives 3x lifts the true matches the
+    // student would under-score (query accuracy +0.01 to +0.04 on D2/D3 with Qwen and Llama teachers).
+    // Only where each record keeps its single best pair: connected components chain through every
+    // lifted score (bundled dedup example F1 0.56 -> 0.18).
+    if (resolve_method != resolve::ResolveMethod::kConnectedComponents) student_options.scale_pos_weight = 3.0;
     student::XGBoostStudent student;
     student.train(features, training.rows, training.labels, training.weights, student_options);
+    const TrainingSet filtered = down_weight_suspect_negatives(training, student.predict(features));
+    student.train(features, filtered.rows, filtered.labels, filtered.weights, student_options);
     scores = student.predict(features);
     if (run_workspace) run_workspace->store_model(run_id, student.save_json(), features.names);
     spdlog::info("student: trained on {} labelled pairs ({} matches), scored {} pairs ({:.2f} s)",

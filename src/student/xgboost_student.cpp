@@ -62,6 +62,7 @@ void XGBoostStudent::train(const features::FeatureMatrix& features, std::span<co
   set("eta", std::to_string(options.learning_rate));
   set("min_child_weight", std::to_string(options.min_child_weight));
   set("subsample", std::to_string(options.subsample));
+  set("scale_pos_weight", std::to_string(options.scale_pos_weight));
   set("colsample_bynode", std::to_string(options.column_sample_by_node));
   set("seed", std::to_string(options.seed));
   set("nthread", std::to_string(options.num_threads));
