@@ -108,32 +108,33 @@ ReserveResult CallBudget::reserve(const std::string& model, std::int64_t estimat
   return result;
 }
 
+std::optional<Reservation> CallBudget::take_hold_locked(std::uint64_t reservation_id) {
+  const auto found = outstanding_.find(reservation_id);
+  if (found == outstanding_.end()) return std::nullopt;
+  // The stored copy, not the caller's, says what was reserved: a caller cannot shrink a hold.
+  Reservation held = std::move(found->second);
+  outstanding_.erase(found);
+  reserved_tokens_ -= saturating_add(held.prompt_tokens, held.completion_tokens);
+  reserved_nano_usd_ -= held.nano_usd;
+  return held;
+}
+
 bool CallBudget::settle(const Reservation& reservation, std::int64_t prompt_tokens, std::int64_t completion_tokens) {
   require_non_negative(prompt_tokens, completion_tokens, "settle");
   const std::lock_guard lock(mutex_);
-  const auto found = outstanding_.find(reservation.id);
-  if (found == outstanding_.end()) return false;
-  // The stored copy, not the caller's, says what was reserved: a caller cannot shrink a hold.
-  const Reservation& held = found->second;
-  reserved_tokens_ -= saturating_add(held.prompt_tokens, held.completion_tokens);
-  reserved_nano_usd_ -= held.nano_usd;
+  const auto held = take_hold_locked(reservation.id);
+  if (!held) return false;
   used_prompt_tokens_ = saturating_add(used_prompt_tokens_, prompt_tokens);
   used_completion_tokens_ = saturating_add(used_completion_tokens_, completion_tokens);
-  used_nano_usd_ = saturating_add(used_nano_usd_, cost_locked(held.model, prompt_tokens, completion_tokens).value_or(0));
-  outstanding_.erase(found);
+  used_nano_usd_ = saturating_add(used_nano_usd_, cost_locked(held->model, prompt_tokens, completion_tokens).value_or(0));
   return true;
 }
 
 bool CallBudget::release(const Reservation& reservation) {
   const std::lock_guard lock(mutex_);
-  const auto found = outstanding_.find(reservation.id);
-  if (found == outstanding_.end()) return false;
-  const Reservation& held = found->second;
-  reserved_tokens_ -= saturating_add(held.prompt_tokens, held.completion_tokens);
-  reserved_nano_usd_ -= held.nano_usd;
+  if (!take_hold_locked(reservation.id)) return false;
   --calls_;
   ++released_;
-  outstanding_.erase(found);
   return true;
 }
 

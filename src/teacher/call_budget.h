@@ -105,6 +105,9 @@ class CallBudget {
   const BudgetCaps& caps() const { return caps_; }
 
  private:
+  // Removes an outstanding reservation and frees what it held; nothing if it was settled or
+  // released already. REQUIRES: mutex_ held.
+  std::optional<Reservation> take_hold_locked(std::uint64_t reservation_id);
   // Cost in nano-dollars, rounded up; nullopt if the model has no price. REQUIRES: mutex_ held.
   std::optional<std::int64_t> cost_locked(const std::string& model, std::int64_t prompt_tokens,
                                           std::int64_t completion_tokens) const;
