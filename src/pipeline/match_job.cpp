@@ -252,6 +252,175 @@ void write_matches(io::AtomicFile& file, const std::vector<resolve::Match>& matc
   }
 }
 
+// Both sides as integers and TF-IDF weights, what candidates and features work on. For
+// deduplication the right side is the left one.
+struct PreparedSides {
+  text::AttributeAlignment alignment;
+  text::TableEncoder encoder;
+  text::EncodedTable left_encoded;
+  std::optional<text::EncodedTable> own_right_encoded;
+  std::vector<float> word_idf, gram_idf;
+  text::WeightedRows left_words, left_grams;
+  std::optional<text::WeightedRows> own_right_words, own_right_grams;
+
+  const text::EncodedTable& right_encoded() const { return own_right_encoded ? *own_right_encoded : left_encoded; }
+  const text::WeightedRows& right_words() const { return own_right_words ? *own_right_words : left_words; }
+  const text::WeightedRows& right_grams() const { return own_right_grams ? *own_right_grams : left_grams; }
+  features::SideView left_view() const { return {&left_encoded, &left_words, &left_grams}; }
+  features::SideView right_view() const { return {&right_encoded(), &right_words(), &right_grams()}; }
+};
+
+// Normalise and encode. REQUIRES: the result is not moved after views of it are taken.
+void prepare_sides(const Table& left, const Table& right, bool deduplicate, PreparedSides& sides) {
+  sides.alignment = text::AttributeAlignment::by_name(left, right);
+  sides.left_encoded = sides.encoder.encode(left, sides.alignment.left_columns);
+  if (!deduplicate) sides.own_right_encoded = sides.encoder.encode(right, sides.alignment.right_columns);
+  const text::EncodedTable& right_encoded = sides.right_encoded();
+  // Document frequencies count both tables once each (one table when deduplicating).
+  sides.word_idf = deduplicate
+                       ? text::inverse_document_frequencies({&sides.left_encoded.words}, sides.encoder.words().size())
+                       : text::inverse_document_frequencies({&sides.left_encoded.words, &right_encoded.words},
+                                                            sides.encoder.words().size());
+  sides.gram_idf = deduplicate
+                       ? text::inverse_document_frequencies({&sides.left_encoded.grams}, sides.encoder.grams().size())
+                       : text::inverse_document_frequencies({&sides.left_encoded.grams, &right_encoded.grams},
+                                                            sides.encoder.grams().size());
+  sides.left_words = text::tfidf_weight(sides.left_encoded.words, sides.word_idf);
+  sides.left_grams = text::tfidf_weight(sides.left_encoded.grams, sides.gram_idf);
+  if (!deduplicate) {
+    sides.own_right_words = text::tfidf_weight(right_encoded.words, sides.word_idf);
+    sides.own_right_grams = text::tfidf_weight(right_encoded.grams, sides.gram_idf);
+  }
+}
+
+candidates::CandidatePairs find_candidates(const PreparedSides& sides, const MatchConfig& config, bool deduplicate) {
+  candidates::BlockerOptions blocker_options;
+  blocker_options.top_k = config.top_k;
+  const text::SparseRows left_vectors = text::combined_unit_vectors(sides.left_words, sides.left_grams);
+  if (deduplicate) return candidates::generate_candidates_within(left_vectors, blocker_options);
+  return candidates::generate_candidates(left_vectors, text::combined_unit_vectors(sides.right_words(), sides.right_grams()),
+                                         blocker_options);
+}
+
+// What the teacher and the student produced: a score per candidate pair, and what the teacher said.
+struct LabelledScores {
+  std::vector<float> scores;
+  std::size_t teacher_calls = 0;
+  std::size_t teacher_matches = 0;
+  std::vector<TeacherDecision> teacher_decisions;  // kept for evaluation against gold
+  bool waiting_for_batch = false;                  // batch:MODEL wrote its requests; nothing to score yet
+};
+
+// Teacher labels a selected sample; the student learns from them and scores every pair.
+LabelledScores label_and_score(const MatchConfig& config, const teacher::MatchProblem& problem,
+                               resolve::ResolveMethod resolve_method, workspace::Workspace* run_workspace,
+                               std::int64_t run_id, nlohmann::json& metrics, StageTimer& timer) {
+  const candidates::CandidatePairs& pairs = *problem.pairs;
+  const features::FeatureMatrix& features = *problem.features;
+  LabelledScores result;
+  if (config.teacher == "none") {
+    result.scores = mutual_best_scores(pairs);
+    timer.finish("teacher");
+    timer.finish("student");
+    return result;
+  }
+  auto teacher = teacher::make_teacher(config.teacher, teacher_options(config, run_workspace));
+  std::vector<teacher::TeacherQuery> questions;
+  std::vector<teacher::TeacherAnswer> answers;
+  const auto ask = [&](const std::vector<std::uint32_t>& selected) {
+    std::vector<teacher::TeacherQuery> round;
+    round.reserve(selected.size());
+    for (std::uint32_t query : selected) round.push_back(question_for(query, pairs, config.teacher_candidates));
+    auto round_answers = teacher->answer(problem, round);
+    questions.insert(questions.end(), round.begin(), round.end());
+    answers.insert(answers.end(), round_answers.begin(), round_answers.end());
+  };
+  if (config.selection == select::SelectionStrategy::kUncertainty) {
+    ask_in_uncertainty_rounds(config, pairs, features, ask, questions, answers);
+  } else {
+    ask(select::select_queries(pairs, config.selection, config.teacher_budget, config.seed, &features));
+  }
+  result.teacher_calls = answers.size();
+  const auto unanswered = static_cast<std::size_t>(
+      std::count_if(answers.begin(), answers.end(), [](const teacher::TeacherAnswer& answer) { return !answer.answered; }));
+  if (unanswered > 0) spdlog::warn("teacher {}: {} of {} queries got no usable answer", teacher->spec(), unanswered, answers.size());
+  metrics["teacher"]["unanswered"] = unanswered;
+  metrics["teacher"]["report"] = teacher->report();
+  if (metrics["teacher"]["report"].value("exported", 0) > 0) {
+    spdlog::warn("stopping before training: no matches written until the batch results are imported");
+    result.waiting_for_batch = true;
+    return result;
+  }
+  // For an LLM teacher a "call" is a request actually sent (cached answers and refused ones are not).
+  if (metrics["teacher"]["report"].contains("called")) {
+    result.teacher_calls = metrics["teacher"]["report"]["called"].get<std::size_t>();
+  }
+  for (std::size_t idx = 0; idx < answers.size(); ++idx) {
+    const auto& answer = answers[idx];
+    result.teacher_matches += answer.answered && answer.chosen >= 0;
+    if (!answer.answered) continue;
+    result.teacher_decisions.push_back(
+        {answer.query, answer.chosen >= 0 ? static_cast<std::int64_t>(questions[idx].shown[static_cast<std::size_t>(answer.chosen)]) : -1});
+  }
+  spdlog::info("teacher {}: {} queries asked ({}), {} named a match ({:.2f} s)", teacher->spec(), answers.size(),
+               select::selection_strategy_name(config.selection), result.teacher_matches, timer.finish("teacher"));
+
+  if (!config.sft_path.empty()) {
+    const std::size_t lines = teacher::write_sft_dataset(config.sft_path, problem, questions, answers, teacher->spec(), config.seed);
+    spdlog::info("fine-tuning set: {} conversations written to {}", lines, config.sft_path);
+  }
+  const TrainingSet training = labels_from(questions, answers);
+  if (training.positives == 0 || training.positives == training.rows.size()) {
+    throw RuntimeFailure(fmt::format(
+        "the teacher's answers ({} of {} queries answered) hold {} — the student needs both matches and "
+        "non-matches; raise --teacher-budget, try another --selection, or check the teacher",
+        answers.size() - unanswered, answers.size(), training.positives == 0 ? "no match" : "no non-match"));
+  }
+  student::StudentOptions student_options;
+  // Training sets of a few thousand rows train fastest on one thread: XGBoost's many short parallel
+  // regions cost more in thread hand-offs than they save (seconds instead of milliseconds on a busy machine).
+  student_options.num_threads = training.rows.size() < kParallelTrainingRows ? 1 : config.threads;
+  student_options.seed = config.seed;
+  // Each answer gives at most one positive and up to ten negatives, and a teacher's misses ("none"
+  // where there is a match) add false negatives; weighting positives 3x lifts the true matches the
+  // student would under-score (query accuracy +0.01 to +0.04 on D2/D3 with Qwen and Llama teachers).
+  // Only where each record keeps its single best pair: connected components chain through every
+  // lifted score (bundled dedup example F1 0.56 -> 0.18).
+  if (resolve_method != resolve::ResolveMethod::kConnectedComponents) student_options.scale_pos_weight = 3.0;
+  student::XGBoostStudent student;
+  student.train(features, training.rows, training.labels, training.weights, student_options);
+  const TrainingSet filtered = down_weight_suspect_negatives(training, student.predict(features));
+  student.train(features, filtered.rows, filtered.labels, filtered.weights, student_options);
+  result.scores = student.predict(features);
+  if (run_workspace != nullptr) run_workspace->store_model(run_id, student.save_json(), features.names);
+  spdlog::info("student: trained on {} labelled pairs ({} matches), scored {} pairs ({:.2f} s)", training.rows.size(),
+               training.positives, result.scores.size(), timer.finish("student"));
+  return result;
+}
+
+// Quality against gold, into metrics["quality"] and the log. Evaluation only.
+void evaluate(const MatchConfig& config, const candidates::CandidatePairs& pairs,
+              const std::vector<resolve::Match>& matches, const LabelledScores& labelled,
+              std::span<const eval::RowPair> gold, std::span<const std::uint32_t> eval_query_rows, std::size_t num_left,
+              nlohmann::json& metrics) {
+  const eval::PairMetrics pair_metrics = eval::pair_metrics(matches, gold);
+  const double completeness = eval::pair_completeness(pairs, gold);
+  metrics["quality"] = {{"precision", pair_metrics.precision},   {"recall", pair_metrics.recall},
+                        {"f1", pair_metrics.f1},                 {"predicted_pairs", pair_metrics.predicted},
+                        {"gold_pairs", pair_metrics.gold},       {"true_positives", pair_metrics.true_positives},
+                        {"pair_completeness", completeness}};
+  const double accuracy_on_asked = teacher_accuracy(labelled.teacher_decisions, pairs, gold);
+  if (!labelled.teacher_decisions.empty()) metrics["teacher"]["accuracy_on_asked"] = accuracy_on_asked;
+  spdlog::info("quality: precision {:.4f} recall {:.4f} F1 {:.4f}; pair completeness {:.4f}; teacher accuracy {:.4f}",
+               pair_metrics.precision, pair_metrics.recall, pair_metrics.f1, completeness, accuracy_on_asked);
+  if (!config.eval_queries_path.empty()) {
+    const auto accuracy = eval::query_accuracy(matches, gold, eval_query_rows, num_left);
+    metrics["quality"]["query_accuracy"] = accuracy.accuracy;
+    metrics["quality"]["queries_scored"] = accuracy.queries;
+    spdlog::info("query accuracy {:.4f} over {} queries", accuracy.accuracy, accuracy.queries);
+  }
+}
+
 }  // namespace
 
 void run_match(const MatchConfig& config) {
@@ -283,9 +452,9 @@ void run_match(const MatchConfig& config) {
                        {"feature_set", features::kFeatureSetName}};
 
   // The workspace is opened before any work too: a bad file is bad input, found at once.
+  // An LLM teacher always has one: its answers are paid for and must never be asked again.
   std::optional<workspace::Workspace> run_workspace;
   std::int64_t run_id = 0;
-  // An LLM teacher always has one: its answers are paid for and must never be asked again.
   const std::string workspace_path =
       config.workspace_path.empty() && is_llm_teacher(config.teacher) ? config.out_path + ".workspace.db" : config.workspace_path;
   if (!workspace_path.empty()) {
@@ -319,134 +488,28 @@ void run_match(const MatchConfig& config) {
   if (!config.gold_path.empty()) gold = eval::read_gold(config.gold_path, left, right, deduplicate);
   if (!config.eval_queries_path.empty()) eval_query_rows = eval::read_query_ids(config.eval_queries_path, left);
 
-  // Normalise and encode.
-  const text::AttributeAlignment alignment = text::AttributeAlignment::by_name(left, right);
-  text::TableEncoder encoder;
-  const text::EncodedTable left_encoded = encoder.encode(left, alignment.left_columns);
-  std::optional<text::EncodedTable> right_encoded_storage;
-  if (!deduplicate) right_encoded_storage = encoder.encode(right, alignment.right_columns);
-  const text::EncodedTable& right_encoded = deduplicate ? left_encoded : *right_encoded_storage;
-  const auto word_idf = deduplicate ? text::inverse_document_frequencies({&left_encoded.words}, encoder.words().size())
-                                    : text::inverse_document_frequencies({&left_encoded.words, &right_encoded.words},
-                                                                         encoder.words().size());
-  const auto gram_idf = deduplicate ? text::inverse_document_frequencies({&left_encoded.grams}, encoder.grams().size())
-                                    : text::inverse_document_frequencies({&left_encoded.grams, &right_encoded.grams},
-                                                                         encoder.grams().size());
-  const text::WeightedRows left_words = text::tfidf_weight(left_encoded.words, word_idf);
-  const text::WeightedRows left_grams = text::tfidf_weight(left_encoded.grams, gram_idf);
-  std::optional<text::WeightedRows> right_words_storage, right_grams_storage;
-  if (!deduplicate) {
-    right_words_storage = text::tfidf_weight(right_encoded.words, word_idf);
-    right_grams_storage = text::tfidf_weight(right_encoded.grams, gram_idf);
-  }
-  const text::WeightedRows& right_words = deduplicate ? left_words : *right_words_storage;
-  const text::WeightedRows& right_grams = deduplicate ? left_grams : *right_grams_storage;
+  PreparedSides sides;
+  prepare_sides(left, right, deduplicate, sides);
   spdlog::info("normalised: {} words, {} 3-grams, {} model codes, {} aligned attributes ({:.2f} s)",
-               encoder.words().size(), encoder.grams().size(), encoder.codes().size(), alignment.names.size(),
-               timer.finish("normalise"));
+               sides.encoder.words().size(), sides.encoder.grams().size(), sides.encoder.codes().size(),
+               sides.alignment.names.size(), timer.finish("normalise"));
 
-  // Candidates.
-  candidates::BlockerOptions blocker_options;
-  blocker_options.top_k = config.top_k;
-  const text::SparseRows left_vectors = text::combined_unit_vectors(left_words, left_grams);
-  const candidates::CandidatePairs pairs =
-      deduplicate ? candidates::generate_candidates_within(left_vectors, blocker_options)
-                  : candidates::generate_candidates(left_vectors, text::combined_unit_vectors(right_words, right_grams),
-                                                    blocker_options);
+  const candidates::CandidatePairs pairs = find_candidates(sides, config, deduplicate);
   const double candidates_per_query = left.num_rows() > 0 ? static_cast<double>(pairs.num_pairs()) / left.num_rows() : 0;
   spdlog::info("candidates: {} pairs, {:.1f} per query ({:.2f} s)", pairs.num_pairs(), candidates_per_query,
                timer.finish("candidates"));
 
-  // Features.
-  const features::SideView left_view{&left_encoded, &left_words, &left_grams};
-  const features::SideView right_view{&right_encoded, &right_words, &right_grams};
   const features::FeatureMatrix features = features::compute_pair_features(
-      left_view, right_view, alignment, word_idf, pairs, features::PairFeatureOptions{});
+      sides.left_view(), sides.right_view(), sides.alignment, sides.word_idf, pairs, features::PairFeatureOptions{});
   spdlog::info("features: {} per pair ({:.2f} s)", features.num_features(), timer.finish("features"));
 
-  // Teacher labels a selected sample; the student learns from them and scores every pair.
-  std::vector<float> scores;
-  std::size_t teacher_calls = 0, teacher_matches = 0;
-  std::vector<TeacherDecision> teacher_decisions;  // kept for evaluation against gold
-  if (config.teacher == "none") {
-    scores = mutual_best_scores(pairs);
-    timer.finish("teacher");
-    timer.finish("student");
-  } else {
-    auto teacher = teacher::make_teacher(config.teacher, teacher_options(config, run_workspace ? &*run_workspace : nullptr));
-    const teacher::MatchProblem problem{&left, &right, &pairs, &features};
-    std::vector<teacher::TeacherQuery> questions;
-    std::vector<teacher::TeacherAnswer> answers;
-    const auto ask = [&](const std::vector<std::uint32_t>& selected) {
-      std::vector<teacher::TeacherQuery> round;
-      round.reserve(selected.size());
-      for (std::uint32_t query : selected) round.push_back(question_for(query, pairs, config.teacher_candidates));
-      auto round_answers = teacher->answer(problem, round);
-      questions.insert(questions.end(), round.begin(), round.end());
-      answers.insert(answers.end(), round_answers.begin(), round_answers.end());
-    };
-    if (config.selection == select::SelectionStrategy::kUncertainty) {
-      ask_in_uncertainty_rounds(config, pairs, features, ask, questions, answers);
-    } else {
-      ask(select::select_queries(pairs, config.selection, config.teacher_budget, config.seed, &features));
-    }
-    teacher_calls = answers.size();
-    const auto unanswered = static_cast<std::size_t>(
-        std::count_if(answers.begin(), answers.end(), [](const teacher::TeacherAnswer& answer) { return !answer.answered; }));
-    if (unanswered > 0) spdlog::warn("teacher {}: {} of {} queries got no usable answer", teacher->spec(), unanswered, answers.size());
-    metrics["teacher"]["unanswered"] = unanswered;
-    metrics["teacher"]["report"] = teacher->report();
-    if (metrics["teacher"]["report"].value("exported", 0) > 0) {
-      // batch:MODEL wrote its requests; matching resumes once their results are imported.
-      spdlog::warn("stopping before training: no matches written until the batch results are imported");
-      return;
-    }
-    // For an LLM teacher a "call" is a request actually sent (cached answers and refused ones are not).
-    if (metrics["teacher"]["report"].contains("called")) teacher_calls = metrics["teacher"]["report"]["called"].get<std::size_t>();
-    for (std::size_t idx = 0; idx < answers.size(); ++idx) {
-      const auto& answer = answers[idx];
-      teacher_matches += answer.answered && answer.chosen >= 0;
-      if (!answer.answered) continue;
-      teacher_decisions.push_back(
-          {answer.query, answer.chosen >= 0 ? static_cast<std::int64_t>(questions[idx].shown[static_cast<std::size_t>(answer.chosen)]) : -1});
-    }
-    spdlog::info("teacher {}: {} queries asked ({}), {} named a match ({:.2f} s)", teacher->spec(), answers.size(),
-                 select::selection_strategy_name(config.selection), teacher_matches, timer.finish("teacher"));
+  const teacher::MatchProblem problem{&left, &right, &pairs, &features};
+  const LabelledScores labelled = label_and_score(config, problem, resolve_method,
+                                                  run_workspace ? &*run_workspace : nullptr, run_id, metrics, timer);
+  if (labelled.waiting_for_batch) return;
 
-    if (!config.sft_path.empty()) {
-      const std::size_t lines = teacher::write_sft_dataset(config.sft_path, problem, questions, answers, teacher->spec(), config.seed);
-      spdlog::info("fine-tuning set: {} conversations written to {}", lines, config.sft_path);
-    }
-    const TrainingSet training = labels_from(questions, answers);
-    if (training.positives == 0 || training.positives == training.rows.size()) {
-      throw RuntimeFailure(fmt::format(
-          "the teacher's answers ({} of {} queries answered) hold {} — the student needs both matches and "
-          "non-matches; raise --teacher-budget, try another --selection, or check the teacher",
-          answers.size() - unanswered, answers.size(), training.positives == 0 ? "no match" : "no non-match"));
-    }
-    student::StudentOptions student_options;
-    // Training sets of a few thousand rows train fastest on one thread: XGBoost's many short parallel
-    // regions cost more in thread hand-offs than they save (seconds instead of milliseconds on a busy machine).
-    student_options.num_threads = training.rows.size() < kParallelTrainingRows ? 1 : config.threads;
-    student_options.seed = config.seed;
-    // Each answer gives at most one positive and up to ten negatives, and a teacher's misses ("none"
-    // where there is a match) add false negatives; weighting positives 3x lifts the true matches the
-    // student would under-score (query accuracy +0.01 to +0.04 on D2/D3 with Qwen and Llama teachers).
-    // Only where each record keeps its single best pair: connected components chain through every
-    // lifted score (bundled dedup example F1 0.56 -> 0.18).
-    if (resolve_method != resolve::ResolveMethod::kConnectedComponents) student_options.scale_pos_weight = 3.0;
-    student::XGBoostStudent student;
-    student.train(features, training.rows, training.labels, training.weights, student_options);
-    const TrainingSet filtered = down_weight_suspect_negatives(training, student.predict(features));
-    student.train(features, filtered.rows, filtered.labels, filtered.weights, student_options);
-    scores = student.predict(features);
-    if (run_workspace) run_workspace->store_model(run_id, student.save_json(), features.names);
-    spdlog::info("student: trained on {} labelled pairs ({} matches), scored {} pairs ({:.2f} s)",
-                 training.rows.size(), training.positives, scores.size(), timer.finish("student"));
-  }
-
-  const float threshold = decision_threshold(config, pairs, scores, resolve_method);
-  const auto matches = resolve::resolve_matches(pairs, scores, resolve_method, threshold);
+  const float threshold = decision_threshold(config, pairs, labelled.scores, resolve_method);
+  const auto matches = resolve::resolve_matches(pairs, labelled.scores, resolve_method, threshold);
   spdlog::info("resolve {}: {} matches at threshold {:.3f} ({:.2f} s)", resolve::resolve_method_name(resolve_method),
                matches.size(), threshold, timer.finish("resolve"));
 
@@ -456,31 +519,11 @@ void run_match(const MatchConfig& config) {
   metrics["records"] = {{"left", left.num_rows()}, {"right", right.num_rows()}};
   metrics["candidates"] = {{"pairs", pairs.num_pairs()}, {"per_query", candidates_per_query}, {"top_k", config.top_k}};
   metrics["teacher"]["spec"] = config.teacher;
-  metrics["teacher"]["calls"] = teacher_calls;
-  metrics["teacher"]["matches_named"] = teacher_matches;
+  metrics["teacher"]["calls"] = labelled.teacher_calls;
+  metrics["teacher"]["matches_named"] = labelled.teacher_matches;
   metrics["matches"] = matches.size();
   metrics["threshold"] = threshold;
-
-  if (!config.gold_path.empty()) {
-    const eval::PairMetrics pair_metrics = eval::pair_metrics(matches, gold);
-    const double completeness = eval::pair_completeness(pairs, gold);
-    metrics["quality"] = {{"precision", pair_metrics.precision},   {"recall", pair_metrics.recall},
-                          {"f1", pair_metrics.f1},                 {"predicted_pairs", pair_metrics.predicted},
-                          {"gold_pairs", pair_metrics.gold},       {"true_positives", pair_metrics.true_positives},
-                          {"pair_completeness", completeness}};
-    if (!teacher_decisions.empty()) {
-      metrics["teacher"]["accuracy_on_asked"] = teacher_accuracy(teacher_decisions, pairs, gold);
-    }
-    spdlog::info("quality: precision {:.4f} recall {:.4f} F1 {:.4f}; pair completeness {:.4f}; teacher accuracy {:.4f}",
-                 pair_metrics.precision, pair_metrics.recall, pair_metrics.f1, completeness,
-                 teacher_accuracy(teacher_decisions, pairs, gold));
-    if (!config.eval_queries_path.empty()) {
-      const auto accuracy = eval::query_accuracy(matches, gold, eval_query_rows, left.num_rows());
-      metrics["quality"]["query_accuracy"] = accuracy.accuracy;
-      metrics["quality"]["queries_scored"] = accuracy.queries;
-      spdlog::info("query accuracy {:.4f} over {} queries", accuracy.accuracy, accuracy.queries);
-    }
-  }
+  if (!config.gold_path.empty()) evaluate(config, pairs, matches, labelled, gold, eval_query_rows, left.num_rows(), metrics);
   timer.finish("evaluate");
 
   nlohmann::json stage_seconds = nlohmann::json::object();
