@@ -81,17 +81,35 @@ void XGBoostStudent::train(const features::FeatureMatrix& features, std::span<co
   }
 }
 
-std::vector<float> XGBoostStudent::predict(const features::FeatureMatrix& features) const {
+namespace {
+
+// XGBoost's prediction types (c_api.h, XGBoosterPredictFromDMatrix).
+constexpr int kPredictProbability = 0;
+constexpr int kPredictContributions = 2;
+
+}  // namespace
+
+std::vector<float> XGBoostStudent::predict_as(const features::FeatureMatrix& features, int type,
+                                              std::size_t values_per_row) const {
   if (booster_ == nullptr) throw RuntimeFailure("student: predict() before train()");
   if (features.num_rows == 0) return {};
   DMatrix matrix(features.values.data(), features.num_rows, features.num_features());
-  // type 0: normal prediction; training=false so no dropout-like randomness applies.
-  const char* config = R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})";
+  // training=false: no dropout-like randomness applies.
+  const std::string config = R"({"type": )" + std::to_string(type) +
+                             R"(, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})";
   const bst_ulong* shape = nullptr;
   bst_ulong dimension = 0;
   const float* result = nullptr;
-  check(XGBoosterPredictFromDMatrix(booster_, matrix.get(), config, &shape, &dimension, &result), "predicting");
-  return std::vector<float>(result, result + features.num_rows);
+  check(XGBoosterPredictFromDMatrix(booster_, matrix.get(), config.c_str(), &shape, &dimension, &result), "predicting");
+  return std::vector<float>(result, result + features.num_rows * values_per_row);
+}
+
+std::vector<float> XGBoostStudent::predict(const features::FeatureMatrix& features) const {
+  return predict_as(features, kPredictProbability, 1);
+}
+
+std::vector<float> XGBoostStudent::contributions(const features::FeatureMatrix& features) const {
+  return predict_as(features, kPredictContributions, features.num_features() + 1);
 }
 
 std::string XGBoostStudent::save_json() const {

@@ -47,10 +47,17 @@ class XGBoostStudent {
   // Match probability of every row of `features`.
   std::vector<float> predict(const features::FeatureMatrix& features) const;
 
+  // Per-feature contributions (SHAP values from the trees) to each row's match log-odds, row-major
+  // num_rows x (num_features + 1); the last column is the bias. A row's values sum to the log-odds
+  // of predict()'s probability: the basis of per-decision explanations.
+  std::vector<float> contributions(const features::FeatureMatrix& features) const;
+
   // The model as XGBoost's JSON (for the workspace).
   std::string save_json() const;
 
  private:
+  std::vector<float> predict_as(const features::FeatureMatrix& features, int type, std::size_t values_per_row) const;
+
   void* booster_ = nullptr;  // BoosterHandle
 };
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 namespace matchmaker::student {
@@ -64,6 +65,33 @@ TEST(XGBoostStudentTest, MonotoneConstraintHoldsEvenAgainstMisleadingLabels) {
   student.train(matrix, rows, labels, std::vector<float>(200, 1.0f), StudentOptions{});
   const auto scores = student.predict(matrix);
   for (std::size_t row = 1; row < scores.size(); ++row) EXPECT_GE(scores[row] + 1e-6f, scores[row - 1]);
+}
+
+TEST(XGBoostStudentTest, ContributionsSumToTheLogOddsOfThePrediction) {
+  std::vector<float> labels;
+  const auto matrix = separable(200, labels);
+  std::vector<std::uint64_t> rows(200);
+  for (std::size_t idx = 0; idx < rows.size(); ++idx) rows[idx] = idx;
+  XGBoostStudent student;
+  student.train(matrix, rows, labels, std::vector<float>(200, 1.0f), StudentOptions{});
+  const auto probabilities = student.predict(matrix);
+  const auto contributions = student.contributions(matrix);
+  const std::size_t width = matrix.num_features() + 1;
+  ASSERT_EQ(contributions.size(), matrix.num_rows * width);
+  for (std::size_t row = 0; row < matrix.num_rows; ++row) {
+    double sum = 0;
+    for (std::size_t column = 0; column < width; ++column) sum += contributions[row * width + column];
+    const double log_odds = std::log(probabilities[row] / (1.0 - probabilities[row]));
+    EXPECT_NEAR(sum, log_odds, 1e-3) << "row " << row;
+  }
+  // The decisive feature carries the decision: on a clear match it pushes up, on a clear non-match down.
+  std::size_t clear_match = 0, clear_non_match = 0;
+  for (std::size_t row = 0; row < matrix.num_rows; ++row) {
+    if (matrix.at(row, 0) > matrix.at(clear_match, 0)) clear_match = row;
+    if (matrix.at(row, 0) < matrix.at(clear_non_match, 0)) clear_non_match = row;
+  }
+  EXPECT_GT(contributions[clear_match * width], 0.0f);
+  EXPECT_LT(contributions[clear_non_match * width], 0.0f);
 }
 
 TEST(XGBoostStudentTest, PredictBeforeTrainIsAnError) {
