@@ -1,5 +1,7 @@
 #include "features/similarity.h"
 
+#include "text/sparse_rows.h"
+
 #include <utf8proc.h>
 
 #include <algorithm>
@@ -552,19 +554,7 @@ std::size_t intersection_size_sorted(std::span<const std::uint32_t> a, std::span
     }
     return common;
   }
-  std::size_t i = 0;
-  std::size_t j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (a[i] < b[j]) {
-      ++i;
-    } else if (b[j] < a[i]) {
-      ++j;
-    } else {
-      ++common;
-      ++i;
-      ++j;
-    }
-  }
+  text::for_each_shared_term(a, b, [&common](std::size_t, std::size_t) { ++common; });
   return common;
 }
 

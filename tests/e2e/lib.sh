@@ -13,3 +13,12 @@ finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 }
+
+# Stops the server whose pid is in $server_pid (scripts that start one set it), if any.
+stop_server() {
+  if [ -n "${server_pid:-}" ]; then
+    kill "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+    server_pid=""
+  fi
+}

@@ -18,13 +18,6 @@ key=sk-test-secret
 work=$(mktemp -d)
 server_pid=""
 match_pid=""
-stop_server() {
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null
-    wait "$server_pid" 2>/dev/null
-    server_pid=""
-  fi
-}
 cleanup() {
   if [ -n "$match_pid" ]; then kill -9 "$match_pid" 2>/dev/null; wait "$match_pid" 2>/dev/null; fi
   stop_server

@@ -9,13 +9,6 @@ set -u
 bin=${REPLAY_SERVER_BIN:?REPLAY_SERVER_BIN must name the matchmaker-replay-server binary}
 work=$(mktemp -d)
 server_pid=""
-stop_server() {
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null
-    wait "$server_pid" 2>/dev/null
-    server_pid=""
-  fi
-}
 trap 'stop_server; rm -rf "$work"' EXIT
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
