@@ -65,3 +65,57 @@ QueryAccuracy query_accuracy(std::span<const resolve::Match> matches, std::span<
 }
 
 }  // namespace matchmaker::eval
+
+namespace matchmaker::eval {
+
+RankingMetrics ranking_metrics(const candidates::CandidatePairs& pairs, std::span<const float> scores,
+                               std::span<const RowPair> gold, std::span<const std::uint32_t> query_rows) {
+  std::vector<std::uint32_t> queries(query_rows.begin(), query_rows.end());
+  if (queries.empty()) {
+    for (const auto& [left, right] : gold) {
+      if (queries.empty() || queries.back() != left) queries.push_back(left);
+    }
+  }
+  RankingMetrics metrics;
+  for (const std::uint32_t query : queries) {
+    const auto first = std::lower_bound(gold.begin(), gold.end(), RowPair{query, 0});
+    const auto is_gold = [&](std::uint32_t right) {
+      return std::binary_search(first, gold.end(), RowPair{query, right});
+    };
+    // Rank of the best-scored gold candidate: 1 + candidates ranked above it.
+    std::size_t rank = 0;
+    if (query < pairs.num_left) {
+      std::int64_t best_gold = -1;
+      for (std::uint64_t pair = pairs.query_offsets[query]; pair < pairs.query_offsets[query + 1]; ++pair) {
+        if (!is_gold(pairs.right[pair])) continue;
+        if (best_gold < 0 || scores[pair] > scores[static_cast<std::size_t>(best_gold)] ||
+            (scores[pair] == scores[static_cast<std::size_t>(best_gold)] && pairs.right[pair] < pairs.right[static_cast<std::size_t>(best_gold)])) {
+          best_gold = static_cast<std::int64_t>(pair);
+        }
+      }
+      if (best_gold >= 0) {
+        const auto gold_pair = static_cast<std::size_t>(best_gold);
+        rank = 1;
+        for (std::uint64_t pair = pairs.query_offsets[query]; pair < pairs.query_offsets[query + 1]; ++pair) {
+          rank += scores[pair] > scores[gold_pair] || (scores[pair] == scores[gold_pair] && pairs.right[pair] < pairs.right[gold_pair]);
+        }
+      }
+    }
+    ++metrics.queries;
+    if (rank == 0) continue;
+    metrics.hits_at_1 += rank <= 1;
+    metrics.hits_at_5 += rank <= 5;
+    metrics.hits_at_10 += rank <= 10;
+    metrics.mrr += 1.0 / static_cast<double>(rank);
+  }
+  if (metrics.queries > 0) {
+    const auto count = static_cast<double>(metrics.queries);
+    metrics.hits_at_1 /= count;
+    metrics.hits_at_5 /= count;
+    metrics.hits_at_10 /= count;
+    metrics.mrr /= count;
+  }
+  return metrics;
+}
+
+}  // namespace matchmaker::eval

@@ -39,4 +39,19 @@ struct QueryAccuracy {
 QueryAccuracy query_accuracy(std::span<const resolve::Match> matches, std::span<const RowPair> gold,
                              std::span<const std::uint32_t> query_rows, std::size_t num_left);
 
+// Ranking quality (EA Hits@k / MRR, EL Acc@k): over the queries in `query_rows` (left rows; empty =
+// every left row with a gold pair), the rank of the first gold right row in the query's candidates
+// ordered by score (ties: lower right row first). A query whose gold is not among its candidates
+// counts as a miss with reciprocal rank 0. Several gold rows per query (EL composite mentions): any
+// one counts.
+struct RankingMetrics {
+  std::size_t queries = 0;
+  double hits_at_1 = 0;
+  double hits_at_5 = 0;
+  double hits_at_10 = 0;
+  double mrr = 0;
+};
+RankingMetrics ranking_metrics(const candidates::CandidatePairs& pairs, std::span<const float> scores,
+                               std::span<const RowPair> gold, std::span<const std::uint32_t> query_rows = {});
+
 }  // namespace matchmaker::eval

@@ -1,5 +1,5 @@
 // The entity-resolution job end to end: load -> normalise -> candidates -> features -> select ->
-// teacher -> student -> resolve -> write. The CLI, tests and benchmarks all run it through here.
+// teacher -> student -> route -> resolve -> write. The CLI, tests and benchmarks all run it through here.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,7 @@
 
 #include "io/table_reader.h"
 #include "resolve/resolve.h"
-#include "select/query_selection.h"
+#include "pipeline/distill.h"
 
 namespace matchmaker::pipeline {
 
@@ -19,26 +19,13 @@ struct MatchConfig {
   io::TableFormat format = io::TableFormat::kAuto;
   char delimiter = '\0';
   std::string out_path;                   // matches CSV: left_id,right_id,score[,cluster]
-  std::string teacher = "unsupervised";   // "unsupervised", "replay:FILE[,FILE...]" or "none"
-  std::string replay_gold;                // replay teacher only: gold for the replay rule (benchmarks)
-  // LLM teachers (openai:MODEL): caps, prices and transport.
-  std::optional<std::int64_t> teacher_max_calls;
-  std::optional<std::int64_t> teacher_max_tokens;
-  std::optional<double> teacher_max_usd;
-  double usd_per_million_prompt_tokens = 0.0;
-  double usd_per_million_completion_tokens = 0.0;
-  std::size_t teacher_concurrency = 4;
-  double teacher_timeout_seconds = 60.0;
-  int teacher_retries = 5;
-  double teacher_budget = 0.10;           // share (<= 1) or number (> 1) of queries the teacher sees
-  select::SelectionStrategy selection = select::SelectionStrategy::kBlockingMax;
+  // Teacher, budget, selection, routing, seed and threads: what every task shares (distill.h).
+  DistillSettings distill;
+  std::string replay_gold;                // replay / simulated teachers: gold pairs (benchmarks only)
   int top_k = 10;                         // candidates per record and direction
-  int teacher_candidates = 10;            // candidates shown to the teacher per query
   std::string resolve = "auto";           // auto: unique-mapping (two tables) / connected-components (one)
   static constexpr float kAutoThreshold = -1.0f;
   float threshold = kAutoThreshold;       // minimum student probability of a match; auto: see resolve/threshold.h
-  int threads = 0;                        // 0: all cores
-  std::uint64_t seed = 42;
   std::string gold_path;                  // optional: evaluate against these pairs
   std::string eval_queries_path;          // optional: query accuracy over these left ids (needs gold)
   std::string metrics_path;               // optional: metrics JSON

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
+#include <numeric>
 
 #include "io/atomic_file.h"
 #include "matchmaker/error.h"
@@ -75,7 +76,12 @@ std::vector<TeacherAnswer> LlmTeacher::answer(const MatchProblem& problem, std::
     answers[idx].query = query.query;
     if (query.shown.empty()) continue;  // nothing to ask: no label
     PreparedQuestion& question = prepared[idx];
-    question.order = question_order(query.query, query.shown.size(), settings_.seed);
+    if (query.keep_order) {
+      question.order.resize(query.shown.size());
+      std::iota(question.order.begin(), question.order.end(), std::size_t{0});
+    } else {
+      question.order = question_order(query.query, query.shown.size(), settings_.seed);
+    }
     std::vector<std::string> candidates;
     for (std::size_t position : question.order) {
       candidates.push_back(serialize_record(right, pairs.right[query.shown[position]], serialize_options));

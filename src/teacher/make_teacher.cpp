@@ -4,6 +4,7 @@
 #include "matchmaker/error.h"
 #include "teacher/llm_teacher.h"
 #include "teacher/replay_teacher.h"
+#include "teacher/simulated_teacher.h"
 #include "teacher/teacher.h"
 #include "teacher/unsupervised_teacher.h"
 #include "teacher/vote_teacher.h"
@@ -38,7 +39,23 @@ std::optional<std::vector<std::string>> vote_members(const std::string& spec) {
   return std::nullopt;
 }
 
+// The error rate of "simulated:RATE"; throws InputError unless RATE is a number in [0, 1].
+double simulated_error_rate(const std::string& spec) {
+  const std::string rate = spec.substr(std::string(SimulatedTeacher::kPrefix).size());
+  try {
+    std::size_t used = 0;
+    const double value = std::stod(rate, &used);
+    if (used == rate.size() && value >= 0.0 && value <= 1.0) return value;
+  } catch (const std::exception&) {
+  }
+  throw InputError("'" + spec + "': the simulated teacher needs an error rate in [0, 1], e.g. simulated:0.15");
+}
+
 }  // namespace
+
+bool calls_llm(const std::string& spec) {
+  return spec.find(kOpenAiPrefix) != std::string::npos || spec.find(kBatchPrefix) != std::string::npos;
+}
 
 void check_teacher_spec(const std::string& spec) {
   if (spec == UnsupervisedTeacher::kSpec) return;
@@ -48,6 +65,10 @@ void check_teacher_spec(const std::string& spec) {
     return;
   }
   if (starts_with(spec, kReplayPrefix) && spec.size() > std::string(kReplayPrefix).size()) return;
+  if (starts_with(spec, SimulatedTeacher::kPrefix)) {
+    simulated_error_rate(spec);
+    return;
+  }
   if (starts_with(spec, kOpenAiPrefix) && spec.size() > std::string(kOpenAiPrefix).size()) return;
   if (starts_with(spec, kBatchPrefix) && spec.size() > std::string(kBatchPrefix).size()) return;
   throw InputError("unknown teacher '" + spec +
@@ -63,6 +84,9 @@ std::unique_ptr<Teacher> make_teacher(const std::string& spec, const TeacherOpti
     for (const auto& member : *members) teachers.push_back(make_teacher(member, options));
     const VoteRule rule = starts_with(spec, kMajorityPrefix) ? VoteRule::kMajority : VoteRule::kWeighted;
     return std::make_unique<VoteTeacher>(spec, rule, std::move(teachers));
+  }
+  if (starts_with(spec, SimulatedTeacher::kPrefix)) {
+    return std::make_unique<SimulatedTeacher>(simulated_error_rate(spec), options.simulated_gold, options.seed);
   }
   if (starts_with(spec, kReplayPrefix)) {
     return std::make_unique<ReplayTeacher>(spec, split(spec.substr(std::string(kReplayPrefix).size()), ','),

@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "candidates/candidate_pairs.h"
@@ -32,6 +33,8 @@ struct MatchProblem {
 struct TeacherQuery {
   std::uint32_t query = 0;               // left row
   std::vector<std::uint64_t> shown;      // indices into MatchProblem::pairs
+  // Show the candidates in this order (the student's ranking, best first) instead of shuffled.
+  bool keep_order = false;
 };
 
 struct TeacherAnswer {
@@ -49,6 +52,8 @@ struct TeacherAnswer {
 // Settings some teachers need besides their spec.
 struct TeacherOptions {
   std::string replay_gold;  // replay: gold pairs, for the replay rule only (benchmarks); never for matching
+  // simulated:RATE: gold as (left row, right row) pairs (benchmarks only; never for matching).
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> simulated_gold;
   // LLM teachers (openai:MODEL):
   workspace::Workspace* cache = nullptr;       // answer cache; REQUIRED for LLM teachers
   std::optional<std::int64_t> max_calls;       // hard caps; unset = unlimited
@@ -63,6 +68,9 @@ struct TeacherOptions {
   std::uint64_t seed = 42;
   std::string batch_export_path;  // batch:MODEL: where the Batch API requests are written
 };
+
+// True when the spec (votes included) calls an LLM endpoint, now (openai:) or through a batch (batch:).
+bool calls_llm(const std::string& spec);
 
 // Throws InputError when `spec` names no teacher, without building one (no files read, no network).
 void check_teacher_spec(const std::string& spec);

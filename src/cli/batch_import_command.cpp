@@ -1,0 +1,32 @@
+// `matchmaker batch-import`: store the results of an OpenAI Batch API job in the answer cache.
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.h"
+#include "matchmaker/error.h"
+#include "teacher/batch_import.h"
+#include "workspace/workspace.h"
+
+namespace matchmaker::cli {
+
+Command add_batch_import_command(CLI::App& app) {
+  struct Options {
+    std::string workspace, teacher, results;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* command = app.add_subcommand(
+      "batch-import", "Store the results of an OpenAI Batch API job (from a batch:MODEL run) in the workspace's "
+                      "answer cache; then run the task again with --teacher openai:MODEL");
+  command->add_option("--workspace", options->workspace, "Workspace of the batch:MODEL run (default OUT.workspace.db)")
+      ->required();
+  command->add_option("--teacher", options->teacher, "The teacher the answers belong to: openai:MODEL")->required();
+  command->add_option("results", options->results, "Batch API output file (JSONL)")->required();
+  return {command, [options] {
+            if (options->teacher.rfind("openai:", 0) != 0) throw InputError("--teacher must be openai:MODEL");
+            auto workspace = workspace::Workspace::open(options->workspace);
+            const auto report = teacher::import_batch_results(options->results, workspace, options->teacher);
+            spdlog::info("batch-import: {} results, {} answers stored in {}, {} failed requests", report.lines,
+                         report.stored, options->workspace, report.failed);
+          }};
+}
+
+}  // namespace matchmaker::cli

@@ -1,0 +1,35 @@
+// The subcommands of the matchmaker CLI. Each registers its options on the app and returns what runs
+// it once the command line is parsed; main() only dispatches and maps exceptions to exit codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "pipeline/distill.h"
+
+namespace matchmaker::cli {
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<void()> run;  // throws InputError (exit 2) or RuntimeFailure (exit 1)
+};
+
+Command add_match_command(CLI::App& app);         // match_command.cpp: ER
+Command add_align_command(CLI::App& app);         // align_command.cpp: EA
+Command add_link_command(CLI::App& app);          // link_command.cpp: EL
+Command add_explain_command(CLI::App& app);       // explain_command.cpp
+Command add_batch_import_command(CLI::App& app);  // batch_import_command.cpp
+
+// Options every task shares: the teacher, its budget and caps, selection, escalation, seed and
+// threads, all into `settings`. Text forms that need checking are kept in `text` and turned into
+// settings by apply() after parsing.
+struct TeacherOptionText {
+  std::string selection = "blocking-max";
+  std::string price;               // "PROMPT,COMPLETION" USD per million tokens
+  std::string candidate_order = "student";
+  void apply(pipeline::DistillSettings& settings) const;  // throws InputError
+};
+void add_teacher_options(CLI::App* command, pipeline::DistillSettings& settings, TeacherOptionText& text);
+
+}  // namespace matchmaker::cli

@@ -1,0 +1,95 @@
+// The machinery every task shares once it has candidates and features: select queries -> teacher
+// answers them -> student learns from the answers (and from labels the task knows without a teacher)
+// -> student scores every pair -> uncertain queries go to the teacher, one call each -> final scores.
+// ER (match_job), EA (align_job) and EL (link_job) differ only in how they load, find candidates and
+// compute features; they all call distill() and then resolve the scores their own way.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/stage_timer.h"
+#include "route/router.h"
+#include "student/xgboost_student.h"
+#include "select/query_selection.h"
+#include "teacher/teacher.h"
+
+namespace matchmaker::workspace {
+class Workspace;
+}
+
+namespace matchmaker::pipeline {
+
+// Labelled pairs the task knows without asking the teacher: EA seed links, EL dictionary synonyms used
+// as pseudo-mentions. They need not be candidate pairs of the problem, but their features have the
+// same columns as the problem's FeatureMatrix.
+struct KnownLabels {
+  features::FeatureMatrix features;
+  std::vector<float> labels;   // 1 match, 0 non-match; one per feature row
+  std::vector<float> weights;  // one per feature row
+};
+
+struct DistillSettings {
+  std::string teacher = "unsupervised";   // a teacher spec (teacher/teacher.h), or "none"
+  teacher::TeacherOptions teacher_options;
+  double teacher_budget = 0.10;           // training sample: share (<= 1) or number (> 1) of queries
+  select::SelectionStrategy selection = select::SelectionStrategy::kBlockingMax;
+  int teacher_candidates = 10;            // candidates shown per query, in blocking order
+  // Weight of a positive label against a negative one. Best-match and one-to-one tasks want matches
+  // lifted (3); clustering chains through lifted scores and wants 1.
+  double positive_weight = 3.0;
+  route::EscalationGoal escalation;       // which uncertain queries go to the teacher after training
+  // Whether the teacher's answers on the training sample decide those queries (true: paid answers
+  // are used as decisions, route kSample) or the student decides them too (false).
+  bool use_sample_answers = false;
+  float decision_threshold = 0.5f;        // the probability from which the student calls a match (routing)
+  int threads = 0;
+  std::uint64_t seed = 42;
+};
+
+// What the teacher said about one query, in the sample or on escalation.
+struct TeacherDecision {
+  std::uint32_t query = 0;
+  std::int64_t chosen_pair = -1;  // candidate pair index; -1 = none
+  std::string explanation;        // the teacher's rationale, when it gave one
+};
+
+struct DistillResult {
+  // Final score per candidate pair: the student's match probability, except on queries whose decision
+  // the teacher made (see route::merge_teacher_decisions).
+  std::vector<float> scores;
+  std::vector<float> student_scores;                // the student alone
+  std::vector<route::Route> routes;                 // per query (left row)
+  std::vector<TeacherDecision> sample_decisions;    // training sample answers (evaluation, explanations)
+  std::vector<TeacherDecision> escalated_decisions; // answers to escalated queries
+  std::string student_model_json;                   // empty without a student
+  std::unique_ptr<student::XGBoostStudent> student; // null without a student (teacher "none")
+  route::PlattScaling calibration;                  // student probability -> calibrated (identity unless routing)
+  std::vector<teacher::TeacherQuery> sample_questions;
+  std::vector<teacher::TeacherAnswer> sample_answers;
+  std::vector<std::string> feature_names;
+  nlohmann::json report;                            // "teacher" and "routing" sections for the metrics JSON
+  bool waiting_for_batch = false;                   // batch:MODEL wrote its requests; nothing was scored
+  std::size_t teacher_calls = 0;
+};
+
+// Throws InputError for settings no run can use (unknown teacher, negative budget, bad goal ...).
+void check_distill_settings(const DistillSettings& settings);
+
+// The settings as they go into the metrics JSON and the workspace's run record.
+nlohmann::json distill_config_json(const DistillSettings& settings);
+
+// The workspace a run records into: the one asked for, or for an LLM teacher OUT.workspace.db (its
+// answers are paid for and must never be asked again); empty for none.
+std::string workspace_path_for(const std::string& requested, const std::string& out_path, const std::string& teacher);
+
+// Runs the shared machinery on `problem`. `known` may be null. Records the model in `run_workspace`
+// if given. Throws RuntimeFailure when the labels hold only one class.
+DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* known, const DistillSettings& settings,
+                      StageTimer& timer);
+
+}  // namespace matchmaker::pipeline
