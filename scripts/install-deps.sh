@@ -10,6 +10,7 @@ packages=(
   libsimdjson-dev       # fast JSONL reading
   libsqlite3-dev libsqlitecpp-dev   # workspace
   libutf8proc-dev       # Unicode normalisation
+  libserd-dev           # N-Triples reading (knowledge graphs)
   libxgboost-dev xgboost            # student model (C API)
   libspdlog-dev libfmt-dev          # logging, formatting (g++ 12 has no <format>)
   libcpp-httplib-dev libssl-dev     # HTTP client (LLM endpoints) and the replay server

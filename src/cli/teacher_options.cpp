@@ -71,6 +71,9 @@ void add_teacher_options(CLI::App* command, pipeline::DistillSettings& settings,
   command->add_option("--escalate-target-precision", settings.escalation.target_precision,
                       "Routing: escalate the least certain queries until the student's own decisions reach this "
                       "precision, judged on the teacher-labelled sample (held out); e.g. 0.95");
+  command->add_option("--escalate-teacher", settings.escalation_teacher,
+                      "Routing: who answers escalated queries (a teacher spec; default: --teacher), e.g. a larger "
+                      "model than the one that labelled the sample");
   command->add_option("--escalate-order", text.candidate_order,
                       "Routing: how an escalated query's candidates are shown: student (best first) or shuffled")
       ->capture_default_str();

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +28,16 @@ struct FeatureMatrix {
   void add_feature(std::string name, int direction) {
     names.push_back(std::move(name));
     monotone.push_back(direction);
+  }
+  // A matrix of the same columns holding the given rows, in that order.
+  FeatureMatrix rows_of(std::span<const std::uint64_t> row_indices) const {
+    FeatureMatrix subset;
+    subset.names = names;
+    subset.monotone = monotone;
+    subset.num_rows = row_indices.size();
+    subset.values.reserve(row_indices.size() * names.size());
+    for (std::uint64_t row_idx : row_indices) subset.values.insert(subset.values.end(), row(row_idx), row(row_idx) + names.size());
+    return subset;
   }
   int find(const std::string& name) const {
     for (std::size_t idx = 0; idx < names.size(); ++idx) {

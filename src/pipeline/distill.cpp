@@ -76,15 +76,8 @@ struct StudentData {
 
 StudentData gather(const features::FeatureMatrix& problem_features, const TrainingSet& training, const KnownLabels* known) {
   StudentData data;
-  data.features.names = problem_features.names;
-  data.features.monotone = problem_features.monotone;
-  const std::size_t width = problem_features.num_features();
+  data.features = problem_features.rows_of(training.rows);
   const std::size_t known_rows = known != nullptr ? known->labels.size() : 0;
-  data.features.num_rows = training.rows.size() + known_rows;
-  data.features.values.reserve(data.features.num_rows * width);
-  for (std::uint64_t row : training.rows) {
-    data.features.values.insert(data.features.values.end(), problem_features.row(row), problem_features.row(row) + width);
-  }
   data.labels = training.labels;
   data.weights = training.weights;
   if (known_rows > 0) {
@@ -93,6 +86,7 @@ StudentData gather(const features::FeatureMatrix& problem_features, const Traini
       throw std::invalid_argument("distill: known labels must have the problem's feature columns and one weight each");
     }
     data.features.values.insert(data.features.values.end(), known->features.values.begin(), known->features.values.end());
+    data.features.num_rows += known_rows;
     data.labels.insert(data.labels.end(), known->labels.begin(), known->labels.end());
     data.weights.insert(data.weights.end(), known->weights.begin(), known->weights.end());
   }
@@ -212,15 +206,9 @@ std::vector<float> out_of_fold_scores(const features::FeatureMatrix& features, c
     if (out_idx.empty() || data.positives == 0 || data.positives == data.rows.size()) continue;
     student::XGBoostStudent fold_student;
     train_student(fold_student, std::move(data), settings);
-    features::FeatureMatrix out_rows;
-    out_rows.names = features.names;
-    out_rows.monotone = features.monotone;
-    out_rows.num_rows = out_idx.size();
-    for (std::size_t idx : out_idx) {
-      const float* row = features.row(training.rows[idx]);
-      out_rows.values.insert(out_rows.values.end(), row, row + features.num_features());
-    }
-    const auto scores = fold_student.predict(out_rows);
+    std::vector<std::uint64_t> out_rows;
+    for (std::size_t idx : out_idx) out_rows.push_back(training.rows[idx]);
+    const auto scores = fold_student.predict(features.rows_of(out_rows));
     for (std::size_t idx = 0; idx < out_idx.size(); ++idx) held_out[out_idx[idx]] = scores[idx];
   }
   return held_out;
@@ -260,6 +248,7 @@ void check_distill_settings(const DistillSettings& settings) {
     throw InputError("--escalate-target-precision must be in (0, 1]");
   }
   if (goal.any() && settings.teacher == "none") throw InputError("escalation needs a teacher (--teacher is none)");
+  if (!settings.escalation_teacher.empty()) teacher::check_teacher_spec(settings.escalation_teacher);
 }
 
 nlohmann::json distill_config_json(const DistillSettings& settings) {
@@ -276,6 +265,7 @@ nlohmann::json distill_config_json(const DistillSettings& settings) {
   if (goal.max_usd) escalation["max_usd"] = *goal.max_usd;
   if (goal.target_precision) escalation["target_precision"] = *goal.target_precision;
   if (goal.any()) escalation["candidate_order"] = goal.shuffle_candidates ? "shuffled" : "student";
+  if (goal.any()) escalation["teacher"] = settings.escalation_teacher.empty() ? settings.teacher : settings.escalation_teacher;
   config["escalation"] = escalation;
   return config;
 }
@@ -296,8 +286,18 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
     if (pairs.query_size(query) == 0) result.routes[query] = route::Route::kNoCandidates;
   }
   if (settings.teacher == "none") {
-    result.scores = mutual_best_scores(pairs);
-    result.student_scores = result.scores;
+    // No teacher: a student learns from the task's own labels when it has both classes (EA seed
+    // links); otherwise mutual best blocking candidates decide.
+    const StudentData known_only = gather(features, TrainingSet{}, known);
+    if (known_only.positives > 0 && known_only.positives < known_only.rows.size()) {
+      result.student = std::make_unique<student::XGBoostStudent>();
+      train_student(*result.student, known_only, settings);
+      result.student_scores = result.student->predict(features);
+      result.student_model_json = result.student->save_json();
+    } else {
+      result.student_scores = mutual_best_scores(pairs);
+    }
+    result.scores = result.student_scores;
     timer.finish("teacher");
     timer.finish("student");
     return result;
@@ -440,8 +440,9 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
     const double used = report_number(sample_report, "prompt_tokens") + report_number(sample_report, "completion_tokens");
     escalation_options.max_tokens = std::max<std::int64_t>(0, *settings.teacher_options.max_tokens - static_cast<std::int64_t>(used));
   }
-  auto escalation_teacher = teacher::calls_llm(settings.teacher)
-                                ? teacher::make_teacher(settings.teacher, escalation_options)
+  const std::string& escalation_spec = settings.escalation_teacher.empty() ? settings.teacher : settings.escalation_teacher;
+  auto escalation_teacher = teacher::calls_llm(escalation_spec) || escalation_spec != settings.teacher
+                                ? teacher::make_teacher(escalation_spec, escalation_options)
                                 : std::move(teacher);
   std::vector<teacher::TeacherQuery> escalation_questions;
   for (std::uint32_t query : escalated) {
@@ -449,7 +450,16 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
     question.keep_order = !settings.escalation.shuffle_candidates;
     escalation_questions.push_back(std::move(question));
   }
-  const auto escalation_answers = escalation_teacher->answer(problem, escalation_questions);
+  // A teacher that fails here costs the run nothing it had: the student's decisions stand.
+  std::vector<teacher::TeacherAnswer> escalation_answers;
+  try {
+    escalation_answers = escalation_teacher->answer(problem, escalation_questions);
+  } catch (const RuntimeFailure& error) {
+    spdlog::warn("routing: the teacher failed ({}); the student decides the {} escalated queries", error.what(),
+                 escalation_questions.size());
+    routing["teacher_error"] = error.what();
+    escalation_answers.assign(escalation_questions.size(), teacher::TeacherAnswer{});
+  }
   std::size_t failed = 0, kept_student = 0;
   for (std::size_t idx = 0; idx < escalated.size(); ++idx) {
     const std::uint32_t query = escalated[idx];
@@ -461,7 +471,7 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
     const TeacherDecision decision = decision_of(escalation_questions[idx], escalation_answers[idx]);
     result.escalated_decisions.push_back(decision);
     if (!route::teacher_decides(decision.chosen_pair, confidences[query])) {
-      result.routes[query] = route::Route::kStudent;
+      result.routes[query] = route::Route::kStudentKept;
       ++kept_student;
       continue;
     }

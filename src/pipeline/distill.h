@@ -43,6 +43,7 @@ struct DistillSettings {
   // lifted (3); clustering chains through lifted scores and wants 1.
   double positive_weight = 3.0;
   route::EscalationGoal escalation;       // which uncertain queries go to the teacher after training
+  std::string escalation_teacher;         // who answers escalated queries; empty: `teacher`
   // Whether the teacher's answers on the training sample decide those queries (true: paid answers
   // are used as decisions, route kSample) or the student decides them too (false).
   bool use_sample_answers = false;

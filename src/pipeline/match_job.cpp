@@ -15,6 +15,7 @@
 #include "features/pair_features.h"
 #include "io/atomic_file.h"
 #include "matchmaker/error.h"
+#include "pipeline/decision_explanations.h"
 #include "pipeline/stage_timer.h"
 #include "resolve/threshold.h"
 #include "student/xgboost_student.h"
@@ -92,11 +93,14 @@ float decision_threshold(const MatchConfig& config, const candidates::CandidateP
   return std::min(kFallback, resolve::otsu_threshold(accepted_scores, kFallback));
 }
 
-void write_matches(io::AtomicFile& file, const std::vector<resolve::Match>& matches, const Table& left,
+// `explanations` holds one entry per match, in the same order.
+void write_matches(io::AtomicFile& file, const std::vector<resolve::Match>& matches,
+                   const std::vector<const workspace::Workspace::Explanation*>& explanations, const Table& left,
                    const Table& right, bool with_cluster) {
   auto& out = file.stream();
-  out << "left_id,right_id,score" << (with_cluster ? ",cluster\n" : "\n");
-  for (const auto& match : matches) {
+  out << "left_id,right_id,score" << (with_cluster ? ",cluster" : "") << ",route,explanation\n";
+  for (std::size_t idx = 0; idx < matches.size(); ++idx) {
+    const auto& match = matches[idx];
     io::write_csv_field(out, left.id(match.left));
     out << ',';
     io::write_csv_field(out, right.id(match.right));
@@ -105,6 +109,8 @@ void write_matches(io::AtomicFile& file, const std::vector<resolve::Match>& matc
       out << ',';
       io::write_csv_field(out, left.id(match.cluster));
     }
+    out << ',' << explanations[idx]->route << ',';
+    io::write_csv_field(out, short_explanation(*explanations[idx]));
     out << '\n';
   }
 }
@@ -332,7 +338,15 @@ void run_match(const MatchConfig& config) {
   spdlog::info("resolve {}: {} matches at threshold {:.3f} ({:.2f} s)", resolve::resolve_method_name(resolve_method),
                matches.size(), threshold, timer.finish("resolve"));
 
-  write_matches(matches_file, matches, left, right, resolve_method == resolve::ResolveMethod::kConnectedComponents);
+  const auto decisions = decisions_of(pairs, distilled.scores, pairs_of(pairs, matches));
+  const auto explanations = explain_decisions(problem, distilled, decisions);
+  std::vector<const workspace::Workspace::Explanation*> match_explanations;
+  for (std::size_t idx = 0; idx < decisions.size(); ++idx) {
+    if (decisions[idx].match) match_explanations.push_back(&explanations[idx]);
+  }
+  timer.finish("explain");
+  write_matches(matches_file, matches, match_explanations, left, right,
+                resolve_method == resolve::ResolveMethod::kConnectedComponents);
   timer.finish("write");
 
   metrics["records"] = {{"left", left.num_rows()}, {"right", right.num_rows()}};
@@ -357,6 +371,7 @@ void run_match(const MatchConfig& config) {
     stored.reserve(matches.size());
     for (const auto& match : matches) stored.emplace_back(left.id(match.left), right.id(match.right), match.score);
     run_workspace->store_matches(run_id, stored);
+    run_workspace->store_explanations(run_id, explanations);
     run_workspace->finish_run(run_id, metrics);
     spdlog::info("workspace {}: run {} recorded", run_workspace->path(), run_id);
   }

@@ -16,6 +16,7 @@ std::string route_name(Route route) {
     case Route::kSample: return "teacher-sample";
     case Route::kTeacher: return "teacher";
     case Route::kTeacherFailed: return "student-teacher-failed";
+    case Route::kStudentKept: return "student-over-teacher-none";
   }
   return "unknown";
 }

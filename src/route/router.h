@@ -19,6 +19,7 @@ enum class Route : std::uint8_t {
   kSample,         // the teacher, asked while labelling the training sample
   kTeacher,        // the teacher, on escalation
   kTeacherFailed,  // escalated, but the teacher gave no usable answer: the student's decision stands
+  kStudentKept,    // escalated, the teacher said "none", but the student was sure (teacher_decides())
 };
 std::string route_name(Route route);
 

@@ -70,4 +70,11 @@ inline void append_utf8(char32_t cp, std::string& out) {
   }
 }
 
+// The longest prefix of `text` holding at most `max_code_points` code points, never cut inside one.
+inline std::string_view utf8_prefix(std::string_view text, std::size_t max_code_points) {
+  std::size_t pos = 0;
+  for (std::size_t count = 0; count < max_code_points && pos < text.size(); ++count) decode_utf8(text, pos);
+  return text.substr(0, pos);
+}
+
 }  // namespace matchmaker::text

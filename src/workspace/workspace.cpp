@@ -16,7 +16,7 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
 
-// Version 1. Times are UTC ISO 8601 text; JSON is stored as text. Teacher answers belong to the
+// Version 2 (version 1 lacked the explanations table). Times are UTC ISO 8601 text; JSON is stored as text. Teacher answers belong to the
 // workspace, not to a run, so a later run reuses what an earlier (maybe crashed) one paid for.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE meta (
@@ -67,6 +67,33 @@ CREATE TABLE matches (
   score REAL NOT NULL,
   PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
+)sql"
+                               R"sql(
+CREATE TABLE explanations (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  left_id TEXT NOT NULL,
+  right_id TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  route TEXT NOT NULL,
+  score REAL NOT NULL,
+  detail TEXT NOT NULL,
+  PRIMARY KEY (run_id, left_id, right_id)
+) WITHOUT ROWID;
+)sql";
+
+// Brings a version-1 file to version 2: the explanations table is new; nothing else changed.
+constexpr const char* kMigrateFrom1 = R"sql(
+CREATE TABLE IF NOT EXISTS explanations (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  left_id TEXT NOT NULL,
+  right_id TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  route TEXT NOT NULL,
+  score REAL NOT NULL,
+  detail TEXT NOT NULL,
+  PRIMARY KEY (run_id, left_id, right_id)
+) WITHOUT ROWID;
+UPDATE meta SET value = 2 WHERE key = 'schema_version';
 )sql";
 
 constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -131,8 +158,12 @@ bool check_schema(SQLite::Database& db, const std::string& path) {
     throw InputError(prefix(path) + "schema version " + text + " is newer than this build reads (" +
                      std::to_string(kSchemaVersion) + "); use a newer matchmaker");
   }
-  if (number != kSchemaVersion) {
-    // Older versions would be migrated here; there are none yet.
+  if (number == 1) {
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    db.exec(kMigrateFrom1);
+    transaction.commit();
+    spdlog::info("{}upgraded from schema version 1 to 2 (explanations)", prefix(path));
+  } else if (number != kSchemaVersion) {
     throw InputError(prefix(path) + "unknown schema version " + text + " (this build reads " +
                      std::to_string(kSchemaVersion) + ")");
   }
@@ -345,6 +376,54 @@ void Workspace::store_matches(std::int64_t run_id, const std::vector<Match>& mat
   } catch (const SQLite::Exception& error) {
     throw failure(path_, "store matches", error);
   }
+}
+
+void Workspace::store_explanations(std::int64_t run_id, const std::vector<Explanation>& explanations) {
+  try {
+    SQLite::Transaction transaction(db(), SQLite::TransactionBehavior::IMMEDIATE);
+    require_run(run_id);
+    SQLite::Statement erase(db(), "DELETE FROM explanations WHERE run_id = ?");
+    erase.bind(1, run_id);
+    erase.exec();
+    SQLite::Statement insert(db(),
+                             "INSERT OR REPLACE INTO explanations (run_id, left_id, right_id, decision, route, score, detail) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, run_id);
+    for (const Explanation& explanation : explanations) {
+      insert.bindNoCopy(2, explanation.left_id);
+      insert.bindNoCopy(3, explanation.right_id);
+      insert.bindNoCopy(4, explanation.decision);
+      insert.bindNoCopy(5, explanation.route);
+      insert.bind(6, explanation.score);
+      insert.bind(7, to_text(explanation.detail));
+      insert.exec();
+      insert.reset();
+    }
+    transaction.commit();
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "store explanations", error);
+  }
+}
+
+std::vector<Workspace::Explanation> Workspace::load_explanations(std::int64_t run_id, const std::string& left_id) const {
+  std::vector<Explanation> explanations;
+  try {
+    require_run(run_id);
+    SQLite::Statement select(db(),
+                             "SELECT left_id, right_id, decision, route, score, detail FROM explanations "
+                             "WHERE run_id = ? AND left_id = ? ORDER BY score DESC, right_id");
+    select.bind(1, run_id);
+    select.bind(2, left_id);
+    while (select.executeStep()) {
+      explanations.push_back({select.getColumn(0).getString(), select.getColumn(1).getString(),
+                              select.getColumn(2).getString(), select.getColumn(3).getString(),
+                              select.getColumn(4).getDouble(),
+                              parse_stored(path_, select.getColumn(5).getString(), "an explanation")});
+    }
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "read explanations", error);
+  }
+  return explanations;
 }
 
 std::vector<Workspace::Match> Workspace::load_matches(std::int64_t run_id) const {

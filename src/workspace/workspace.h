@@ -16,8 +16,9 @@ class Database;
 
 namespace matchmaker::workspace {
 
-// The schema version this build writes and reads. A file with another version is refused on open.
-inline constexpr std::int64_t kSchemaVersion = 1;
+// The schema version this build writes and reads. A version-1 file is upgraded on open; a file with
+// any other version is refused.
+inline constexpr std::int64_t kSchemaVersion = 2;
 
 // One open workspace file (one SQLite connection).
 //
@@ -98,6 +99,20 @@ class Workspace {
   void store_matches(std::int64_t run_id, const std::vector<Match>& matches);
   // In the order they were stored.
   std::vector<Match> load_matches(std::int64_t run_id) const;
+
+  // Why each output decision was made, for `matchmaker explain`: one row per (query, candidate).
+  struct Explanation {
+    std::string left_id;
+    std::string right_id;
+    std::string decision;  // "match" or "no match"
+    std::string route;     // route::route_name(): who decided
+    double score = 0.0;
+    nlohmann::json detail;  // student contributions, teacher rationale (explain/explanation.h)
+  };
+  // Replaces the run's explanations, in one transaction.
+  void store_explanations(std::int64_t run_id, const std::vector<Explanation>& explanations);
+  // The explanations of one query of a run, highest score first.
+  std::vector<Explanation> load_explanations(std::int64_t run_id, const std::string& left_id) const;
 
   // Finishes a run: stores its metrics JSON and end time and sets status "done". A run that never gets
   // here (crash, kill) stays "running".

@@ -28,7 +28,7 @@ check "--version exits 0" '[ $status -eq 0 ]'
 left="$examples/products/left.csv"; right="$examples/products/right.csv"; gold="$examples/products/gold.csv"
 run match --left "$left" --right "$right" --id id --out "$work/matches.csv" --gold "$gold" --metrics "$work/metrics.json" --threads 2
 check "linkage exits 0" '[ $status -eq 0 ]'
-check "matches.csv starts with left_id,right_id,score" '[ "$(head -n 1 "$work/matches.csv")" = "left_id,right_id,score" ]'
+check "matches.csv starts with left_id,right_id,score, then route and explanation" '[ "$(head -n 1 "$work/matches.csv")" = "left_id,right_id,score,route,explanation" ]'
 check "matches.csv has matches" '[ "$(wc -l < "$work/matches.csv")" -gt 100 ]'
 f1=$(json_value "$work/metrics.json" quality.f1 2>/dev/null || echo 0)
 check "linkage F1 on the bundled example >= 0.75 (got $f1)" 'at_least "$f1" 0.75'
@@ -59,7 +59,7 @@ check "TSV input gives the same matches as CSV" '[ $status -eq 0 ] && cmp -s "$w
 
 # --- deduplication ------------------------------------------------------------------------------
 run match --left "$examples/products/dedup.csv" --out "$work/dedup.csv" --gold "$examples/products/dedup_gold.csv" --metrics "$work/dedup_metrics.json"
-check "deduplication exits 0 with a cluster column" '[ $status -eq 0 ] && [ "$(head -n 1 "$work/dedup.csv")" = "left_id,right_id,score,cluster" ]'
+check "deduplication exits 0 with a cluster column" '[ $status -eq 0 ] && [ "$(head -n 1 "$work/dedup.csv")" = "left_id,right_id,score,cluster,route,explanation" ]'
 dedup_f1=$(json_value "$work/dedup_metrics.json" quality.f1 2>/dev/null || echo 0)
 check "deduplication F1 >= 0.45 (got $dedup_f1)" 'at_least "$dedup_f1" 0.45'
 

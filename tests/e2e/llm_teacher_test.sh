@@ -21,7 +21,7 @@ match_pid=""
 cleanup() {
   if [ -n "$match_pid" ]; then kill -9 "$match_pid" 2>/dev/null; wait "$match_pid" 2>/dev/null; fi
   stop_server
-  rm -rf "$work"
+  [ -n "${KEEP_WORK:-}" ] && echo "# kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 # shellcheck source=lib.sh
@@ -174,7 +174,7 @@ stored1=$(h rows "$work/ws1.db")
 chat1=$(h stat "$port" chat_requests)
 echo "# run 1: questions $questions, called $called, accepted $accepted, rejected $rejected, failed $failed_calls; F1 $f1; server: $(h stat "$port" faults)"
 check "1. faults: matchmaker exits 0 (status $status)" '[ $status -eq 0 ] || { tail -n 5 "$work/run1.err"; false; }'
-check "1. faults: matches are written" '[ "$(head -n 1 "$work/run1.csv" 2>/dev/null)" = "left_id,right_id,score" ] && [ "$(wc -l <"$work/run1.csv")" -gt 100 ]'
+check "1. faults: matches are written" '[ "$(head -n 1 "$work/run1.csv" 2>/dev/null)" = "left_id,right_id,score,route,explanation" ] && [ "$(wc -l <"$work/run1.csv")" -gt 100 ]'
 check "1. faults: 60 questions, all called, none cached or over budget" \
   '[ "$questions" = 60 ] && [ "$called" = 60 ] && [ "$cached" = 0 ] && [ "$over" = 0 ]'
 check "1. faults: accepted + rejected + failed == called ($accepted + $rejected + $failed_calls == $called)" \
@@ -286,6 +286,31 @@ if start_server --fail-500 1.0; then
     '[ "$(h stat "$port" chat_requests)" -eq 120 ] && [ "$(h rows "$work/ws5.db")" = 0 ]'
 else
   fail "5. always failing: the replay server starts"
+fi
+stop_server
+
+# --- 6. routing: escalation within its caps, explanations -------------------------------------------------
+routing() { h get "$work/$1.metrics.json" "routing.$2" 2>/dev/null || echo -1; }
+if start_server; then
+  run_match run6 "$work/ws6.db" --escalate-max-calls 12 --teacher-concurrency 8
+  escalated6=$(routing run6 escalated); called6=$(routing run6 teacher_report.called)
+  echo "# run 6: escalated $escalated6, escalation calls $called6"
+  check "6. routing: matchmaker exits 0 (status $status)" '[ $status -eq 0 ] || { tail -n 5 "$work/run6.err"; false; }'
+  check "6. routing: exactly 12 queries escalated, 12 calls ($escalated6, $called6)" '[ "$escalated6" = 12 ] && [ "$called6" = 12 ]'
+  # Escalated queries are the uncertain ones, often without a match: find one in the workspace.
+  first_teacher=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT left_id FROM explanations WHERE route = 'teacher' LIMIT 1\").fetchone()[0])" "$work/ws6.db")
+  check "6. routing: the workspace records teacher-decided queries ($first_teacher)" '[ -n "$first_teacher" ]'
+  "$bin" explain --workspace "$work/ws6.db" "$first_teacher" >"$work/explain6.out" 2>&1; status=$?
+  check "6. routing: explain names the teacher and its rationale" \
+    '[ $status -eq 0 ] && grep -q "Decided by: the LLM teacher" "$work/explain6.out" && grep -q "Its rationale:" "$work/explain6.out"'
+  # A money cap: at 10/20 USD per million tokens a call costs several thousandths of a dollar.
+  run_match run7 "$work/ws7.db" --teacher-price 10,20 --escalate-max-usd 0.05
+  usd7=$(routing run7 teacher_report.usd); called7=$(routing run7 teacher_report.called)
+  echo "# run 7: escalation calls $called7 cost $usd7 USD (cap 0.05)"
+  check "7. routing: the money cap holds (${usd7} <= 0.05) and some calls were made ($called7)" \
+    '[ $status -eq 0 ] && python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= 0.05 else 1)" "$usd7" && [ "$called7" -ge 1 ]'
+else
+  fail "6. routing: the replay server starts"
 fi
 stop_server
 

@@ -1,0 +1,166 @@
+#include "graph/bootstrap_aligner.h"
+
+#include <algorithm>
+#include <array>
+
+#include "candidates/tfidf_blocker.h"
+#include "graph/sinkhorn.h"
+
+namespace matchmaker::graph {
+namespace {
+
+// Keeps the rows of `selected` entities and empties all others, so that only they can be candidates.
+text::SparseRows restrict_rows(const text::SparseRows& rows, std::span<const std::uint32_t> selected) {
+  std::vector<std::uint8_t> keep(rows.num_rows(), 0);
+  for (std::uint32_t row : selected) keep[row] = 1;
+  text::SparseRows restricted;
+  restricted.offsets.reserve(rows.offsets.size());
+  for (std::size_t row = 0; row < rows.num_rows(); ++row) {
+    if (keep[row]) {
+      restricted.terms.insert(restricted.terms.end(), rows.terms.begin() + static_cast<std::ptrdiff_t>(rows.offsets[row]),
+                              rows.terms.begin() + static_cast<std::ptrdiff_t>(rows.offsets[row + 1]));
+      restricted.values.insert(restricted.values.end(), rows.values.begin() + static_cast<std::ptrdiff_t>(rows.offsets[row]),
+                               rows.values.begin() + static_cast<std::ptrdiff_t>(rows.offsets[row + 1]));
+    }
+    restricted.offsets.push_back(restricted.terms.size());
+  }
+  return restricted;
+}
+
+std::vector<std::uint32_t> all_rows(std::size_t count) {
+  std::vector<std::uint32_t> rows(count);
+  for (std::size_t row = 0; row < count; ++row) rows[row] = static_cast<std::uint32_t>(row);
+  return rows;
+}
+
+void scale_rows(text::SparseRows& rows, float scale) {
+  for (float& value : rows.values) value *= scale;
+}
+
+EntityViews build_views(const BootstrapInput& input, const BootstrapSettings& settings, const Anchors& anchors) {
+  const std::size_t num_left = input.left->num_entities();
+  const std::size_t num_right = input.right->num_entities();
+  const std::vector<std::uint32_t> left_rows = all_rows(num_left);
+  const std::vector<std::uint32_t> right_rows = all_rows(num_right);
+  EntityViews views;
+  views.left.resize(kNumViews);
+  views.right.resize(kNumViews);
+
+  if (settings.name_weight > 0 && input.left_names && input.right_names) {
+    views.left[kName] = *input.left_names;
+    views.right[kName] = *input.right_names;
+    scale_rows(views.left[kName], settings.name_weight);
+    scale_rows(views.right[kName], settings.name_weight);
+  } else {
+    views.left[kName].offsets.assign(num_left + 1, 0);
+    views.right[kName].offsets.assign(num_right + 1, 0);
+  }
+
+  // A view of weight 0 stays empty: it would cost search time and add nothing.
+  auto skip = [&](View view) {
+    views.left[view].offsets.assign(num_left + 1, 0);
+    views.right[view].offsets.assign(num_right + 1, 0);
+  };
+  if (settings.one_hop_weight > 0) {
+    views.left[kOneHop] = one_hop_anchor_counts(*input.left, anchors.of_left, left_rows);
+    views.right[kOneHop] = one_hop_anchor_counts(*input.right, anchors.of_right, right_rows);
+    idf_unit_rows(views.left[kOneHop], views.right[kOneHop], settings.one_hop_weight);
+  } else {
+    skip(kOneHop);
+  }
+  if (settings.two_hop_weight > 0) {
+    views.left[kTwoHop] = two_hop_anchor_weights(*input.left, anchors.of_left, left_rows, settings.max_middle_degree, settings.max_two_hop_terms);
+    views.right[kTwoHop] = two_hop_anchor_weights(*input.right, anchors.of_right, right_rows, settings.max_middle_degree, settings.max_two_hop_terms);
+    idf_unit_rows(views.left[kTwoHop], views.right[kTwoHop], settings.two_hop_weight);
+  } else {
+    skip(kTwoHop);
+  }
+  if (settings.typed_weight > 0) {
+    const RelationClasses classes = align_relations(*input.left, *input.right, anchors, input.num_left_relations,
+                                                    input.num_right_relations, settings.min_relation_support);
+    views.left[kTyped] = typed_anchor_counts(*input.left, anchors.of_left, classes.of_left, classes.count, left_rows);
+    views.right[kTyped] = typed_anchor_counts(*input.right, anchors.of_right, classes.of_right, classes.count, right_rows);
+    idf_unit_rows(views.left[kTyped], views.right[kTyped], settings.typed_weight);
+  } else {
+    skip(kTyped);
+  }
+
+  return views;
+}
+
+}  // namespace
+
+candidates::CandidatePairs fused_candidates(const EntityViews& views, std::span<const std::uint32_t> query_rows,
+                                            std::span<const std::uint32_t> target_rows, int top_k) {
+  std::array<const text::SparseRows*, kNumViews> left_views{}, right_views{};
+  for (std::size_t view = 0; view < kNumViews; ++view) {
+    left_views[view] = &views.left[view];
+    right_views[view] = &views.right[view];
+  }
+  candidates::BlockerOptions options;
+  options.top_k = top_k;
+  options.both_directions = true;
+  return candidates::generate_candidates(restrict_rows(concatenate_views(left_views), query_rows),
+                                         restrict_rows(concatenate_views(right_views), target_rows), options);
+}
+
+const char* view_name(View view) {
+  switch (view) {
+    case kName: return "name";
+    case kOneHop: return "one_hop";
+    case kTwoHop: return "two_hop";
+    case kTyped: return "typed";
+    case kNumViews: break;
+  }
+  return "?";
+}
+
+std::vector<EntityPair> mutual_best_pairs(const candidates::CandidatePairs& pairs, std::span<const float> scores,
+                                          float min_score) {
+  // Best left per right entity and best right per left entity, by `scores` (ties: lower row).
+  std::vector<std::int64_t> best_of_right(pairs.num_right, -1);
+  std::vector<std::int64_t> best_of_left(pairs.num_left, -1);
+  auto better = [&](std::uint64_t pair, std::int64_t incumbent, bool by_left) {
+    if (incumbent < 0) return true;
+    const auto other = static_cast<std::uint64_t>(incumbent);
+    if (scores[pair] != scores[other]) return scores[pair] > scores[other];
+    return by_left ? pairs.right[pair] < pairs.right[other] : pairs.left[pair] < pairs.left[other];
+  };
+  for (std::uint64_t pair = 0; pair < pairs.num_pairs(); ++pair) {
+    if (better(pair, best_of_left[pairs.left[pair]], true)) best_of_left[pairs.left[pair]] = static_cast<std::int64_t>(pair);
+    if (better(pair, best_of_right[pairs.right[pair]], false)) best_of_right[pairs.right[pair]] = static_cast<std::int64_t>(pair);
+  }
+  std::vector<std::pair<float, EntityPair>> mutual;
+  for (std::size_t left = 0; left < pairs.num_left; ++left) {
+    const std::int64_t pair = best_of_left[left];
+    if (pair < 0 || best_of_right[pairs.right[static_cast<std::uint64_t>(pair)]] != pair) continue;
+    if (scores[static_cast<std::uint64_t>(pair)] < min_score) continue;
+    mutual.push_back({scores[static_cast<std::uint64_t>(pair)],
+                      {static_cast<std::uint32_t>(left), pairs.right[static_cast<std::uint64_t>(pair)]}});
+  }
+  std::stable_sort(mutual.begin(), mutual.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<EntityPair> result;
+  result.reserve(mutual.size());
+  for (const auto& entry : mutual) result.push_back(entry.second);
+  return result;
+}
+
+BootstrapResult bootstrap_align(const BootstrapInput& input, const BootstrapSettings& settings) {
+  BootstrapResult result;
+  std::vector<EntityPair> anchor_pairs(input.trusted.begin(), input.trusted.end());
+  for (int round = 0; round < std::max(1, settings.rounds); ++round) {
+    const Anchors anchors = Anchors::from_pairs(anchor_pairs, input.left->num_entities(), input.right->num_entities());
+    result.anchors_per_round.push_back(anchors.count);
+    result.views = build_views(input, settings, anchors);
+    result.pairs = fused_candidates(result.views, input.query_rows, input.target_rows, settings.top_k);
+    result.assignment = sinkhorn_scores(result.pairs, result.pairs.score, settings.sinkhorn);
+    if (round + 1 == std::max(1, settings.rounds)) break;
+    // Trusted pairs first so that a bootstrapped pair never displaces them.
+    result.bootstrapped = mutual_best_pairs(result.pairs, result.assignment, settings.min_bootstrap_score);
+    anchor_pairs.assign(input.trusted.begin(), input.trusted.end());
+    anchor_pairs.insert(anchor_pairs.end(), result.bootstrapped.begin(), result.bootstrapped.end());
+  }
+  return result;
+}
+
+}  // namespace matchmaker::graph

@@ -1,0 +1,112 @@
+#include "pipeline/decision_explanations.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "explain/explanation.h"
+#include "text/utf8.h"
+
+namespace matchmaker::pipeline {
+namespace {
+
+constexpr std::size_t kShortRationaleChars = 120;
+
+}  // namespace
+
+std::vector<workspace::Workspace::Explanation> explain_decisions(const teacher::MatchProblem& problem,
+                                                                 const DistillResult& distilled,
+                                                                 std::span<const Decision> decisions) {
+  const candidates::CandidatePairs& pairs = *problem.pairs;
+  std::vector<std::uint64_t> rows;
+  rows.reserve(decisions.size());
+  for (const Decision& decision : decisions) rows.push_back(decision.pair);
+  std::vector<explain::PairExplanation> student_views;
+  if (distilled.student) student_views = explain::explain_pairs(*distilled.student, *problem.features, rows);
+
+  // What the teacher said, by query: its escalation answer if any, else its sample answer.
+  std::unordered_map<std::uint32_t, const TeacherDecision*> teacher_said;
+  for (const auto* list : {&distilled.sample_decisions, &distilled.escalated_decisions}) {
+    for (const TeacherDecision& decision : *list) teacher_said[decision.query] = &decision;
+  }
+
+  std::vector<workspace::Workspace::Explanation> explanations;
+  explanations.reserve(decisions.size());
+  for (std::size_t idx = 0; idx < decisions.size(); ++idx) {
+    const Decision& decision = decisions[idx];
+    workspace::Workspace::Explanation explanation;
+    explanation.left_id = std::string(problem.left->id(decision.query));
+    explanation.right_id = std::string(problem.right->id(pairs.right[decision.pair]));
+    explanation.decision = decision.match ? "match" : "no match";
+    const route::Route route = decision.query < distilled.routes.size() ? distilled.routes[decision.query] : route::Route::kStudent;
+    explanation.route = route::route_name(route);
+    explanation.score = decision.score;
+    explanation.detail = {{"blocking_score", pairs.score[decision.pair]}};
+    if (!student_views.empty()) {
+      explanation.detail["student"] = explain::to_json(student_views[idx]);
+      explanation.detail["student"]["calibrated_probability"] = distilled.calibration.apply(student_views[idx].probability());
+    }
+    if (const auto found = teacher_said.find(decision.query); found != teacher_said.end()) {
+      const TeacherDecision& said = *found->second;
+      explanation.detail["teacher"] = {{"chose_this", said.chosen_pair == static_cast<std::int64_t>(decision.pair)},
+                                       {"said_none", said.chosen_pair < 0},
+                                       {"rationale", said.explanation}};
+    }
+    explanations.push_back(std::move(explanation));
+  }
+  return explanations;
+}
+
+std::vector<Decision> decisions_of(const candidates::CandidatePairs& pairs, std::span<const float> scores,
+                                   std::vector<std::uint64_t> matched_pairs) {
+  std::sort(matched_pairs.begin(), matched_pairs.end());  // pairs are grouped by query
+  std::vector<Decision> decisions;
+  auto next_match = matched_pairs.begin();
+  for (std::uint32_t query = 0; query < pairs.num_left; ++query) {
+    if (pairs.query_size(query) == 0) continue;
+    bool matched = false;
+    for (; next_match != matched_pairs.end() && *next_match < pairs.query_offsets[query + 1]; ++next_match) {
+      decisions.push_back({query, *next_match, true, scores[*next_match]});
+      matched = true;
+    }
+    if (matched) continue;
+    std::uint64_t best = pairs.query_offsets[query];
+    for (std::uint64_t pair = best + 1; pair < pairs.query_offsets[query + 1]; ++pair) {
+      if (scores[pair] > scores[best]) best = pair;
+    }
+    decisions.push_back({query, best, false, scores[best]});
+  }
+  return decisions;
+}
+
+std::vector<std::uint64_t> pairs_of(const candidates::CandidatePairs& pairs, std::span<const resolve::Match> matches) {
+  std::vector<std::uint64_t> indices;
+  indices.reserve(matches.size());
+  for (const resolve::Match& match : matches) {
+    const auto begin = pairs.right.begin() + static_cast<std::ptrdiff_t>(pairs.query_offsets[match.left]);
+    const auto end = pairs.right.begin() + static_cast<std::ptrdiff_t>(pairs.query_offsets[match.left + 1]);
+    const auto found = std::lower_bound(begin, end, match.right);
+    if (found == end || *found != match.right) throw std::logic_error("pairs_of: a match that is no candidate pair");
+    indices.push_back(static_cast<std::uint64_t>(found - pairs.right.begin()));
+  }
+  return indices;
+}
+
+std::string short_explanation(const workspace::Workspace::Explanation& explanation) {
+  const nlohmann::json& detail = explanation.detail;
+  const bool teacher_decided = explanation.route == route::route_name(route::Route::kTeacher) ||
+                               explanation.route == route::route_name(route::Route::kSample);
+  if (teacher_decided && detail.contains("teacher")) {
+    std::string rationale = detail["teacher"].value("rationale", "");
+    if (rationale.size() > kShortRationaleChars) {
+      rationale = std::string(text::utf8_prefix(rationale, kShortRationaleChars)) + "...";
+    }
+    return "teacher: " + (rationale.empty() ? std::string("(no rationale given)") : rationale);
+  }
+  if (detail.contains("student")) return "student: " + explain::short_form(explain::from_json(detail["student"]));
+  return fmt::format("blocking score {:.2f}", detail.value("blocking_score", 0.0));
+}
+
+}  // namespace matchmaker::pipeline

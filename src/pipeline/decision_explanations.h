@@ -1,0 +1,44 @@
+// Explanations of a run's decisions, for the workspace (`matchmaker explain`) and the short form in
+// output files: the student's feature contributions, who decided (route) and, where the teacher saw
+// the query, its own rationale. Every task explains its decisions through here.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "pipeline/distill.h"
+#include "resolve/resolve.h"
+#include "workspace/workspace.h"
+
+namespace matchmaker::pipeline {
+
+// One decision to explain: a query and the candidate pair decided on (a match, or the best candidate
+// of a query decided "no match").
+struct Decision {
+  std::uint32_t query = 0;
+  std::uint64_t pair = 0;
+  bool match = false;
+  float score = 0.0f;
+};
+
+// The explanation of each decision, in order. Deterministic. Without a student (teacher "none")
+// the detail holds the blocking score only.
+std::vector<workspace::Workspace::Explanation> explain_decisions(const teacher::MatchProblem& problem,
+                                                                 const DistillResult& distilled,
+                                                                 std::span<const Decision> decisions);
+
+// The decisions behind a set of matched pairs (any number per query), plus the best candidate of
+// each query without a match as a "no match". Grouped by query.
+std::vector<Decision> decisions_of(const candidates::CandidatePairs& pairs, std::span<const float> scores,
+                                   std::vector<std::uint64_t> matched_pairs);
+
+// The candidate pair index of each match. REQUIRES: every match is a candidate pair.
+std::vector<std::uint64_t> pairs_of(const candidates::CandidatePairs& pairs, std::span<const resolve::Match> matches);
+
+// One line for an output file: "student: name jaro-winkler 1.00 (+2.1); ..." or
+// "teacher: <its rationale, shortened>".
+std::string short_explanation(const workspace::Workspace::Explanation& explanation);
+
+}  // namespace matchmaker::pipeline

@@ -1,0 +1,198 @@
+#include "pipeline/distill.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <random>
+
+#include "unit/io/temp_dir.h"
+#include "pipeline/decision_explanations.h"
+#include "workspace/workspace.h"
+
+namespace matchmaker::pipeline {
+namespace {
+
+// 400 queries with 3 candidates each; candidate 0 of query q (right row 3q) is its match for the
+// queries with q % 5 != 0, which have none. Feature "name similarity" is high for matches, with
+// noise that makes some queries hard; "noise" carries nothing.
+struct SyntheticProblem {
+  Table left{"left.csv", {"id", "name"}, 0};
+  Table right{"right.csv", {"id", "name"}, 0};
+  candidates::CandidatePairs pairs;
+  features::FeatureMatrix features;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> gold;
+
+  explicit SyntheticProblem(std::size_t num_queries = 400) {
+    std::mt19937 random(5);
+    std::normal_distribution<float> noise(0.0f, 0.15f);
+    std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+    features.add_feature("name similarity", 1);
+    features.add_feature("noise", 0);
+    pairs.num_left = num_queries;
+    pairs.num_right = num_queries * 3;
+    pairs.query_offsets.push_back(0);
+    for (std::uint32_t query = 0; query < num_queries; ++query) {
+      left.append_row(std::vector<std::string>{"q" + std::to_string(query), "query " + std::to_string(query)});
+      const bool has_match = query % 5 != 0;
+      if (has_match) gold.emplace_back(query, query * 3);
+      for (std::uint32_t idx = 0; idx < 3; ++idx) {
+        const std::uint32_t right_row = query * 3 + idx;
+        const bool match = has_match && idx == 0;
+        pairs.left.push_back(query);
+        pairs.right.push_back(right_row);
+        const float similarity = std::clamp((match ? 0.75f : 0.35f) + noise(random), 0.0f, 1.0f);
+        pairs.score.push_back(similarity);
+        pairs.rank_in_left.push_back(static_cast<std::uint16_t>(idx + 1));
+        pairs.rank_in_right.push_back(1);
+        features.values.push_back(similarity);
+        features.values.push_back(uniform(random));
+      }
+      pairs.query_offsets.push_back(pairs.left.size());
+    }
+    for (std::uint32_t row = 0; row < num_queries * 3; ++row) {
+      right.append_row(std::vector<std::string>{"r" + std::to_string(row), "record " + std::to_string(row)});
+    }
+    features.num_rows = pairs.num_pairs();
+  }
+  teacher::MatchProblem problem() const { return {&left, &right, &pairs, &features}; }
+};
+
+DistillSettings simulated_settings(const SyntheticProblem& data) {
+  DistillSettings settings;
+  settings.teacher = "simulated:0";
+  settings.teacher_options.simulated_gold = data.gold;
+  settings.teacher_budget = 0.1;
+  settings.selection = select::SelectionStrategy::kRandom;
+  settings.threads = 1;
+  return settings;
+}
+
+std::size_t count_route(const DistillResult& result, route::Route route) {
+  return static_cast<std::size_t>(std::count(result.routes.begin(), result.routes.end(), route));
+}
+
+TEST(DistillTest, StudentAloneWithoutAGoalAndSampleQueriesAnsweredOnce) {
+  const SyntheticProblem data;
+  StageTimer timer;
+  const DistillResult result = distill(data.problem(), nullptr, simulated_settings(data), timer);
+  EXPECT_EQ(result.sample_decisions.size(), 40u);  // 10% of 400
+  EXPECT_EQ(result.teacher_calls, 40u);
+  EXPECT_EQ(count_route(result, route::Route::kStudent), 400u);
+  EXPECT_TRUE(result.escalated_decisions.empty());
+  EXPECT_EQ(result.scores, result.student_scores);
+  EXPECT_FALSE(result.report.contains("routing"));
+}
+
+TEST(DistillTest, EscalationShareAndCallCapAreExact) {
+  const SyntheticProblem data;
+  StageTimer timer;
+  DistillSettings settings = simulated_settings(data);
+  settings.escalation.share = 0.25;
+  const DistillResult by_share = distill(data.problem(), nullptr, settings, timer);
+  EXPECT_EQ(count_route(by_share, route::Route::kTeacher) + count_route(by_share, route::Route::kTeacherFailed), 100u);
+  EXPECT_EQ(by_share.report["routing"]["escalated"], 100);
+  EXPECT_EQ(by_share.teacher_calls, 140u);  // 40 sample + 100 escalated
+
+  settings.escalation.max_calls = 7;  // stricter than the share: it wins
+  const DistillResult by_calls = distill(data.problem(), nullptr, settings, timer);
+  EXPECT_EQ(by_calls.report["routing"]["escalated"], 7);
+  EXPECT_EQ(by_calls.escalated_decisions.size(), 7u);
+
+  // The escalated queries are the least certain: no other query the student decides has a smaller margin.
+  std::vector<float> calibrated;
+  for (float score : by_share.student_scores) calibrated.push_back(by_share.calibration.apply(score));
+  const auto confidences = route::query_confidences(data.pairs, calibrated, settings.decision_threshold);
+  float highest_escalated = 0.0f, lowest_kept = 1.0f;
+  std::vector<std::uint8_t> in_sample(400, 0);
+  for (const TeacherDecision& decision : by_share.sample_decisions) in_sample[decision.query] = 1;
+  for (std::uint32_t query = 0; query < 400; ++query) {
+    if (in_sample[query]) continue;  // answered while sampling: never escalated
+    if (by_share.routes[query] == route::Route::kTeacher) highest_escalated = std::max(highest_escalated, confidences[query].margin);
+    if (by_share.routes[query] == route::Route::kStudent) lowest_kept = std::min(lowest_kept, confidences[query].margin);
+  }
+  EXPECT_LE(highest_escalated, lowest_kept + 1e-6f);
+}
+
+TEST(DistillTest, EscalatedTeacherAnswersDecideTheirQueries) {
+  const SyntheticProblem data;
+  StageTimer timer;
+  DistillSettings settings = simulated_settings(data);
+  settings.escalation.share = 0.5;
+  const DistillResult result = distill(data.problem(), nullptr, settings, timer);
+  ASSERT_FALSE(result.escalated_decisions.empty());
+  for (const TeacherDecision& decision : result.escalated_decisions) {
+    if (result.routes[decision.query] != route::Route::kTeacher) continue;
+    if (decision.chosen_pair >= 0) {
+      EXPECT_EQ(result.scores[static_cast<std::size_t>(decision.chosen_pair)], 1.0f);
+    } else {
+      for (std::uint64_t pair = data.pairs.query_offsets[decision.query]; pair < data.pairs.query_offsets[decision.query + 1]; ++pair) {
+        EXPECT_LT(result.scores[pair], 0.011f);
+      }
+    }
+  }
+}
+
+TEST(DistillTest, TargetPrecisionEscalatesMoreForAStricterTarget) {
+  const SyntheticProblem data;
+  StageTimer timer;
+  DistillSettings settings = simulated_settings(data);
+  settings.escalation.target_precision = 0.8;
+  const std::size_t loose = distill(data.problem(), nullptr, settings, timer).report["routing"]["escalated"];
+  settings.escalation.target_precision = 1.0;
+  const std::size_t strict = distill(data.problem(), nullptr, settings, timer).report["routing"]["escalated"];
+  EXPECT_LE(loose, strict);
+  EXPECT_GT(strict, 0u);
+}
+
+TEST(DistillTest, AFailingEscalationTeacherLeavesTheStudentsDecisionsAndIsReported) {
+  const SyntheticProblem data;
+  io::testing::TempDir dir;
+  auto cache = workspace::Workspace::open((dir.path() / "ws.db").string());
+  ::setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1", 1);  // the discard port: nothing listens
+  ::setenv("OPENAI_API_KEY", "test-key", 1);
+  StageTimer timer;
+  DistillSettings settings = simulated_settings(data);
+  settings.escalation.max_calls = 5;
+  settings.escalation_teacher = "openai:nobody";
+  settings.teacher_options.cache = &cache;
+  settings.teacher_options.max_retries = 0;
+  settings.teacher_options.timeout_seconds = 2;
+  const DistillResult result = distill(data.problem(), nullptr, settings, timer);
+  EXPECT_EQ(count_route(result, route::Route::kTeacherFailed), 5u);
+  EXPECT_EQ(result.report["routing"]["failed"], 5);
+  EXPECT_TRUE(result.report["routing"].contains("teacher_error"));
+  EXPECT_EQ(result.scores, result.student_scores);  // nothing changed
+}
+
+TEST(DistillTest, ExplanationsAreDeterministicAndSumToTheStudentsLogOdds) {
+  const SyntheticProblem data;
+  StageTimer timer;
+  DistillSettings settings = simulated_settings(data);
+  settings.escalation.share = 0.1;
+  const DistillResult first = distill(data.problem(), nullptr, settings, timer);
+  const DistillResult second = distill(data.problem(), nullptr, settings, timer);
+  std::vector<std::uint64_t> matched;
+  for (std::uint32_t query = 0; query < 400; ++query) {
+    if (query % 3 == 0) matched.push_back(data.pairs.query_offsets[query]);
+  }
+  const auto decisions = decisions_of(data.pairs, first.scores, matched);
+  EXPECT_EQ(decisions.size(), 400u);  // one per query: a match, or the best candidate as "no match"
+  const auto a = explain_decisions(data.problem(), first, decisions);
+  const auto b = explain_decisions(data.problem(), second, decisions);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t idx = 0; idx < a.size(); ++idx) {
+    EXPECT_EQ(a[idx].detail, b[idx].detail);
+    EXPECT_EQ(a[idx].route, b[idx].route);
+    const auto& student = a[idx].detail["student"];
+    double sum = student["bias"].get<double>();
+    for (const auto& item : student["contributions"]) sum += item["contribution"].get<double>();
+    const double probability = first.student_scores[decisions[idx].pair];
+    EXPECT_NEAR(sum, std::log(probability / (1 - probability)), 1e-3);
+  }
+  EXPECT_EQ(a[0].decision, "match");
+  EXPECT_EQ(a[0].left_id, "q0");
+  EXPECT_FALSE(short_explanation(a[0]).empty());
+}
+
+}  // namespace
+}  // namespace matchmaker::pipeline
