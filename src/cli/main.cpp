@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   const std::vector<matchmaker::cli::Command> commands = {
       matchmaker::cli::add_match_command(app),
       matchmaker::cli::add_align_command(app),
+      matchmaker::cli::add_link_command(app),
       matchmaker::cli::add_explain_command(app),
       matchmaker::cli::add_batch_import_command(app),
   };

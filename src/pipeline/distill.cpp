@@ -74,7 +74,10 @@ struct StudentData {
   std::size_t positives = 0;
 };
 
-StudentData gather(const features::FeatureMatrix& problem_features, const TrainingSet& training, const KnownLabels* known) {
+// `known_stride` > 1 keeps every known_stride-th known label only (the held-out students of routing
+// need the teacher's labels whole, not tens of thousands of known ones).
+StudentData gather(const features::FeatureMatrix& problem_features, const TrainingSet& training, const KnownLabels* known,
+                   std::size_t known_stride = 1) {
   StudentData data;
   data.features = problem_features.rows_of(training.rows);
   const std::size_t known_rows = known != nullptr ? known->labels.size() : 0;
@@ -85,10 +88,13 @@ StudentData gather(const features::FeatureMatrix& problem_features, const Traini
         known->features.num_rows != known_rows) {
       throw std::invalid_argument("distill: known labels must have the problem's feature columns and one weight each");
     }
-    data.features.values.insert(data.features.values.end(), known->features.values.begin(), known->features.values.end());
-    data.features.num_rows += known_rows;
-    data.labels.insert(data.labels.end(), known->labels.begin(), known->labels.end());
-    data.weights.insert(data.weights.end(), known->weights.begin(), known->weights.end());
+    const std::size_t width = known->features.num_features();
+    for (std::size_t row = 0; row < known_rows; row += known_stride) {
+      data.features.values.insert(data.features.values.end(), known->features.row(row), known->features.row(row) + width);
+      data.labels.push_back(known->labels[row]);
+      data.weights.push_back(known->weights[row] * static_cast<float>(known_stride));  // total weight kept
+      ++data.features.num_rows;
+    }
   }
   data.rows.resize(data.features.num_rows);
   for (std::size_t idx = 0; idx < data.rows.size(); ++idx) data.rows[idx] = idx;
@@ -182,6 +188,7 @@ TeacherDecision decision_of(const teacher::TeacherQuery& question, const teacher
 // calibration and the precision goal need: the final student has seen these labels and would look
 // more sure of them than it is of the queries it decides.
 constexpr std::size_t kFolds = 3;
+constexpr std::size_t kMaxKnownRowsHeldOut = 4000;
 
 std::vector<float> out_of_fold_scores(const features::FeatureMatrix& features, const TrainingSet& training,
                                       const candidates::CandidatePairs& pairs, const KnownLabels* known,
@@ -202,7 +209,8 @@ std::vector<float> out_of_fold_scores(const features::FeatureMatrix& features, c
         in_fold.positives += training.labels[idx] > 0.5f;
       }
     }
-    StudentData data = gather(features, in_fold, known);
+    const std::size_t known_rows = known != nullptr ? known->labels.size() : 0;
+    StudentData data = gather(features, in_fold, known, std::max<std::size_t>(1, known_rows / kMaxKnownRowsHeldOut));
     if (out_idx.empty() || data.positives == 0 || data.positives == data.rows.size()) continue;
     student::XGBoostStudent fold_student;
     train_student(fold_student, std::move(data), settings);
@@ -280,6 +288,7 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   const candidates::CandidatePairs& pairs = *problem.pairs;
   const features::FeatureMatrix& features = *problem.features;
   DistillResult result;
+  result.report = nlohmann::json::object();
   result.feature_names = features.names;
   result.routes.assign(pairs.num_left, route::Route::kStudent);
   for (std::size_t query = 0; query < pairs.num_left; ++query) {

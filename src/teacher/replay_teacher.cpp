@@ -8,6 +8,7 @@
 
 #include "eval/gold.h"
 #include "matchmaker/error.h"
+#include "teacher/prompt.h"
 
 namespace matchmaker::teacher {
 namespace {
@@ -161,6 +162,13 @@ void ReplayTeacher::load(const MatchProblem& problem) {
   loaded_ = true;
 }
 
+namespace {
+// English text averages about four characters per token with the common BPE tokenizers.
+constexpr std::size_t kCharsPerToken = 4;
+// The JSON around an answer's explanation: {"answer": "[n]", "explanation": "", "confidence": 0.9}.
+constexpr std::size_t kAnswerOverheadChars = 56;
+}  // namespace
+
 std::vector<TeacherAnswer> ReplayTeacher::answer(const MatchProblem& problem, std::span<const TeacherQuery> queries) {
   if (!loaded_) load(problem);
   const Table& left = *problem.left;
@@ -179,7 +187,17 @@ std::vector<TeacherAnswer> ReplayTeacher::answer(const MatchProblem& problem, st
       continue;
     }
     shown_right_ids.clear();
-    for (const std::uint64_t pair : query.shown) shown_right_ids.emplace_back(right.id(pairs.right[pair]));
+    std::vector<std::string> shown_records;
+    for (const std::uint64_t pair : query.shown) {
+      shown_right_ids.emplace_back(right.id(pairs.right[pair]));
+      shown_records.push_back(serialize_record(right, pairs.right[pair]));
+    }
+    ++asked_;
+    if (!shown_records.empty()) {
+      for (const ChatMessage& message : build_select_prompt(serialize_record(left, query.query), shown_records).messages) {
+        prompt_chars_ += message.content.size();
+      }
+    }
     ReplayDecision decision =
         decide_replay(*recording, recordings_.options(query_id), shown_right_ids, gold_right_ids_[query.query]);
     answer.answered = decision.answered;
@@ -187,9 +205,19 @@ std::vector<TeacherAnswer> ReplayTeacher::answer(const MatchProblem& problem, st
     answer.confidence = decision.confidence;
     answer.explanation = std::move(decision.explanation);
     answer.judged = std::move(decision.judged);
+    answered_ += answer.answered;
+    completion_chars_ += answer.explanation.size() + kAnswerOverheadChars;
     answers.push_back(std::move(answer));
   }
   return answers;
+}
+
+nlohmann::json ReplayTeacher::report() const {
+  return {{"questions", asked_},
+          {"answered", answered_},
+          {"estimated_prompt_tokens", prompt_chars_ / kCharsPerToken},
+          {"estimated_completion_tokens", completion_chars_ / kCharsPerToken},
+          {"token_estimate", "characters / 4 of the select prompt and of the recorded answer"}};
 }
 
 }  // namespace matchmaker::teacher

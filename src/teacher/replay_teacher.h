@@ -85,9 +85,17 @@ class ReplayTeacher final : public Teacher {
   ReplayTeacher(std::string spec, std::vector<std::string> files, std::string gold_path);
   std::string spec() const override { return spec_; }
   std::vector<TeacherAnswer> answer(const MatchProblem& problem, std::span<const TeacherQuery> queries) override;
+  // Questions, answered ones, and estimated tokens: what the same questions would cost an LLM, as
+  // characters / 4 of the select prompt matchmaker would send and of the recorded answer.
+  nlohmann::json report() const override;
 
  private:
   void load(const MatchProblem& problem);
+
+  std::size_t asked_ = 0;
+  std::size_t answered_ = 0;
+  std::size_t prompt_chars_ = 0;
+  std::size_t completion_chars_ = 0;
 
   std::string spec_;
   std::vector<std::string> files_;

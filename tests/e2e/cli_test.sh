@@ -9,12 +9,7 @@ trap 'rm -rf "$work"' EXIT
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# Runs matchmaker, keeping stdout+stderr in $work/log and the status in $status.
-run() { "$bin" "$@" >"$work/log" 2>&1; status=$?; }
 
-# A JSON number from a metrics file: json_value FILE key.subkey
-json_value() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); [d:=d[k] for k in sys.argv[2].split('.')]; print(d)" "$1" "$2"; }
-at_least() { python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)" "$1" "$2"; }
 
 # --- help ---------------------------------------------------------------------------------------
 run --help

@@ -22,3 +22,13 @@ stop_server() {
     server_pid=""
   fi
 }
+
+# Runs $bin (each script sets it) with the given arguments, keeping stdout+stderr in $work/log and
+# the exit status in $status.
+run() { "$bin" "$@" >"$work/log" 2>&1; status=$?; }
+
+# A value from a JSON file: json_value FILE key.subkey
+json_value() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); [d:=d[k] for k in sys.argv[2].split('.')]; print(d)" "$1" "$2"; }
+
+# at_least A B: true when the number A >= B.
+at_least() { python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)" "$1" "$2"; }

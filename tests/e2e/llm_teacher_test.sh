@@ -110,7 +110,6 @@ else:
     sys.exit(f"unknown helper command {cmd}")
 PY
 h() { python3 "$work/h.py" "$@"; }
-at_least() { python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)" "$1" "$2"; }
 
 # Starts a replay server with the given extra options; sets $server_pid, $url and $port. Options may
 # hold --port to come back on an earlier port (the endpoint, port included, is part of every cache key);

@@ -266,7 +266,6 @@ fi
 stop_server
 
 # --- bad options ----------------------------------------------------------------------------------
-run() { "$bin" "$@" >"$work/log" 2>&1; status=$?; }
 run --left "$work/left.csv" --right "$work/right.csv"
 check "missing --recordings exits 2" '[ $status -eq 2 ] && grep -q "recordings" "$work/log"'
 run --left "$work/left.csv" --right "$work/right.csv" --recordings "$work/missing.json"

@@ -1,0 +1,390 @@
+#include "candidates/concept_retriever.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "candidates/tfidf_blocker.h"
+#include "text/normalize.h"
+#include "text/tfidf.h"
+#include "text/tokenize.h"
+
+namespace matchmaker::candidates {
+namespace {
+
+// The term ids of one key: character q-grams of every configured size, or words.
+class KeyTerms {
+ public:
+  explicit KeyTerms(const std::vector<int>& gram_sizes) : gram_sizes_(gram_sizes) {}
+
+  template <typename OnTerm>
+  void chars(std::string_view key, OnTerm&& on_term) {
+    for (const int size : gram_sizes_) {
+      text::char_qgrams(key, size, padded_, grams_);
+      for (const auto gram : grams_) on_term(gram);
+    }
+  }
+  template <typename OnTerm>
+  void words(std::string_view key, OnTerm&& on_term) {
+    text::word_tokens(key, words_);
+    for (const auto word : words_) on_term(word);
+  }
+
+ private:
+  const std::vector<int>& gram_sizes_;
+  std::string padded_;
+  std::vector<std::string_view> grams_;
+  std::vector<std::string_view> words_;
+};
+
+// Scales every row of `weighted` to L2 norm `target` (rows of norm 0 stay empty-valued).
+void scale_rows(text::WeightedRows& weighted, float target) {
+  for (std::size_t row = 0; row < weighted.rows.num_rows(); ++row) {
+    const float norm = weighted.norms[row];
+    const float factor = norm > 0 ? target / norm : 0.0f;
+    for (std::uint64_t idx = weighted.rows.offsets[row]; idx < weighted.rows.offsets[row + 1]; ++idx) {
+      weighted.rows.values[idx] *= factor;
+    }
+    weighted.norms[row] = norm > 0 ? target : 0.0f;
+  }
+}
+
+// Unit character and word vectors and their weighted concatenation (a dot product of two combined
+// vectors = char_share * char cosine + (1 - char_share) * word cosine).
+QueryVectors to_vectors(const text::SparseRows& char_counts, const std::vector<float>& char_idf,
+                        const text::SparseRows& word_counts, const std::vector<float>& word_idf, float char_share) {
+  text::WeightedRows chars = text::tfidf_weight(char_counts, char_idf);
+  text::WeightedRows words = text::tfidf_weight(word_counts, word_idf);
+  scale_rows(chars, 1.0f);
+  scale_rows(words, 1.0f);
+  QueryVectors vectors;
+  vectors.chars = chars.rows;
+  vectors.words = words.rows;
+  scale_rows(chars, std::sqrt(char_share));
+  scale_rows(words, std::sqrt(1.0f - char_share));
+  vectors.combined = text::combined_unit_vectors(words, chars);
+  // combined_unit_vectors renormalises; a key with no words (or no grams) keeps its one cosine whole,
+  // which is what a one-sided key deserves.
+  return vectors;
+}
+
+std::vector<std::string_view> split_spaces(std::string_view key) {
+  std::vector<std::string_view> tokens;
+  std::size_t start = 0;
+  while (start < key.size()) {
+    std::size_t end = key.find(' ', start);
+    if (end == std::string_view::npos) end = key.size();
+    if (end > start) tokens.push_back(key.substr(start, end - start));
+    start = end + 1;
+  }
+  return tokens;
+}
+
+bool is_function_word(std::string_view word) {
+  return word == "of" || word == "the" || word == "and" || word == "with" || word == "in" || word == "to";
+}
+
+// Initials of a multi-word key, with and without its function words ("type of x" -> "tox", "tx").
+std::pair<std::string, std::string> initials(const std::vector<std::string_view>& words) {
+  std::string all, content;
+  for (const auto word : words) {
+    all.push_back(word.front());
+    if (!is_function_word(word)) content.push_back(word.front());
+  }
+  return {all, content};
+}
+
+bool looks_like_short_form(std::string_view token) {
+  if (token.size() < 2 || token.size() > 6) return false;
+  return std::any_of(token.begin(), token.end(), [](unsigned char c) { return std::isalpha(c); }) &&
+         std::all_of(token.begin(), token.end(), [](unsigned char c) { return std::isalnum(c); });
+}
+
+// Schwartz & Hearst: the shortest tail of `long_form` (words) whose characters spell the short form
+// in order, its first character starting a word; "" if none.
+std::string best_long_form(std::string_view short_form, std::string_view long_form) {
+  std::ptrdiff_t short_idx = static_cast<std::ptrdiff_t>(short_form.size()) - 1;
+  std::ptrdiff_t long_idx = static_cast<std::ptrdiff_t>(long_form.size()) - 1;
+  const auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  const auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  while (short_idx >= 0) {
+    const char wanted = lower(short_form[static_cast<std::size_t>(short_idx)]);
+    if (!alnum(wanted)) {
+      --short_idx;
+      continue;
+    }
+    while (long_idx >= 0 && (lower(long_form[static_cast<std::size_t>(long_idx)]) != wanted ||
+                             (short_idx == 0 && long_idx > 0 && alnum(long_form[static_cast<std::size_t>(long_idx - 1)])))) {
+      --long_idx;
+    }
+    if (long_idx < 0) return {};
+    --long_idx;
+    --short_idx;
+  }
+  const std::size_t start = long_form.rfind(' ', static_cast<std::size_t>(long_idx + 1));
+  return std::string(long_form.substr(start == std::string_view::npos ? 0 : start + 1));
+}
+
+}  // namespace
+
+text::SparseRows ConceptRetriever::rare_terms(const text::SparseRows& rows, std::size_t begin, std::size_t end) const {
+  // Below a few thousand postings a term costs little whatever its share: small dictionaries are
+  // searched on every term.
+  constexpr std::uint32_t kAlwaysSearched = 2000;
+  const auto common = std::max(kAlwaysSearched,
+                               static_cast<std::uint32_t>(options_.common_term_share * static_cast<float>(name_keys_.size())));
+  const std::size_t kept_at_least = static_cast<std::size_t>(std::max(options_.rare_terms_kept, 1));
+  text::SparseRows rare;
+  std::vector<std::uint32_t> frequencies;
+  for (std::size_t row = begin; row < end; ++row) {
+    const auto terms = rows.row_terms(row);
+    const auto values = rows.row_values(row);
+    // The query's kept_at_least-th smallest name frequency: terms up to it stay even when common.
+    frequencies.clear();
+    for (const std::uint32_t term : terms) frequencies.push_back(frequency(term));
+    std::uint32_t floor = 0;
+    if (!frequencies.empty()) {
+      const std::size_t nth = std::min(kept_at_least, frequencies.size()) - 1;
+      std::nth_element(frequencies.begin(), frequencies.begin() + static_cast<std::ptrdiff_t>(nth), frequencies.end());
+      floor = frequencies[nth];
+    }
+    for (std::size_t idx = 0; idx < terms.size(); ++idx) {
+      const std::uint32_t term_frequency = frequency(terms[idx]);
+      if (term_frequency == 0 || (term_frequency > common && term_frequency > floor)) continue;
+      rare.terms.push_back(terms[idx]);
+      rare.values.push_back(values[idx]);
+    }
+    rare.offsets.push_back(rare.terms.size());
+  }
+  return rare;
+}
+
+std::string retrieval_key(std::string_view raw) {
+  const std::string normalized = text::normalize(raw);
+  std::vector<std::string_view> words;
+  text::word_tokens(normalized, words);
+  std::string key;
+  for (const auto word : words) {
+    if (!key.empty()) key.push_back(' ');
+    key.append(word);
+  }
+  return key;
+}
+
+ConceptRetriever::ConceptRetriever(const io::Dictionary& dictionary, RetrieverOptions options)
+    : dictionary_(dictionary), options_(std::move(options)) {
+  name_keys_.reserve(dictionary.num_names());
+  for (const auto& name : dictionary.names) name_keys_.push_back(retrieval_key(name));
+
+  text::SparseRows char_counts, word_counts;
+  KeyTerms terms(options_.gram_sizes);
+  std::vector<std::uint32_t> ids;
+  for (const auto& key : name_keys_) {
+    ids.clear();
+    terms.chars(key, [&](std::string_view gram) { ids.push_back(char_terms_.intern(gram)); });
+    char_counts.append_counts(ids);
+    ids.clear();
+    terms.words(key, [&](std::string_view word) { ids.push_back(word_terms_.intern(word)); });
+    word_counts.append_counts(ids);
+  }
+  char_idf_ = text::inverse_document_frequencies({&char_counts}, char_terms_.size());
+  word_idf_ = text::inverse_document_frequencies({&word_counts}, word_terms_.size());
+  name_vectors_ = to_vectors(char_counts, char_idf_, word_counts, word_idf_, options_.char_share);
+  for (const std::uint32_t term : name_vectors_.combined.terms) {
+    if (term >= name_frequency_.size()) name_frequency_.resize(static_cast<std::size_t>(term) + 1, 0);
+    ++name_frequency_[term];
+  }
+
+  // Dictionary abbreviations: per concept, one-word names spelled by another name's initials.
+  std::unordered_map<std::string, std::string> found;
+  for (std::size_t concept_row = 0; concept_row < dictionary.num_concepts(); ++concept_row) {
+    const auto first = dictionary.concept_offsets[concept_row], last = dictionary.concept_offsets[concept_row + 1];
+    for (auto short_name = first; short_name < last; ++short_name) {
+      const std::string& short_form = name_keys_[short_name];
+      if (!looks_like_short_form(short_form)) continue;
+      for (auto long_name = first; long_name < last; ++long_name) {
+        const auto words = split_spaces(name_keys_[long_name]);
+        if (words.size() < 2) continue;
+        const auto [all, content] = initials(words);
+        if (all != short_form && content != short_form) continue;
+        auto [slot, inserted] = found.try_emplace(short_form, name_keys_[long_name]);
+        // Two concepts (or two long forms) for one short form: ambiguous, never expanded.
+        if (!inserted && slot->second != name_keys_[long_name]) slot->second.clear();
+        break;
+      }
+    }
+  }
+  for (auto& [short_form, long_form] : found) {
+    if (!long_form.empty()) abbreviations_.emplace(short_form, std::move(long_form));
+  }
+}
+
+QueryVectors ConceptRetriever::encode(std::span<const std::string> keys) const {
+  text::SparseRows char_counts, word_counts;
+  KeyTerms terms(options_.gram_sizes);
+  std::vector<std::uint32_t> ids;
+  std::vector<std::string_view> unknown;
+  std::size_t max_unknown_chars = 0, max_unknown_words = 0;
+  // Terms no name has get ids past the vocabulary (per query, one id per distinct term): they weigh
+  // in the query's norm with the highest idf but can match nothing.
+  const auto encode_terms = [&](auto&& for_each_term, const text::Vocabulary& vocabulary, text::SparseRows& counts,
+                                std::size_t& max_unknown) {
+    ids.clear();
+    unknown.clear();
+    for_each_term([&](std::string_view term) {
+      if (const auto id = vocabulary.find(term)) {
+        ids.push_back(*id);
+        return;
+      }
+      auto slot = std::find(unknown.begin(), unknown.end(), term);
+      if (slot == unknown.end()) slot = unknown.insert(unknown.end(), term);
+      ids.push_back(static_cast<std::uint32_t>(vocabulary.size() + static_cast<std::size_t>(slot - unknown.begin())));
+    });
+    max_unknown = std::max(max_unknown, unknown.size());
+    counts.append_counts(ids);
+  };
+  for (const auto& key : keys) {
+    encode_terms([&](auto&& on_term) { terms.chars(key, on_term); }, char_terms_, char_counts, max_unknown_chars);
+    encode_terms([&](auto&& on_term) { terms.words(key, on_term); }, word_terms_, word_counts, max_unknown_words);
+  }
+  const auto extended = [](const std::vector<float>& idf, std::size_t extra, std::size_t num_documents) {
+    std::vector<float> result = idf;
+    result.resize(idf.size() + extra, static_cast<float>(std::log(1.0 + static_cast<double>(num_documents)) + 1.0));
+    return result;
+  };
+  return to_vectors(char_counts, extended(char_idf_, max_unknown_chars, name_keys_.size()), word_counts,
+                    extended(word_idf_, max_unknown_words, name_keys_.size()), options_.char_share);
+}
+
+ConceptCandidates ConceptRetriever::retrieve(const QueryVectors& queries,
+                                             std::span<const std::uint32_t> excluded_names) const {
+  const std::size_t num_queries = queries.combined.num_rows();
+  const std::size_t k = static_cast<std::size_t>(std::max(options_.top_k, 1));
+  struct Hit {
+    std::uint32_t concept_row;
+    std::uint32_t name;
+    float score;
+  };
+  // Fixed k slots per query (score < 0 = empty), compacted at the end.
+  std::vector<Hit> slots(num_queries * k, Hit{0, 0, -1.0f});
+  BlockerOptions search;
+  search.top_k = std::max({options_.names_searched, options_.top_k, options_.names_rescored});
+  search.both_directions = false;
+  const std::size_t batch = std::max<std::size_t>(options_.queries_per_batch, 1);
+  for (std::size_t begin = 0; begin < num_queries; begin += batch) {
+    const std::size_t end = std::min(num_queries, begin + batch);
+    const CandidatePairs names = generate_candidates(rare_terms(queries.combined, begin, end), name_vectors_.combined, search);
+#pragma omp parallel
+    {
+      std::vector<Hit> hits;
+#pragma omp for schedule(dynamic, 64)
+      for (std::size_t local = 0; local < end - begin; ++local) {
+        const std::size_t query = begin + local;
+        const std::uint32_t excluded = excluded_names.empty() ? kNoName : excluded_names[query];
+        hits.clear();
+        const auto query_terms = queries.combined.row_terms(query);
+        const auto query_values = queries.combined.row_values(query);
+        for (std::uint64_t pair = names.query_offsets[local]; pair < names.query_offsets[local + 1]; ++pair) {
+          const std::uint32_t name = names.right[pair];
+          if (name == excluded) continue;
+          const float score = text::sparse_dot(query_terms, query_values, name_vectors_.combined.row_terms(name),
+                                               name_vectors_.combined.row_values(name));
+          hits.push_back({dictionary_.name_concept[name], name, score});
+        }
+        // Keep the best names_searched names before grouping, as an exhaustive search would.
+        const std::size_t searched = std::min(hits.size(), static_cast<std::size_t>(std::max(options_.names_searched, 1)));
+        std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(searched), hits.end(),
+                          [](const Hit& a, const Hit& b) { return a.score != b.score ? a.score > b.score : a.name < b.name; });
+        hits.resize(searched);
+        // Best name per concept, then the best concepts (ties: lower concept row first).
+        std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+          return a.concept_row != b.concept_row ? a.concept_row < b.concept_row : a.score > b.score;
+        });
+        hits.erase(std::unique(hits.begin(), hits.end(),
+                               [](const Hit& a, const Hit& b) { return a.concept_row == b.concept_row; }),
+                   hits.end());
+        const std::size_t keep = std::min(k, hits.size());
+        std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(keep), hits.end(),
+                          [](const Hit& a, const Hit& b) {
+                            return a.score != b.score ? a.score > b.score : a.concept_row < b.concept_row;
+                          });
+        std::copy_n(hits.begin(), keep, slots.begin() + static_cast<std::ptrdiff_t>(query * k));
+      }
+    }
+  }
+  ConceptCandidates result;
+  CandidatePairs& pairs = result.pairs;
+  pairs.num_left = num_queries;
+  pairs.num_right = dictionary_.num_concepts();
+  pairs.query_offsets.assign(num_queries + 1, 0);
+  std::vector<std::uint16_t> rank_of_slot(k);
+  std::vector<std::size_t> order(k);
+  for (std::size_t query = 0; query < num_queries; ++query) {
+    const Hit* first = slots.data() + query * k;
+    std::size_t filled = 0;
+    while (filled < k && first[filled].score >= 0) ++filled;
+    // Slots hold rank order; pairs are stored by concept row.
+    order.resize(filled);
+    for (std::size_t slot = 0; slot < filled; ++slot) order[slot] = slot;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return first[a].concept_row < first[b].concept_row; });
+    for (const std::size_t slot : order) {
+      pairs.left.push_back(static_cast<std::uint32_t>(query));
+      pairs.right.push_back(first[slot].concept_row);
+      pairs.score.push_back(first[slot].score);
+      pairs.rank_in_left.push_back(static_cast<std::uint16_t>(slot + 1));
+      pairs.rank_in_right.push_back(0);
+      result.best_name.push_back(first[slot].name);
+    }
+    pairs.query_offsets[query + 1] = pairs.left.size();
+  }
+  return result;
+}
+
+std::string ConceptRetriever::expand_abbreviations(std::string_view key, std::string_view context) const {
+  const auto defined = context.empty() ? std::vector<std::pair<std::string, std::string>>{}
+                                       : find_defined_abbreviations(context);
+  const auto tokens = split_spaces(key);
+  std::string expanded;
+  for (const auto token : tokens) {
+    std::string_view replacement = token;
+    const auto in_context = std::find_if(defined.begin(), defined.end(), [&](const auto& pair) { return pair.first == token; });
+    if (in_context != defined.end()) {
+      replacement = in_context->second;
+    } else if (tokens.size() > 1) {
+      if (const auto found = abbreviations_.find(std::string(token)); found != abbreviations_.end()) {
+        replacement = found->second;
+      }
+    }
+    if (!expanded.empty()) expanded.push_back(' ');
+    expanded.append(replacement);
+  }
+  return expanded;
+}
+
+std::vector<std::pair<std::string, std::string>> find_defined_abbreviations(std::string_view context) {
+  std::vector<std::pair<std::string, std::string>> found;
+  std::size_t open = context.find('(');
+  while (open != std::string_view::npos) {
+    const std::size_t close = context.find(')', open + 1);
+    if (close == std::string_view::npos) break;
+    const std::string short_form = retrieval_key(context.substr(open + 1, close - open - 1));
+    if (looks_like_short_form(short_form) || (short_form.size() > 6 && short_form.size() <= 10 &&
+                                              short_form.find(' ') == std::string::npos)) {
+      // The long form lies in the words just before the parenthesis: at most min(|SF| + 5, 2 |SF|).
+      const std::string before_key = retrieval_key(context.substr(0, open));
+      const auto before = split_spaces(before_key);
+      const std::size_t max_words = std::min(short_form.size() + 5, 2 * short_form.size());
+      std::string window;
+      for (std::size_t word = before.size() > max_words ? before.size() - max_words : 0; word < before.size(); ++word) {
+        if (!window.empty()) window.push_back(' ');
+        window.append(before[word]);
+      }
+      std::string long_form = best_long_form(short_form, window);
+      if (!long_form.empty() && long_form.size() > short_form.size()) found.emplace_back(short_form, std::move(long_form));
+    }
+    open = context.find('(', close + 1);
+  }
+  return found;
+}
+
+}  // namespace matchmaker::candidates

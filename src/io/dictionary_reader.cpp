@@ -1,0 +1,305 @@
+#include "io/dictionary_reader.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "io/table_reader.h"
+#include "matchmaker/error.h"
+#include "text/normalize.h"
+
+namespace matchmaker::io {
+namespace {
+
+std::string lower_extension(const std::string& path) {
+  std::string extension = std::filesystem::path(path).extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char character) { return static_cast<char>(std::tolower(character)); });
+  return extension;
+}
+
+// Collects (id, name) entries in file order and groups them by id: a concept's synonyms may be spread
+// over many lines (BioSyn writes one synonym per line).
+class DictionaryBuilder {
+ public:
+  explicit DictionaryBuilder(std::string source) : source_(std::move(source)) {}
+
+  void add(std::string_view id, std::string_view name) {
+    auto [slot, inserted] = concept_of_id_.try_emplace(std::string(id), static_cast<std::uint32_t>(ids_.size()));
+    if (inserted) {
+      ids_.emplace_back(id);
+      names_.emplace_back();
+    }
+    auto& names = names_[slot->second];
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
+  }
+  bool has(std::string_view id) const { return concept_of_id_.count(std::string(id)) > 0; }
+
+  Dictionary finish(std::size_t skipped_obsolete) {
+    if (ids_.empty()) throw InputError::At(source_, 0, "the dictionary holds no concept");
+    Dictionary dictionary;
+    dictionary.source = source_;
+    dictionary.skipped_obsolete = skipped_obsolete;
+    dictionary.concept_ids = std::move(ids_);
+    dictionary.concept_offsets.reserve(dictionary.concept_ids.size() + 1);
+    dictionary.concept_offsets.push_back(0);
+    for (std::size_t concept_row = 0; concept_row < names_.size(); ++concept_row) {
+      for (auto& name : names_[concept_row]) {
+        dictionary.names.push_back(std::move(name));
+        dictionary.name_concept.push_back(static_cast<std::uint32_t>(concept_row));
+      }
+      dictionary.concept_offsets.push_back(dictionary.names.size());
+    }
+    return dictionary;
+  }
+
+ private:
+  std::string source_;
+  std::unordered_map<std::string, std::uint32_t> concept_of_id_;
+  std::vector<std::string> ids_;
+  std::vector<std::vector<std::string>> names_;
+};
+
+Dictionary read_biosyn(const std::string& path) {
+  DictionaryBuilder builder(path);
+  for_each_text_line(path, [&](std::string_view line, std::size_t line_number) {
+    if (trim_blanks(line).empty()) return;
+    const auto separator = line.find("||");
+    if (separator == std::string_view::npos) {
+      throw InputError::At(path, line_number, "expected ID||NAME, found no '||'");
+    }
+    const std::string_view id = trim_blanks(line.substr(0, separator));
+    const std::string_view name = trim_blanks(line.substr(separator + 2));
+    if (name.find("||") != std::string_view::npos) {
+      throw InputError::At(path, line_number, "expected ID||NAME, found more than one '||'");
+    }
+    if (split_concept_ids(id).empty()) throw InputError::At(path, line_number, "empty concept id before '||'");
+    if (name.empty()) throw InputError::At(path, line_number, "empty name after '||'");
+    builder.add(id, name);
+  });
+  return builder.finish(0);
+}
+
+Dictionary read_askapatient(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw InputError::At(path, 0, "cannot open the file");
+  std::stringstream buffer;
+  buffer << file.rdbuf();
+  const std::string content = buffer.str();
+  if (!text::is_valid_utf8(content)) throw InputError::At(path, 0, "invalid UTF-8");
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(content);
+  } catch (const nlohmann::json::parse_error& error) {
+    throw InputError::At(path, 0, std::string("invalid JSON (") + error.what() + ")");
+  }
+  if (!document.is_object()) {
+    throw InputError::At(path, 0, "expected a JSON object {\"ID\": [[\"primary\", \"NAME\"], ...]}");
+  }
+  DictionaryBuilder builder(path);
+  for (const auto& [id, entries] : document.items()) {
+    const std::string where = "concept \"" + id + "\"";
+    if (trim_blanks(id).empty()) throw InputError::At(path, 0, "empty concept id");
+    if (!entries.is_array() || entries.empty()) {
+      throw InputError::At(path, 0, where + ": expected a non-empty list of [TYPE, NAME] pairs");
+    }
+    for (const auto& entry : entries) {
+      if (!entry.is_array() || entry.size() != 2 || !entry[1].is_string()) {
+        throw InputError::At(path, 0, where + ": expected [TYPE, NAME] pairs, found " + entry.dump());
+      }
+      const std::string name(trim_blanks(entry[1].get<std::string>()));
+      if (name.empty()) throw InputError::At(path, 0, where + ": empty name");
+      builder.add(id, name);
+    }
+  }
+  return builder.finish(0);
+}
+
+Dictionary read_table_dictionary(const std::string& path) {
+  TableReadOptions options;
+  options.path = path;
+  options.id_column = "";  // the first column, whatever its header says
+  options.unique_ids = false;
+  const Table table = read_table(options);
+  if (table.num_columns() < 2) {
+    throw InputError::At(path, 1, "expected a header id,name[,synonym...]: found one column");
+  }
+  DictionaryBuilder builder(path);
+  for (std::size_t row = 0; row < table.num_rows(); ++row) {
+    const std::string_view id = trim_blanks(table.cell(row, 0));
+    const std::string_view name = trim_blanks(table.cell(row, 1));
+    // Line of the record when no quoted field spans lines (the header is line 1).
+    if (id.empty()) throw InputError::At(path, row + 2, "empty id in column " + table.columns()[0]);
+    if (name.empty()) throw InputError::At(path, row + 2, "empty name in column " + table.columns()[1]);
+    builder.add(id, name);
+    for (std::size_t column = 2; column < table.num_columns(); ++column) {
+      const std::string_view synonym = trim_blanks(table.cell(row, column));
+      if (!synonym.empty()) builder.add(id, synonym);
+    }
+  }
+  return builder.finish(0);
+}
+
+// The quoted text of an OBO synonym line ("TEXT" SCOPE [XREFS]), with \" and \\ unescaped.
+std::string obo_quoted_text(std::string_view value, const std::string& path, std::size_t line_number) {
+  if (value.empty() || value.front() != '"') {
+    throw InputError::At(path, line_number, "synonym: expected a quoted text, e.g. synonym: \"heart attack\" EXACT []");
+  }
+  std::string unquoted;
+  for (std::size_t pos = 1; pos < value.size(); ++pos) {
+    if (value[pos] == '\\' && pos + 1 < value.size()) {
+      unquoted.push_back(value[++pos]);
+    } else if (value[pos] == '"') {
+      return unquoted;
+    } else {
+      unquoted.push_back(value[pos]);
+    }
+  }
+  throw InputError::At(path, line_number, "synonym: the quoted text has no closing '\"'");
+}
+
+Dictionary read_obo(const std::string& path) {
+  DictionaryBuilder builder(path);
+  std::size_t skipped_obsolete = 0;
+  // The [Term] being read; written out when the next stanza starts or the file ends.
+  struct Term {
+    bool open = false;
+    std::size_t line = 0;
+    std::string id;
+    std::string name;
+    std::vector<std::string> synonyms;
+    bool obsolete = false;
+  } term;
+  const auto finish_term = [&]() {
+    if (!term.open) return;
+    if (term.id.empty()) throw InputError::At(path, term.line, "[Term] without an id: line");
+    if (term.obsolete) {
+      ++skipped_obsolete;
+    } else {
+      if (builder.has(term.id)) throw InputError::At(path, term.line, "duplicate term id " + term.id);
+      if (term.name.empty()) throw InputError::At(path, term.line, "term " + term.id + " has no name: line");
+      builder.add(term.id, term.name);
+      for (const auto& synonym : term.synonyms) builder.add(term.id, synonym);
+    }
+    term = Term{};
+  };
+  for_each_text_line(path, [&](std::string_view raw_line, std::size_t line_number) {
+    const std::string_view line = trim_blanks(raw_line);
+    if (line.empty() || line.front() == '!') return;
+    if (line.front() == '[') {
+      finish_term();
+      if (line == "[Term]") {
+        term.open = true;
+        term.line = line_number;
+      }
+      return;  // [Typedef], [Instance]: not concepts
+    }
+    if (!term.open) return;  // header tags and other stanzas
+    const auto colon = line.find(':');
+    if (colon == std::string_view::npos) throw InputError::At(path, line_number, "expected TAG: VALUE");
+    const std::string_view tag = line.substr(0, colon);
+    const std::string_view value = trim_blanks(line.substr(colon + 1));
+    if (tag == "id") {
+      if (value.empty()) throw InputError::At(path, line_number, "empty id");
+      term.id = value;
+    } else if (tag == "name") {
+      term.name = value;
+    } else if (tag == "synonym") {
+      std::string synonym = obo_quoted_text(value, path, line_number);
+      if (!trim_blanks(synonym).empty()) term.synonyms.emplace_back(trim_blanks(synonym));
+    } else if (tag == "is_obsolete") {
+      term.obsolete = value == "true";
+    }
+  });
+  finish_term();
+  return builder.finish(skipped_obsolete);
+}
+
+DictionaryFormat detect_format(const std::string& path) {
+  const std::string extension = lower_extension(path);
+  if (extension == ".obo") return DictionaryFormat::kObo;
+  if (extension == ".json") return DictionaryFormat::kAskAPatient;
+  if (extension == ".csv" || extension == ".tsv" || extension == ".tab") return DictionaryFormat::kTable;
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw InputError::At(path, 0, "cannot open the file");
+  std::string first_line;
+  while (std::getline(file, first_line) && trim_blanks(first_line).empty()) {
+  }
+  if (first_line.find("||") != std::string::npos) return DictionaryFormat::kBioSyn;
+  if (first_line.rfind("format-version:", 0) == 0 || first_line == "[Term]") return DictionaryFormat::kObo;
+  throw InputError::At(path, 0,
+                       "cannot tell the dictionary format from the name or the first line; name it with "
+                       "--dictionary-format biosyn|askapatient|table|obo");
+}
+
+}  // namespace
+
+DictionaryFormat parse_dictionary_format(const std::string& name) {
+  if (name == "auto") return DictionaryFormat::kAuto;
+  if (name == "biosyn") return DictionaryFormat::kBioSyn;
+  if (name == "askapatient") return DictionaryFormat::kAskAPatient;
+  if (name == "table") return DictionaryFormat::kTable;
+  if (name == "obo") return DictionaryFormat::kObo;
+  throw InputError("unknown dictionary format '" + name + "' (valid: auto, biosyn, askapatient, table, obo)");
+}
+
+Dictionary read_dictionary(const std::string& path, DictionaryFormat format) {
+  if (!std::filesystem::is_regular_file(path)) throw InputError::At(path, 0, "no such file");
+  if (format == DictionaryFormat::kAuto) format = detect_format(path);
+  switch (format) {
+    case DictionaryFormat::kBioSyn:
+      return read_biosyn(path);
+    case DictionaryFormat::kAskAPatient:
+      return read_askapatient(path);
+    case DictionaryFormat::kTable:
+      return read_table_dictionary(path);
+    case DictionaryFormat::kObo:
+      return read_obo(path);
+    case DictionaryFormat::kAuto:
+      break;
+  }
+  throw InputError::At(path, 0, "unknown dictionary format");
+}
+
+std::vector<std::string_view> split_concept_ids(std::string_view ids) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  for (std::size_t pos = 0; pos <= ids.size(); ++pos) {
+    if (pos == ids.size() || ids[pos] == '|' || ids[pos] == '+') {
+      const std::string_view part = trim_blanks(ids.substr(start, pos - start));
+      if (!part.empty()) parts.push_back(part);
+      start = pos + 1;
+    }
+  }
+  return parts;
+}
+
+std::string_view trim_blanks(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t");
+  return text.substr(first, last - first + 1);
+}
+
+void for_each_text_line(const std::string& path,
+                        const std::function<void(std::string_view line, std::size_t line_number)>& on_line) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw InputError::At(path, 0, "cannot open the file");
+  std::string line;
+  std::size_t line_number = 0;
+  while (std::getline(file, line)) {
+    ++line_number;
+    std::string_view view(line);
+    if (line_number == 1 && view.substr(0, 3) == "\xEF\xBB\xBF") view.remove_prefix(3);
+    if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
+    if (!text::is_valid_utf8(view)) throw InputError::At(path, line_number, "invalid UTF-8");
+    on_line(view, line_number);
+  }
+  if (file.bad()) throw InputError::At(path, line_number, "read error");
+}
+
+}  // namespace matchmaker::io

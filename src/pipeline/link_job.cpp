@@ -1,0 +1,414 @@
+#include "pipeline/link_job.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <unordered_map>
+
+#include "eval/metrics.h"
+#include "features/mention_features.h"
+#include "io/atomic_file.h"
+#include "io/table_reader.h"
+#include "matchmaker/error.h"
+#include "resolve/ranking.h"
+#include "student/xgboost_student.h"
+#include "teacher/simulated_teacher.h"
+
+namespace matchmaker::pipeline {
+namespace {
+
+using GoldPairs = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+
+constexpr std::size_t kSynonymsShown = 8;  // per concept in the table the teacher sees
+
+// Concept rows by each of their single ids ("C567755|613097" is found under both).
+std::unordered_multimap<std::string_view, std::uint32_t> concepts_by_id(const io::Dictionary& dictionary) {
+  std::unordered_multimap<std::string_view, std::uint32_t> index;
+  for (std::size_t concept_row = 0; concept_row < dictionary.num_concepts(); ++concept_row) {
+    for (const auto id : io::split_concept_ids(dictionary.concept_ids[concept_row])) {
+      index.emplace(id, static_cast<std::uint32_t>(concept_row));
+    }
+  }
+  return index;
+}
+
+// What the teacher sees of a concept: id, preferred name, a few synonyms.
+Table concept_table(const io::Dictionary& dictionary) {
+  Table table(dictionary.source, {"id", "name", "synonyms"}, 0);
+  std::string synonyms;
+  for (std::size_t concept_row = 0; concept_row < dictionary.num_concepts(); ++concept_row) {
+    const std::uint64_t first = dictionary.concept_offsets[concept_row], last = dictionary.concept_offsets[concept_row + 1];
+    synonyms.clear();
+    for (std::uint64_t name = first + 1; name < last && name < first + 1 + kSynonymsShown; ++name) {
+      if (!synonyms.empty()) synonyms += "; ";
+      synonyms += dictionary.names[name];
+    }
+    const std::array<std::string_view, 3> cells{dictionary.concept_ids[concept_row], dictionary.names[first], synonyms};
+    table.append_row(cells);
+  }
+  return table;
+}
+
+// Gold ids per mention row from --gold: the mentions file itself (or another file in a benchmark
+// layout with the same ids), or a CSV/TSV whose first two columns are mention id and concept id
+// (several rows per mention allowed).
+std::vector<std::string> read_gold_ids(const std::string& path, const io::MentionSet& mentions,
+                                       io::MentionFormat mention_format, const std::string& mentions_path) {
+  if (std::filesystem::exists(path) && std::filesystem::exists(mentions_path) &&
+      std::filesystem::equivalent(path, mentions_path)) {
+    return mentions.gold;
+  }
+  const auto mention_rows = mentions.table.id_index();
+  std::vector<std::string> gold(mentions.table.num_rows());
+  const auto extension = std::filesystem::path(path).extension().string();
+  if (std::filesystem::is_directory(path) || extension == ".concept" ||
+      (extension == ".txt" && mention_format != io::MentionFormat::kTable)) {
+    const io::MentionSet other = io::read_mentions(path);
+    for (std::size_t row = 0; row < other.table.num_rows(); ++row) {
+      const auto found = mention_rows.find(other.table.id(row));
+      if (found == mention_rows.end()) {
+        throw InputError::At(path, 0, "gold mention id " + std::string(other.table.id(row)) + " is not in the mentions");
+      }
+      gold[found->second] = other.gold[row];
+    }
+    return gold;
+  }
+  io::TableReadOptions options;
+  options.path = path;
+  options.id_column = "";
+  options.unique_ids = false;
+  const Table table = io::read_table(options);
+  if (table.num_columns() < 2) throw InputError::At(path, 1, "expected two columns: mention id, concept id");
+  for (std::size_t row = 0; row < table.num_rows(); ++row) {
+    const auto found = mention_rows.find(table.cell(row, 0));
+    if (found == mention_rows.end()) {
+      throw InputError::At(path, row + 2, "mention id " + std::string(table.cell(row, 0)) + " is not in the mentions");
+    }
+    std::string& ids = gold[found->second];
+    if (!ids.empty()) ids += "|";
+    ids += table.cell(row, 1);
+  }
+  return gold;
+}
+
+// Retrieval keys of the mentions, abbreviations expanded (with the context column when there is one).
+std::vector<std::string> mention_keys(const io::MentionSet& mentions, const candidates::ConceptRetriever& retriever) {
+  const int context_column = mentions.table.find_column("context");
+  std::vector<std::string> keys(mentions.table.num_rows());
+#pragma omp parallel for schedule(dynamic, 256)
+  for (std::size_t row = 0; row < keys.size(); ++row) {
+    const std::string_view context =
+        context_column >= 0 ? mentions.table.cell(row, static_cast<std::size_t>(context_column)) : std::string_view();
+    keys[row] = retriever.expand_abbreviations(candidates::retrieval_key(mentions.table.cell(row, 1)), context);
+  }
+  return keys;
+}
+
+nlohmann::json accuracy_json(const LinkAccuracy& accuracy, const eval::RankingMetrics& parts) {
+  return {{"mentions", accuracy.mentions},   {"acc_at_1", accuracy.acc_at_1}, {"acc_at_5", accuracy.acc_at_5},
+          {"parts", parts.queries},          {"part_acc_at_1", parts.hits_at_1},
+          {"part_acc_at_5", parts.hits_at_5}, {"part_mrr", parts.mrr}};
+}
+
+// Scores of every candidate pair by a student trained on the known labels alone.
+// Without a teacher the dictionary's own synonyms are the only labels: they must hold both classes.
+void require_both_classes(const KnownLabels& known) {
+  std::size_t positives = 0;
+  for (const float label : known.labels) positives += label > 0;
+  if (positives == 0 || positives == known.labels.size()) {
+    throw RuntimeFailure("dictionary self-supervision gave " + std::string(positives == 0 ? "no match" : "no non-match") +
+                         ": the dictionary needs concepts with several synonyms, or give a --teacher");
+  }
+}
+
+std::string mode_name(const LinkConfig& config) {
+  if (config.reranker == "none") return "retriever";
+  std::string mode = config.train_mentions_path.empty() ? "label-free" : "supervised";
+  mode += config.distill.teacher == "none" ? " (dictionary self-supervision)" : " (teacher " + config.distill.teacher + ")";
+  return mode;
+}
+
+}  // namespace
+
+io::Dictionary with_mentions_as_synonyms(const io::Dictionary& dictionary, const io::MentionSet& mentions,
+                                         std::size_t& unmatched) {
+  const auto index = concepts_by_id(dictionary);
+  std::vector<std::vector<std::string_view>> extra(dictionary.num_concepts());
+  unmatched = 0;
+  std::vector<std::uint32_t> targets;
+  for (std::size_t row = 0; row < mentions.table.num_rows(); ++row) {
+    targets.clear();
+    for (const auto id : io::split_concept_ids(mentions.gold[row])) {
+      const auto [first, last] = index.equal_range(id);
+      for (auto it = first; it != last; ++it) targets.push_back(it->second);
+    }
+    std::sort(targets.begin(), targets.end());
+    targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+    // A part of a composite ("breast and ovarian cancer") carries every concept of the composite: as
+    // a synonym of each it would make "breast cancer" a name of ovarian cancer.
+    if (targets.size() != 1) {
+      ++unmatched;
+      continue;
+    }
+    extra[targets.front()].push_back(mentions.table.cell(row, 1));
+  }
+  io::Dictionary augmented;
+  augmented.source = dictionary.source;
+  augmented.concept_ids = dictionary.concept_ids;
+  augmented.skipped_obsolete = dictionary.skipped_obsolete;
+  augmented.concept_offsets.push_back(0);
+  for (std::size_t concept_row = 0; concept_row < dictionary.num_concepts(); ++concept_row) {
+    const auto first = dictionary.names.begin() + static_cast<std::ptrdiff_t>(dictionary.concept_offsets[concept_row]);
+    const auto last = dictionary.names.begin() + static_cast<std::ptrdiff_t>(dictionary.concept_offsets[concept_row + 1]);
+    augmented.names.insert(augmented.names.end(), first, last);
+    for (const auto name : extra[concept_row]) {
+      if (std::find(first, last, name) == last) augmented.names.emplace_back(name);
+    }
+    augmented.name_concept.resize(augmented.names.size(), static_cast<std::uint32_t>(concept_row));
+    augmented.concept_offsets.push_back(augmented.names.size());
+  }
+  return augmented;
+}
+
+GoldPairs gold_concept_pairs(const io::Dictionary& dictionary, const std::vector<std::string>& gold) {
+  const auto index = concepts_by_id(dictionary);
+  GoldPairs pairs;
+  for (std::size_t row = 0; row < gold.size(); ++row) {
+    for (const auto id : io::split_concept_ids(gold[row])) {
+      const auto [first, last] = index.equal_range(id);
+      for (auto it = first; it != last; ++it) pairs.emplace_back(static_cast<std::uint32_t>(row), it->second);
+    }
+  }
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  return pairs;
+}
+
+KnownLabels dictionary_self_supervision(const candidates::ConceptRetriever& retriever, std::size_t max_queries,
+                                        std::uint64_t seed, const std::vector<std::uint32_t>& always_used) {
+  const io::Dictionary& dictionary = retriever.dictionary();
+  std::vector<std::uint32_t> sampled = always_used;
+  std::vector<std::uint32_t> pool;
+  std::vector<std::uint8_t> taken(dictionary.num_names(), 0);
+  for (const std::uint32_t name : always_used) taken[name] = 1;
+  for (std::size_t name = 0; name < dictionary.num_names(); ++name) {
+    if (!taken[name] && dictionary.concept_size(dictionary.name_concept[name]) >= 2) pool.push_back(static_cast<std::uint32_t>(name));
+  }
+  std::mt19937_64 random(seed);
+  std::shuffle(pool.begin(), pool.end(), random);
+  for (const std::uint32_t name : pool) {
+    if (sampled.size() >= max_queries) break;
+    sampled.push_back(name);
+  }
+  std::vector<std::string> keys;
+  keys.reserve(sampled.size());
+  for (const std::uint32_t name : sampled) keys.push_back(retriever.name_keys()[name]);
+  const candidates::QueryVectors vectors = retriever.encode(keys);
+  const candidates::ConceptCandidates found = retriever.retrieve(vectors, sampled);
+  const features::FeatureMatrix all = features::compute_mention_features(retriever, {keys, &vectors, &found});
+
+  // Only pseudo-mentions whose own concept was retrieved teach anything about ranking it.
+  KnownLabels known;
+  known.features.names = all.names;
+  known.features.monotone = all.monotone;
+  const std::size_t width = all.num_features();
+  for (std::size_t query = 0; query < sampled.size(); ++query) {
+    const std::uint32_t own_concept = dictionary.name_concept[sampled[query]];
+    const std::uint64_t first = found.pairs.query_offsets[query], last = found.pairs.query_offsets[query + 1];
+    if (std::none_of(found.pairs.right.begin() + static_cast<std::ptrdiff_t>(first),
+                     found.pairs.right.begin() + static_cast<std::ptrdiff_t>(last),
+                     [&](std::uint32_t concept_row) { return concept_row == own_concept; })) {
+      continue;
+    }
+    for (std::uint64_t pair = first; pair < last; ++pair) {
+      known.features.values.insert(known.features.values.end(), all.row(pair), all.row(pair) + width);
+      known.labels.push_back(found.pairs.right[pair] == own_concept ? 1.0f : 0.0f);
+      known.weights.push_back(1.0f);
+    }
+  }
+  known.features.num_rows = known.labels.size();
+  return known;
+}
+
+LinkAccuracy link_accuracy(const io::MentionSet& mentions, const std::vector<std::string>& gold_ids,
+                           const candidates::CandidatePairs& pairs,
+                           const std::vector<float>& scores, const GoldPairs& gold) {
+  // Worst part rank per mention (0 = a part with gold was missed), over mentions with gold.
+  constexpr std::size_t kMissed = std::numeric_limits<std::size_t>::max();
+  std::vector<std::size_t> worst(mentions.num_source_mentions, 0);
+  std::vector<std::uint8_t> has_gold(mentions.num_source_mentions, 0);
+  for (std::size_t row = 0; row < mentions.table.num_rows(); ++row) {
+    const auto first_gold = std::lower_bound(gold.begin(), gold.end(), std::pair<std::uint32_t, std::uint32_t>{row, 0});
+    const std::uint32_t source = mentions.source_mention[row];
+    if (gold_ids[row].empty()) continue;
+    has_gold[source] = 1;
+    std::size_t best_rank = kMissed;
+    if (row < pairs.num_left) {
+      for (std::uint64_t pair = pairs.query_offsets[row]; pair < pairs.query_offsets[row + 1]; ++pair) {
+        if (!std::binary_search(first_gold, gold.end(), std::pair<std::uint32_t, std::uint32_t>{row, pairs.right[pair]})) continue;
+        std::size_t rank = 1;
+        for (std::uint64_t other = pairs.query_offsets[row]; other < pairs.query_offsets[row + 1]; ++other) {
+          rank += scores[other] > scores[pair] || (scores[other] == scores[pair] && pairs.right[other] < pairs.right[pair]);
+        }
+        best_rank = std::min(best_rank, rank);
+      }
+    }
+    worst[source] = std::max(worst[source], best_rank);
+  }
+  LinkAccuracy accuracy;
+  for (std::size_t source = 0; source < worst.size(); ++source) {
+    if (!has_gold[source]) continue;
+    ++accuracy.mentions;
+    accuracy.acc_at_1 += worst[source] <= 1;
+    accuracy.acc_at_5 += worst[source] <= 5;
+  }
+  if (accuracy.mentions > 0) {
+    accuracy.acc_at_1 /= static_cast<double>(accuracy.mentions);
+    accuracy.acc_at_5 /= static_cast<double>(accuracy.mentions);
+  }
+  return accuracy;
+}
+
+void run_link(const LinkConfig& config) {
+  if (config.reranker != "self-supervised" && config.reranker != "none") {
+    throw InputError("--reranker must be self-supervised or none, not '" + config.reranker + "'");
+  }
+  if (config.output_k < 1) throw InputError("--top-k must be at least 1");
+  if (config.retriever.top_k < 1) throw InputError("--candidates must be at least 1");
+  check_distill_settings(config.distill);
+  const bool simulated = config.distill.teacher.rfind(teacher::SimulatedTeacher::kPrefix, 0) == 0;
+  if (simulated && config.gold_path.empty()) throw InputError("--teacher simulated:RATE answers from gold: give --gold");
+  if (config.reranker == "none" && config.distill.teacher != "none") {
+    throw InputError("--reranker none ranks by retrieval alone: it takes no --teacher");
+  }
+  std::optional<io::AtomicFile> out_file;
+  out_file.emplace(config.out_path);
+  std::optional<io::AtomicFile> metrics_file;
+  if (!config.metrics_path.empty()) metrics_file.emplace(config.metrics_path);
+
+  StageTimer timer;
+  const io::MentionSet mentions = io::read_mentions(config.mentions_path, config.mention_format);
+  io::Dictionary dictionary = io::read_dictionary(config.dictionary_path, config.dictionary_format);
+  std::vector<std::string> gold_ids;
+  if (!config.gold_path.empty()) gold_ids = read_gold_ids(config.gold_path, mentions, config.mention_format, config.mentions_path);
+  nlohmann::json metrics;
+  metrics["mode"] = mode_name(config);
+  std::vector<std::uint32_t> training_names;  // supervised mode: synonyms taken from the training split
+  if (!config.train_mentions_path.empty()) {
+    const io::MentionSet training = io::read_mentions(config.train_mentions_path);
+    std::size_t unmatched = 0;
+    const std::size_t names_before = dictionary.num_names();
+    io::Dictionary augmented = with_mentions_as_synonyms(dictionary, training, unmatched);
+    // The new synonyms are the supervised pseudo-mentions: they come from real mentions.
+    std::vector<std::uint8_t> was_name(augmented.num_names(), 0);
+    std::size_t old_name = 0;
+    for (std::size_t name = 0; name < augmented.num_names() && old_name < names_before; ++name) {
+      if (augmented.names[name] == dictionary.names[old_name] && augmented.name_concept[name] == dictionary.name_concept[old_name]) {
+        was_name[name] = 1;
+        ++old_name;
+      }
+    }
+    for (std::size_t name = 0; name < augmented.num_names(); ++name) {
+      if (!was_name[name]) training_names.push_back(static_cast<std::uint32_t>(name));
+    }
+    spdlog::info("supervised: {} training mentions, {} new synonyms, {} naming no concept of the dictionary",
+                 training.table.num_rows(), training_names.size(), unmatched);
+    metrics["supervised"] = {{"training_mentions", training.table.num_rows()}, {"new_synonyms", training_names.size()},
+                             {"unmatched", unmatched}};
+    dictionary = std::move(augmented);
+  }
+  if (dictionary.skipped_obsolete > 0) spdlog::info("dictionary: {} obsolete terms left out", dictionary.skipped_obsolete);
+  spdlog::info("loaded {} mention parts ({} mentions), {} concepts with {} names ({:.2f} s)", mentions.table.num_rows(),
+               mentions.num_source_mentions, dictionary.num_concepts(), dictionary.num_names(), timer.finish("load"));
+
+  const candidates::ConceptRetriever retriever(dictionary, config.retriever);
+  const std::vector<std::string> keys = mention_keys(mentions, retriever);
+  const candidates::QueryVectors vectors = retriever.encode(keys);
+  const candidates::ConceptCandidates found = retriever.retrieve(vectors);
+  const candidates::CandidatePairs& pairs = found.pairs;
+  spdlog::info("retrieval: {} candidate pairs ({:.2f} s)", pairs.num_pairs(), timer.finish("candidates"));
+
+  const GoldPairs gold = gold_concept_pairs(dictionary, gold_ids);
+  std::vector<float> scores = pairs.score;
+  DistillResult distilled;
+  if (config.reranker != "none") {
+    const features::FeatureMatrix features = features::compute_mention_features(retriever, {keys, &vectors, &found});
+    const KnownLabels known =
+        dictionary_self_supervision(retriever, std::max(config.self_supervision_queries, training_names.size()),
+                                    config.distill.seed, training_names);
+    spdlog::info("features: {} pairs; self-supervision: {} labelled pairs ({:.2f} s)", features.num_rows,
+                 known.labels.size(), timer.finish("features"));
+    const Table concepts = concept_table(dictionary);
+    teacher::MatchProblem problem{&mentions.table, &concepts, &pairs, &features};
+    DistillSettings settings = config.distill;
+    if (simulated) settings.teacher_options.simulated_gold = gold;
+    if (settings.teacher == "none") require_both_classes(known);
+    distilled = distill(problem, &known, settings, timer);
+    scores = distilled.scores;
+    metrics["teacher"] = distilled.report.value("teacher", nlohmann::json::object());
+    metrics["routing"] = distilled.report.value("routing", nlohmann::json::object());
+    metrics["teacher_calls"] = distilled.teacher_calls;
+    metrics["self_supervision_pairs"] = known.labels.size();
+  }
+
+  const auto ranked = resolve::rank_candidates(pairs, scores, config.output_k);
+  std::ostream& out = out_file->stream();
+  out << "left_id,right_id,rank,score\n";
+  for (const auto& row : ranked) {
+    io::write_csv_field(out, mentions.table.id(row.left));
+    out << ',';
+    io::write_csv_field(out, dictionary.concept_ids[row.right]);
+    out << ',' << row.rank << ',' << row.score << '\n';
+  }
+  out_file->commit();
+  timer.finish("write");
+
+  if (!gold_ids.empty()) {
+    std::vector<std::uint32_t> gold_rows;
+    for (std::size_t row = 0; row < gold_ids.size(); ++row) {
+      if (!gold_ids[row].empty()) gold_rows.push_back(static_cast<std::uint32_t>(row));
+    }
+    const LinkAccuracy linked = link_accuracy(mentions, gold_ids, pairs, scores, gold);
+    metrics["quality"] = accuracy_json(linked, eval::ranking_metrics(pairs, scores, gold, gold_rows));
+    metrics["retriever_quality"] = accuracy_json(link_accuracy(mentions, gold_ids, pairs, pairs.score, gold),
+                                                 eval::ranking_metrics(pairs, pairs.score, gold, gold_rows));
+    // Recall of the candidates: the ceiling on any re-ranking (share of gold-bearing parts with a gold candidate).
+    std::size_t parts_found = 0;
+    for (const std::uint32_t row : gold_rows) {
+      for (std::uint64_t pair = pairs.query_offsets[row]; pair < pairs.query_offsets[row + 1]; ++pair) {
+        if (std::binary_search(gold.begin(), gold.end(), std::pair<std::uint32_t, std::uint32_t>{row, pairs.right[pair]})) {
+          ++parts_found;
+          break;
+        }
+      }
+    }
+    metrics["candidate_recall"] = gold_rows.empty() ? 0.0 : static_cast<double>(parts_found) / static_cast<double>(gold_rows.size());
+    spdlog::info("{}: Acc@1 {:.4f}, Acc@5 {:.4f} over {} mentions (retriever alone {:.4f} / {:.4f})", metrics["mode"].get<std::string>(),
+                 linked.acc_at_1, linked.acc_at_5, linked.mentions, metrics["retriever_quality"]["acc_at_1"].get<double>(),
+                 metrics["retriever_quality"]["acc_at_5"].get<double>());
+  }
+  if (metrics_file) {
+    metrics["config"] = {{"mentions", config.mentions_path},     {"dictionary", config.dictionary_path},
+                         {"reranker", config.reranker},          {"candidates", config.retriever.top_k},
+                         {"output_k", config.output_k},          {"train_mentions", config.train_mentions_path},
+                         {"feature_set", features::kMentionFeatureSetName}};
+    metrics["config"].update(distill_config_json(config.distill));
+    metrics["counts"] = {{"mentions", mentions.num_source_mentions},
+                         {"mention_parts", mentions.table.num_rows()},
+                         {"concepts", dictionary.num_concepts()},
+                         {"names", dictionary.num_names()},
+                         {"candidate_pairs", pairs.num_pairs()}};
+    nlohmann::json stage_seconds = nlohmann::json::object();
+    for (const auto& [stage, seconds] : timer.stages()) stage_seconds[stage] = seconds;
+    metrics["stage_seconds"] = stage_seconds;
+    metrics["wall_seconds"] = timer.total_seconds();
+    metrics["peak_memory_mib"] = peak_memory_mib();
+    metrics_file->stream() << metrics.dump(2) << '\n';
+    metrics_file->commit();
+  }
+}
+
+}  // namespace matchmaker::pipeline

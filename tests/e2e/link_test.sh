@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# End-to-end tests of `matchmaker link` on the shipped dictionary and mentions (tests/data/el): exit
+# codes and messages for bad input, the output contract, known answers, composite mentions, and
+# Acc@1/Acc@5 in the metrics. Run by ctest with MATCHMAKER_BIN and TEST_DATA_DIR set.
+set -u
+bin=${MATCHMAKER_BIN:?MATCHMAKER_BIN must name the matchmaker binary}
+data=${TEST_DATA_DIR:?TEST_DATA_DIR must name tests/data}/el
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# The concept ranked first for a mention id: top1 FILE MENTION_ID
+top1() { awk -F, -v id="$2" '$1 == id && $3 == 1 { print $2 }' "$1"; }
+
+run link --help
+check "link --help exits 0 and names its options" '[ $status -eq 0 ] && grep -q -- "--dictionary" "$work/log" && grep -q -- "--train-mentions" "$work/log"'
+
+# --- bad input: exit 2, one line naming file and line ----------------------------------------------
+printf 'D1||one\nD2 two\n' > "$work/bad.txt"
+run link --mentions "$data/mentions.concept" --dictionary "$work/bad.txt" --out "$work/x.csv"
+check "malformed dictionary exits 2 naming file:line" '[ $status -eq 2 ] && grep -q "bad.txt:2: expected ID||NAME" "$work/log" && [ ! -e "$work/x.csv" ]'
+printf '1||0|3||T||abc\n' > "$work/bad.concept"
+run link --mentions "$work/bad.concept" --dictionary "$data/dictionary.txt" --out "$work/x.csv"
+check "malformed mentions exit 2 naming file:line" '[ $status -eq 2 ] && grep -q "bad.concept:1: expected 5 fields" "$work/log"'
+run link --mentions "$work/none.concept" --dictionary "$data/dictionary.txt" --out "$work/x.csv"
+check "missing mentions file exits 2" '[ $status -eq 2 ] && grep -q "no such file" "$work/log"'
+run link --mentions "$data/mentions.concept" --dictionary "$data/dictionary.txt" --out "$work/x.csv" --teacher simulated:0.1
+check "simulated teacher without gold exits 2" '[ $status -eq 2 ] && grep -q "give --gold" "$work/log"'
+run link --mentions "$data/mentions.concept" --dictionary "$data/dictionary.txt" --out "$work/x.csv" --reranker magic
+check "unknown reranker exits 2" '[ $status -eq 2 ] && grep -q "reranker must be" "$work/log"'
+
+# --- retriever alone on the BioSyn layout -----------------------------------------------------------
+run link --mentions "$data/mentions.concept" --dictionary "$data/dictionary.txt" --out "$work/retriever.csv" \
+    --reranker none --gold "$data/mentions.concept" --metrics "$work/retriever.json" --threads 2
+check "retriever run exits 0" '[ $status -eq 0 ]'
+check "output header is left_id,right_id,rank,score" '[ "$(head -1 "$work/retriever.csv")" = "left_id,right_id,rank,score" ]'
+check "at most 5 rows per mention part, ranks 1.." '[ "$(awk -F, "NR > 1 { n[\$1]++ } END { m = 0; for (k in n) if (n[k] > m) m = n[k]; print m }" "$work/retriever.csv")" -le 5 ]'
+check "known answer: ataxia telangiectasia" '[ "$(top1 "$work/retriever.csv" 100:0-21)" = D001260 ]'
+check "known answer: haemochromatosis -> the concept with alternative ids" '[ "$(top1 "$work/retriever.csv" 102:0-20)" = "D006432|235200" ]'
+check "composite a|b: both parts linked" '[ "$(top1 "$work/retriever.csv" "101:40-70#1")" = D001943 ] && [ "$(top1 "$work/retriever.csv" "101:40-70#2")" = D010051 ]'
+check "composite a+b: both parts linked" '[ "$(top1 "$work/retriever.csv" "101:80-110#1")" = D001943 ] && [ "$(top1 "$work/retriever.csv" "101:80-110#2")" = D010051 ]'
+check "metrics count 9 mentions in 11 parts" '[ "$(json_value "$work/retriever.json" quality.mentions)" = 9 ] && [ "$(json_value "$work/retriever.json" quality.parts)" = 11 ]'
+check "retriever Acc@5 is 1 on the shipped mentions" 'at_least "$(json_value "$work/retriever.json" quality.acc_at_5)" 1'
+
+# --- self-supervised re-ranker, then with a simulated teacher -------------------------------------
+run link --mentions "$data/mentions.concept" --dictionary "$data/dictionary.txt" --out "$work/linked.csv" \
+    --gold "$data/mentions.concept" --metrics "$work/linked.json" --threads 2
+check "self-supervised run exits 0" '[ $status -eq 0 ]'
+check "self-supervised Acc@1 >= 0.8 on the shipped mentions" 'at_least "$(json_value "$work/linked.json" quality.acc_at_1)" 0.8'
+check "mode is named label-free" 'grep -q "\"mode\": \"label-free (dictionary self-supervision)\"" "$work/linked.json"'
+run link --mentions "$data/mentions.concept" --dictionary "$data/dictionary.txt" --out "$work/taught.csv" \
+    --gold "$data/mentions.concept" --metrics "$work/taught.json" --teacher simulated:0 --teacher-budget 0.5 --threads 2
+check "simulated teacher run exits 0 and is named so" '[ $status -eq 0 ] && grep -q "simulated:0" "$work/taught.json"'
+
+# --- table mentions with context (abbreviations), gold as CSV, a TSV dictionary ---------------------
+run link --mentions "$data/mentions.csv" --dictionary "$data/dictionary.txt" --out "$work/context.csv" \
+    --reranker none --gold "$data/gold.csv" --metrics "$work/context.json"
+check "table mentions exit 0" '[ $status -eq 0 ]'
+check "DMD defined in context and in the dictionary" '[ "$(top1 "$work/context.csv" m1)" = D020388 ]'
+check "HCA defined in context" '[ "$(top1 "$work/context.csv" m2)" = D008107 ]'
+check "CSV gold: Acc@1 is 1" 'at_least "$(json_value "$work/context.json" quality.acc_at_1)" 1'
+run link --mentions "$data/fold.test.txt" --dictionary "$data/concepts.json" --out "$work/aap.csv" --reranker none
+check "AskAPatient fold and concept list exit 0" '[ $status -eq 0 ] && [ "$(top1 "$work/aap.csv" 1)" = 1036 ]'
+
+finish
