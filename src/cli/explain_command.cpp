@@ -23,7 +23,7 @@ std::string who_decided(const std::string& route) {
     return "the student model (the query was escalated, but the teacher gave no usable answer)";
   }
   if (route == route::route_name(Route::kStudentKept)) {
-    return "the student model (the query was escalated and the teacher said none, but the student was sure of its match)";
+    return "the student model (the query was escalated; the teacher said none, which does not overrule the student's match)";
   }
   return route;
 }

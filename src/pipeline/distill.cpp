@@ -398,7 +398,10 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   result.calibration = route::PlattScaling::fit(held_out_scores, held_out_labels);
   std::vector<float> calibrated(result.student_scores.size());
   for (std::size_t pair = 0; pair < calibrated.size(); ++pair) calibrated[pair] = result.calibration.apply(result.student_scores[pair]);
-  const auto confidences = route::query_confidences(pairs, calibrated, settings.decision_threshold);
+  // The student decides on raw probabilities; the same cut on the calibrated scale (Platt is monotone).
+  const float threshold = settings.decision_threshold ? settings.decision_threshold(result.student_scores) : 0.5f;
+  const float calibrated_threshold = result.calibration.a > 0 ? result.calibration.apply(threshold) : threshold;
+  const auto confidences = route::query_confidences(pairs, calibrated, calibrated_threshold);
 
   std::size_t with_candidates = 0;
   for (std::size_t query = 0; query < pairs.num_left; ++query) with_candidates += pairs.query_size(query) > 0;
@@ -415,7 +418,7 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
     for (std::size_t idx = 0; idx < held_out.size(); ++idx) {
       if (held_out[idx] >= 0) query_scores[training.rows[idx]] = result.calibration.apply(held_out[idx]);
     }
-    const auto held_out_confidences = route::query_confidences(pairs, query_scores, settings.decision_threshold);
+    const auto held_out_confidences = route::query_confidences(pairs, query_scores, calibrated_threshold);
     for (const TeacherDecision& decision : result.sample_decisions) {
       const auto& confidence = held_out_confidences[decision.query];
       const std::int64_t student_choice = confidence.none_wins ? -1 : confidence.best_pair;

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -47,7 +49,9 @@ struct DistillSettings {
   // Whether the teacher's answers on the training sample decide those queries (true: paid answers
   // are used as decisions, route kSample) or the student decides them too (false).
   bool use_sample_answers = false;
-  float decision_threshold = 0.5f;        // the probability from which the student calls a match (routing)
+  // The probability from which the student calls a match, given its scores of every pair (the task's
+  // resolve step uses the same cut; routing needs it to tell "match" from "none"). Default 0.5.
+  std::function<float(std::span<const float>)> decision_threshold;
   int threads = 0;
   std::uint64_t seed = 42;
 };

@@ -213,6 +213,22 @@ void evaluate(const MatchConfig& config, const candidates::CandidatePairs& pairs
       student_decisions.push_back({decision.query, confidence.none_wins ? -1 : confidence.best_pair, {}});
     }
     routing["student_accuracy_on_escalated"] = teacher_accuracy(student_decisions, pairs, gold);
+    // Where the two disagreed, who was right: the evidence behind the merge rule (router.h).
+    nlohmann::json disagreements = nlohmann::json::object();
+    for (std::size_t idx = 0; idx < student_decisions.size(); ++idx) {
+      const TeacherDecision& teacher_said = distilled.escalated_decisions[idx];
+      const TeacherDecision& student_said = student_decisions[idx];
+      if (teacher_said.chosen_pair == student_said.chosen_pair) continue;
+      const char* kind = teacher_said.chosen_pair < 0   ? "teacher_none_student_match"
+                         : student_said.chosen_pair < 0 ? "teacher_match_student_none"
+                                                        : "different_matches";
+      nlohmann::json& cell = disagreements[kind];
+      if (cell.is_null()) cell = {{"queries", 0}, {"teacher_right", 0}, {"student_right", 0}};
+      cell["queries"] = cell["queries"].get<int>() + 1;
+      cell["teacher_right"] = cell["teacher_right"].get<int>() + static_cast<int>(teacher_accuracy({&teacher_said, 1}, pairs, gold));
+      cell["student_right"] = cell["student_right"].get<int>() + static_cast<int>(teacher_accuracy({&student_said, 1}, pairs, gold));
+    }
+    routing["disagreements_on_escalated"] = disagreements;
   }
   const auto student_only = resolve::resolve_matches(pairs, distilled.student_scores, resolve_method, threshold);
   std::vector<float> teacher_scores(pairs.num_pairs(), 0.0f);
@@ -322,6 +338,9 @@ void run_match(const MatchConfig& config) {
   // Only where each record keeps its single best pair: connected components chain through every
   // lifted score (bundled dedup example F1 0.56 -> 0.18).
   settings.positive_weight = resolve_method == resolve::ResolveMethod::kConnectedComponents ? 1.0 : 3.0;
+  settings.decision_threshold = [&](std::span<const float> student_scores) {
+    return decision_threshold(config, pairs, student_scores, resolve_method);
+  };
   const DistillResult distilled = distill(problem, nullptr, settings, timer);
   metrics.update(distilled.report);
   if (distilled.waiting_for_batch) return;

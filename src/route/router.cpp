@@ -157,8 +157,7 @@ PlattScaling PlattScaling::fit(std::span<const float> probabilities, std::span<c
 }
 
 bool teacher_decides(std::int64_t teacher_chosen_pair, const QueryConfidence& student) {
-  if (teacher_chosen_pair >= 0) return true;
-  return student.none_wins || student.best < kKeepStudentOverNone;
+  return teacher_chosen_pair >= 0 || student.none_wins;
 }
 
 void apply_teacher_decision(const candidates::CandidatePairs& pairs, std::uint32_t query, std::int64_t chosen_pair,

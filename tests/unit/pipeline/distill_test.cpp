@@ -101,7 +101,7 @@ TEST(DistillTest, EscalationShareAndCallCapAreExact) {
   // The escalated queries are the least certain: no other query the student decides has a smaller margin.
   std::vector<float> calibrated;
   for (float score : by_share.student_scores) calibrated.push_back(by_share.calibration.apply(score));
-  const auto confidences = route::query_confidences(data.pairs, calibrated, settings.decision_threshold);
+  const auto confidences = route::query_confidences(data.pairs, calibrated, by_share.calibration.apply(0.5f));
   float highest_escalated = 0.0f, lowest_kept = 1.0f;
   std::vector<std::uint8_t> in_sample(400, 0);
   for (const TeacherDecision& decision : by_share.sample_decisions) in_sample[decision.query] = 1;

@@ -103,15 +103,16 @@ TEST(PlattScalingTest, FitsAMonotoneCalibrationAndStaysFiniteOnSeparableData) {
   EXPECT_NEAR(identity.apply(0.3f), 0.3f, 1e-5);
 }
 
-TEST(TeacherDecisionTest, NoneDoesNotOverruleASureStudentAndRankingsSurvive) {
-  QueryConfidence sure;
-  sure.best = 0.99f;
-  QueryConfidence unsure;
-  unsure.best = 0.8f;
-  EXPECT_TRUE(teacher_decides(3, sure));    // a named candidate always decides
-  EXPECT_FALSE(teacher_decides(-1, sure));  // "none" against a sure student: the student stays
-  EXPECT_TRUE(teacher_decides(-1, unsure));
-
+TEST(TeacherDecisionTest, NoneDoesNotOverruleAStudentMatchAndRankingsSurvive) {
+  QueryConfidence student_match;
+  student_match.best = 0.8f;
+  QueryConfidence student_none;
+  student_none.best = 0.3f;
+  student_none.none_wins = true;
+  EXPECT_TRUE(teacher_decides(3, student_match));   // a named candidate always decides
+  EXPECT_TRUE(teacher_decides(3, student_none));
+  EXPECT_FALSE(teacher_decides(-1, student_match)); // "none" does not overrule a student's match
+  EXPECT_TRUE(teacher_decides(-1, student_none));
   const auto pairs = pairs_with({3});
   std::vector<float> scores = {0.9f, 0.6f, 0.3f};
   apply_teacher_decision(pairs, 0, 2, scores);
