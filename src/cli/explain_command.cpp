@@ -39,18 +39,18 @@ void print_explanation(std::ostream& out, const workspace::Workspace::Explanatio
         "  The student's match probability: {:.3f} (calibrated {:.3f}). What moved it, in log-odds points\n"
         "  (positive: more likely the same entity; they add up to the total):\n",
         student.probability(), detail["student"].value("calibrated_probability", student.probability()));
-    float rest = 0.0f;
+    float rest = student.other_contribution;
+    std::size_t rest_count = student.other_count;
     for (std::size_t idx = 0; idx < student.contributions.size(); ++idx) {
       const auto& item = student.contributions[idx];
       if (idx < kContributionsShown) {
         out << fmt::format("    {:+7.2f}  {}\n", item.contribution, explain::describe_feature(item.feature, item.value));
       } else {
         rest += item.contribution;
+        ++rest_count;
       }
     }
-    if (student.contributions.size() > kContributionsShown) {
-      out << fmt::format("    {:+7.2f}  {} other features together\n", rest, student.contributions.size() - kContributionsShown);
-    }
+    if (rest_count > 0) out << fmt::format("    {:+7.2f}  {} other features together\n", rest, rest_count);
     out << fmt::format("    {:+7.2f}  starting point (the model's bias)\n", student.bias);
     out << fmt::format("    {:+7.2f}  total -> probability {:.3f}\n", student.log_odds, student.probability());
   } else {

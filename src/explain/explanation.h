@@ -22,6 +22,9 @@ struct FeatureContribution {
 
 struct PairExplanation {
   std::vector<FeatureContribution> contributions;  // every feature, strongest (by |contribution|) first
+  // Read back from JSON, the features beyond the stored ones: how many, and their summed contribution.
+  std::size_t other_count = 0;
+  float other_contribution = 0.0f;
   float bias = 0.0f;                               // the model's log-odds before any feature
   float log_odds = 0.0f;                           // bias + every contribution
   float probability() const;
@@ -38,8 +41,11 @@ std::string describe_feature(const std::string& name, float value);
 // The strongest `count` contributions in one line: "name jaro-winkler 1.00 (+2.1); price relative difference 40% (-0.8)".
 std::string short_form(const PairExplanation& explanation, std::size_t count = 3);
 
-// {"bias", "log_odds", "probability", "contributions": [{"feature", "value" (null if missing), "text", "contribution"}]}
-nlohmann::json to_json(const PairExplanation& explanation);
+// {"bias", "log_odds", "probability", "contributions": [{"feature", "value" (null if missing), "text",
+// "contribution"}], "other_features": {"count", "contribution"}}: the strongest `max_items` one by one,
+// the rest summed, so that bias + contributions + other_features is still the log-odds. A run keeps
+// one per decision: all 40-odd features each cost about 15 KB of JSON per decision.
+nlohmann::json to_json(const PairExplanation& explanation, std::size_t max_items = 8);
 PairExplanation from_json(const nlohmann::json& json);
 
 }  // namespace matchmaker::explain

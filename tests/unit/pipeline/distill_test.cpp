@@ -186,6 +186,7 @@ TEST(DistillTest, ExplanationsAreDeterministicAndSumToTheStudentsLogOdds) {
     const auto& student = a[idx].detail["student"];
     double sum = student["bias"].get<double>();
     for (const auto& item : student["contributions"]) sum += item["contribution"].get<double>();
+    if (student.contains("other_features")) sum += student["other_features"]["contribution"].get<double>();
     const double probability = first.student_scores[decisions[idx].pair];
     EXPECT_NEAR(sum, std::log(probability / (1 - probability)), 1e-3);
   }
