@@ -67,22 +67,10 @@ CREATE TABLE matches (
   score REAL NOT NULL,
   PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
-)sql"
-                               R"sql(
-CREATE TABLE explanations (
-  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-  left_id TEXT NOT NULL,
-  right_id TEXT NOT NULL,
-  decision TEXT NOT NULL,
-  route TEXT NOT NULL,
-  score REAL NOT NULL,
-  detail TEXT NOT NULL,
-  PRIMARY KEY (run_id, left_id, right_id)
-) WITHOUT ROWID;
 )sql";
 
-// Brings a version-1 file to version 2: the explanations table is new; nothing else changed.
-constexpr const char* kMigrateFrom1 = R"sql(
+// New in version 2 (IF NOT EXISTS: the same statement upgrades a version-1 file).
+constexpr const char* kExplanationsTable = R"sql(
 CREATE TABLE IF NOT EXISTS explanations (
   run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
   left_id TEXT NOT NULL,
@@ -93,7 +81,6 @@ CREATE TABLE IF NOT EXISTS explanations (
   detail TEXT NOT NULL,
   PRIMARY KEY (run_id, left_id, right_id)
 ) WITHOUT ROWID;
-UPDATE meta SET value = 2 WHERE key = 'schema_version';
 )sql";
 
 constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -160,7 +147,8 @@ bool check_schema(SQLite::Database& db, const std::string& path) {
   }
   if (number == 1) {
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-    db.exec(kMigrateFrom1);
+    db.exec(kExplanationsTable);
+    db.exec("UPDATE meta SET value = 2 WHERE key = 'schema_version'");
     transaction.commit();
     spdlog::info("{}upgraded from schema version 1 to 2 (explanations)", prefix(path));
   } else if (number != kSchemaVersion) {
@@ -187,6 +175,7 @@ Workspace Workspace::open(const std::string& path) {
       SQLite::Transaction transaction(*db, SQLite::TransactionBehavior::IMMEDIATE);
       if (!check_schema(*db, path)) {  // another process may have created it meanwhile
         db->exec(kSchema);
+        db->exec(kExplanationsTable);
         SQLite::Statement insert(*db, "INSERT INTO meta (key, value) VALUES ('schema_version', ?)");
         insert.bind(1, static_cast<std::int64_t>(kSchemaVersion));
         insert.exec();

@@ -121,6 +121,32 @@ TEST(WorkspaceOpen, NewerSchemaVersionIsRefused) {
   EXPECT_NE(message.find("newer"), std::string::npos) << message;
 }
 
+TEST(WorkspaceOpen, VersionOneIsUpgradedKeepingItsRunsAndAnswers) {
+  TempDir dir;
+  const auto path = dir.file("project.mm");
+  std::int64_t run = 0;
+  {
+    auto workspace = Workspace::open(path);
+    run = workspace.begin_run({{"teacher", "openai:x"}});
+    workspace.store_answer("openai:x", "key-1", "q1", {"r7", 0.9, "same model code", "{\"answer\": \"[1]\"}"});
+  }
+  {
+    // What a version-1 file looked like: no explanations table.
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    raw.exec("DROP TABLE explanations");
+    raw.exec("UPDATE meta SET value = 1 WHERE key = 'schema_version'");
+  }
+  auto workspace = Workspace::open(path);
+  EXPECT_EQ(workspace.count_answers("openai:x"), 1u);
+  workspace.store_explanations(run, {{"q1", "r7", "match", "teacher", 1.0, {{"teacher", {{"rationale", "same model code"}}}}}});
+  const auto explanations = workspace.load_explanations(run, "q1");
+  ASSERT_EQ(explanations.size(), 1u);
+  EXPECT_EQ(explanations[0].route, "teacher");
+  EXPECT_EQ(explanations[0].detail["teacher"]["rationale"], "same model code");
+  SQLite::Database raw(path, SQLite::OPEN_READONLY);
+  EXPECT_EQ(raw.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getInt64(), 2);
+}
+
 TEST(WorkspaceOpen, UnknownSchemaVersionIsRefused) {
   TempDir dir;
   const auto path = dir.file("project.mm");
