@@ -148,6 +148,7 @@ std::vector<EntityPair> mutual_best_pairs(const candidates::CandidatePairs& pair
 BootstrapResult bootstrap_align(const BootstrapInput& input, const BootstrapSettings& settings) {
   BootstrapResult result;
   std::vector<EntityPair> anchor_pairs(input.trusted.begin(), input.trusted.end());
+  anchor_pairs.insert(anchor_pairs.end(), input.warm_start.begin(), input.warm_start.end());
   for (int round = 0; round < std::max(1, settings.rounds); ++round) {
     const Anchors anchors = Anchors::from_pairs(anchor_pairs, input.left->num_entities(), input.right->num_entities());
     result.anchors_per_round.push_back(anchors.count);

@@ -15,8 +15,11 @@
 #include "io/atomic_file.h"
 #include "io/kg_reader.h"
 #include "matchmaker/error.h"
+#include "pipeline/decision_explanations.h"
 #include "resolve/ranking.h"
 #include "resolve/resolve.h"
+#include "select/query_selection.h"
+#include "teacher/teacher.h"
 #include "workspace/workspace.h"
 
 namespace matchmaker::pipeline {
@@ -151,6 +154,206 @@ std::vector<EntityPair> name_anchors(const graph::NameVectors& names, std::span<
   return graph::mutual_best_pairs(pairs, pairs.score, min_score);
 }
 
+// One teacher answer in entity terms, so that it outlives the candidate pairs it was asked over.
+struct AnsweredPair {
+  std::uint32_t left = 0;
+  std::int64_t right = -1;  // -1: the teacher said none of the candidates
+  std::string explanation;
+  route::Route route = route::Route::kSample;
+};
+
+AnsweredPair answered_pair(const candidates::CandidatePairs& pairs, const TeacherDecision& decision, route::Route route) {
+  const std::int64_t right =
+      decision.chosen_pair >= 0 ? static_cast<std::int64_t>(pairs.right[static_cast<std::uint64_t>(decision.chosen_pair)]) : -1;
+  return {decision.query, right, decision.explanation, route};
+}
+
+std::size_t named_count(const std::vector<AnsweredPair>& answered) {
+  return static_cast<std::size_t>(std::count_if(answered.begin(), answered.end(), [](const AnsweredPair& a) { return a.right >= 0; }));
+}
+
+std::vector<EntityPair> named_pairs(const std::vector<AnsweredPair>& answered) {
+  std::vector<EntityPair> named;
+  for (const AnsweredPair& answer : answered) {
+    if (answer.right >= 0) named.emplace_back(answer.left, static_cast<std::uint32_t>(answer.right));
+  }
+  return named;
+}
+
+// Seed-free: which entities the teacher is asked about so that its answers make good anchors. An
+// answer helps most where the model has no anchor yet and the entity has many neighbours (its anchor
+// then describes all of them); within a round no two chosen entities are adjacent, so that the
+// anchors land in different parts of the graph. Highest degree first, ties by row.
+std::vector<std::uint32_t> anchor_queries(const candidates::CandidatePairs& pairs, const graph::EntityAdjacency& adjacency,
+                                          const std::vector<std::uint8_t>& settled, std::size_t count) {
+  std::vector<std::uint32_t> eligible;
+  for (std::uint32_t query = 0; query < pairs.num_left; ++query) {
+    if (pairs.query_size(query) > 0 && !settled[query]) eligible.push_back(query);
+  }
+  std::stable_sort(eligible.begin(), eligible.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return adjacency.degree(a) > adjacency.degree(b); });
+  std::vector<std::uint8_t> chosen_or_near(pairs.num_left, 0);
+  std::vector<std::uint32_t> chosen;
+  for (int pass = 0; pass < 2 && chosen.size() < count; ++pass) {
+    // The second pass fills up with neighbours of chosen entities when spreading leaves too few.
+    for (std::uint32_t query : eligible) {
+      if (chosen.size() == count) break;
+      if (chosen_or_near[query] == 2 || (pass == 0 && chosen_or_near[query] == 1)) continue;
+      chosen.push_back(query);
+      chosen_or_near[query] = 2;
+      for (std::uint32_t neighbour : adjacency.neighbours_of(query)) {
+        if (neighbour < chosen_or_near.size() && chosen_or_near[neighbour] == 0) chosen_or_near[neighbour] = 1;
+      }
+    }
+  }
+  return chosen;
+}
+
+// The model after seed-free anchor rounds, the teacher's answers and what they cost.
+struct AnchorRounds {
+  graph::BootstrapResult model;
+  std::vector<EntityPair> anchors;  // answers that named a match, in the order given
+  std::vector<AnsweredPair> answered;
+  std::size_t calls = 0;
+};
+
+// The sample budget is spent in rounds; each round's answers are anchors of the next model run, which
+// then finds better candidates for the next round's questions (the teacher can only name a match it
+// is shown).
+constexpr int kAnchorRounds = 3;
+// Propagation rounds of a warm-started re-run: the anchors of the run before carry over, so a few
+// rounds settle the new ones (all rounds again made seed-free fr_en take 158 s on the loaded 2 cores).
+constexpr int kRerunRounds = 3;
+
+AnchorRounds ask_for_anchors(graph::BootstrapResult model, graph::BootstrapInput input,
+                             graph::BootstrapSettings model_settings, bool use_names, const Table& left_table,
+                             const Table& right_table, const DistillSettings& settings, StageTimer& timer) {
+  AnchorRounds rounds;
+  std::size_t with_candidates = 0;
+  for (std::size_t query = 0; query < model.pairs.num_left; ++query) with_candidates += model.pairs.query_size(query) > 0;
+  const std::size_t budget = select::budget_to_count(settings.teacher_budget, with_candidates);
+  if (budget == 0) {
+    rounds.model = std::move(model);
+    return rounds;
+  }
+  model_settings.rounds = std::min(model_settings.rounds, kRerunRounds);
+  teacher::TeacherOptions options = settings.teacher_options;
+  options.seed = settings.seed;
+  const std::unique_ptr<teacher::Teacher> teacher = teacher::make_teacher(settings.teacher, options);
+  const std::vector<EntityPair> base_trusted(input.trusted.begin(), input.trusted.end());
+  std::vector<std::uint8_t> asked(model.pairs.num_left, 0);
+  std::size_t questions_asked = 0;
+  for (int round = 0; round < kAnchorRounds && questions_asked < budget; ++round) {
+    std::vector<std::uint8_t> settled = asked;
+    for (const auto& [left, right] : base_trusted) settled[left] = 1;
+    // Entities the model already anchored are left out: confirming them added less than new anchors
+    // (zh_en 0.65 against 0.69).
+    for (const auto& [left, right] : model.bootstrapped) settled[left] = 1;
+    const std::size_t count = (budget - questions_asked) / static_cast<std::size_t>(kAnchorRounds - round);
+    const std::vector<std::uint32_t> queries = anchor_queries(model.pairs, *input.left, settled, count);
+    if (queries.empty()) break;
+    candidates::CandidatePairs pairs = model.pairs;
+    pairs.score = model.assignment;
+    const features::FeatureMatrix features = features::entity_pair_features(
+        pairs, {&model.views, use_names, input.left, input.right, model.pairs.score, model.assignment});
+    std::vector<teacher::TeacherQuery> questions;
+    for (std::uint32_t query : queries) {
+      teacher::TeacherQuery question;
+      question.query = query;
+      for (std::uint64_t pair = pairs.query_offsets[query]; pair < pairs.query_offsets[query + 1]; ++pair) question.shown.push_back(pair);
+      std::sort(question.shown.begin(), question.shown.end(), [&](std::uint64_t a, std::uint64_t b) {
+        return pairs.score[a] != pairs.score[b] ? pairs.score[a] > pairs.score[b] : a < b;
+      });
+      question.shown.resize(std::min(question.shown.size(), static_cast<std::size_t>(settings.teacher_candidates)));
+      questions.push_back(std::move(question));
+    }
+    const std::vector<teacher::TeacherAnswer> answers = teacher->answer({&left_table, &right_table, &pairs, &features}, questions);
+    questions_asked += questions.size();
+    std::size_t named = 0;
+    for (std::size_t idx = 0; idx < answers.size(); ++idx) {
+      asked[questions[idx].query] = 1;
+      if (!answers[idx].answered) continue;
+      const TeacherDecision decision{questions[idx].query,
+                                     answers[idx].chosen >= 0 ? static_cast<std::int64_t>(questions[idx].shown[static_cast<std::size_t>(answers[idx].chosen)]) : -1,
+                                     answers[idx].explanation};
+      rounds.answered.push_back(answered_pair(pairs, decision, route::Route::kSample));
+      if (rounds.answered.back().right >= 0) {
+        rounds.anchors.emplace_back(decision.query, static_cast<std::uint32_t>(rounds.answered.back().right));
+        ++named;
+      }
+    }
+    // Answers first: the teacher saw them one by one; the name anchors are only very similar names.
+    std::vector<EntityPair> trusted = rounds.anchors;
+    trusted.insert(trusted.end(), base_trusted.begin(), base_trusted.end());
+    const std::vector<EntityPair> warm_start = model.bootstrapped;
+    input.trusted = trusted;
+    input.warm_start = warm_start;
+    model = graph::bootstrap_align(input, model_settings);
+    spdlog::info("seed-free anchor round {}: teacher asked about {} well-connected entities, {} named a match; model "
+                 "re-run: {} anchors ({:.2f} s)", round + 1, questions.size(), named, model.anchors_per_round.back(),
+                 timer.finish("anchor_rounds"));
+  }
+  const nlohmann::json teacher_report = teacher->report();
+  // For an LLM teacher a call is a request actually sent (cached answers cost nothing).
+  rounds.calls = teacher_report.contains("called") ? teacher_report["called"].get<std::size_t>() : questions_asked;
+  rounds.model = std::move(model);
+  return rounds;
+}
+
+// The model once more with every named answer as a trusted anchor, continuing from `model`'s anchors.
+graph::BootstrapResult rerun_with_answers(graph::BootstrapInput input, graph::BootstrapSettings settings,
+                                          const graph::BootstrapResult& model, const std::vector<AnsweredPair>& answered,
+                                          const std::vector<EntityPair>& trusted) {
+  std::vector<EntityPair> anchors = named_pairs(answered);
+  anchors.insert(anchors.end(), trusted.begin(), trusted.end());
+  const std::vector<EntityPair> warm_start = model.bootstrapped;
+  input.trusted = anchors;
+  input.warm_start = warm_start;
+  settings.rounds = std::min(settings.rounds, kRerunRounds);
+  return graph::bootstrap_align(input, settings);
+}
+
+// The model's scores with the pairs the teacher named lifted above every other candidate.
+std::vector<float> with_teacher_decisions(const candidates::CandidatePairs& pairs, std::span<const float> assignment,
+                                          const std::vector<AnsweredPair>& answered) {
+  std::vector<EntityPair> named = named_pairs(answered);
+  std::sort(named.begin(), named.end());
+  std::vector<float> scores(assignment.begin(), assignment.end());
+  for (std::uint64_t pair = 0; pair < pairs.num_pairs(); ++pair) {
+    if (std::binary_search(named.begin(), named.end(), EntityPair{pairs.left[pair], pairs.right[pair]})) scores[pair] += 1.0f;
+  }
+  return scores;
+}
+
+// Who decided each query of the final (re-run) model, for the explanations: the teacher where it named
+// a match that is still a candidate, the structural model elsewhere; no student (it scored other pairs).
+DistillResult teacher_routes(const candidates::CandidatePairs& pairs, const std::vector<AnsweredPair>& answered) {
+  DistillResult result;
+  result.routes.assign(pairs.num_left, route::Route::kStudent);
+  for (const AnsweredPair& answer : answered) {
+    std::int64_t chosen = -1;
+    if (answer.right >= 0) {
+      const auto begin = pairs.right.begin() + static_cast<std::ptrdiff_t>(pairs.query_offsets[answer.left]);
+      const auto end = pairs.right.begin() + static_cast<std::ptrdiff_t>(pairs.query_offsets[answer.left + 1]);
+      const auto found = std::lower_bound(begin, end, static_cast<std::uint32_t>(answer.right));
+      if (found == end || *found != static_cast<std::uint32_t>(answer.right)) continue;
+      chosen = found - pairs.right.begin();
+      result.routes[answer.left] = answer.route;
+    }
+    auto& list = answer.route == route::Route::kTeacher ? result.escalated_decisions : result.sample_decisions;
+    list.push_back({answer.left, chosen, answer.explanation});
+  }
+  return result;
+}
+
+nlohmann::json run_config_json(const AlignConfig& config) {
+  nlohmann::json json = {{"task", "align"},          {"kg1", config.kg1_path},         {"kg2", config.kg2_path},
+                         {"seeds", config.seeds_path}, {"seed_share", config.seed_share}, {"gold_scope", config.gold_scope},
+                         {"names", config.use_names},  {"rounds", config.model.rounds},   {"candidates", config.model.top_k}};
+  json.update(distill_config_json(config.distill));
+  return json;
+}
+
 void write_alignment(const std::string& path, const candidates::CandidatePairs& pairs, std::span<const float> scores,
                      const std::vector<resolve::Match>& one_to_one, const graph::KnowledgeGraph& left,
                      const graph::KnowledgeGraph& right, int top_k) {
@@ -210,6 +413,8 @@ void run_align(const AlignConfig& config) {
   if (config.use_names) names = graph::name_vectors(left, right);
   std::vector<EntityPair> trusted = split.seeds;
   const bool seed_free = split.seeds.empty();
+  // Structure alone has nothing to propagate from: no anchor, no candidate for the teacher to judge.
+  if (seed_free && !config.use_names) throw InputError("a seed-free run starts from names: give --seeds or --seed-share, or drop --structure-only");
   if (seed_free && config.use_names) {
     trusted = name_anchors(names, query_rows, target_rows, config.name_anchor_min, config.model.top_k);
     spdlog::info("seed-free: {} mutual best name matches with similarity >= {} start the propagation", trusted.size(),
@@ -219,67 +424,83 @@ void run_align(const AlignConfig& config) {
   if (!config.use_names) model_settings.name_weight = 0.0f;
   graph::BootstrapInput input{&left_adjacency, &right_adjacency, left.num_relations(), right.num_relations(),
                               config.use_names ? &names.left : nullptr, config.use_names ? &names.right : nullptr,
-                              trusted, query_rows, target_rows};
+                              trusted, query_rows, target_rows, {}};
   graph::BootstrapResult model = graph::bootstrap_align(input, model_settings);
   spdlog::info("structural model: {} rounds, anchors per round {}, {} candidate pairs ({:.2f} s)",
                model.anchors_per_round.size(), fmt::join(model.anchors_per_round, " "), model.pairs.num_pairs(),
                timer.finish("model"));
 
+  const Table left_table = teacher_table(left, left_adjacency);
+  const Table right_table = teacher_table(right, right_adjacency);
+  std::optional<workspace::Workspace> run_workspace;
+  std::int64_t run_id = 0;
+  const std::string workspace_path = workspace_path_for(config.workspace_path, config.out_path, config.distill.teacher);
+  if (!workspace_path.empty()) {
+    run_workspace.emplace(workspace::Workspace::open(workspace_path));
+    run_id = run_workspace->begin_run(run_config_json(config));
+  }
+  DistillSettings settings = config.distill;
+  if (settings.teacher.starts_with("simulated:")) settings.teacher_options.simulated_gold = split.all_links;
+  settings.teacher_options.cache = run_workspace ? &*run_workspace : nullptr;
+
+  // Seed-free with a teacher: it is asked about well-connected entities first, in rounds, and its
+  // answers become anchors of the next round (the seeds this run did not have).
+  std::vector<EntityPair> teacher_anchors;
+  std::vector<AnsweredPair> answered;
+  std::size_t teacher_calls = 0;
+  if (seed_free && settings.teacher != "none") {
+    AnchorRounds rounds = ask_for_anchors(std::move(model), input, model_settings, config.use_names, left_table, right_table,
+                                          settings, timer);
+    model = std::move(rounds.model);
+    teacher_anchors = std::move(rounds.anchors);
+    answered = std::move(rounds.answered);
+    teacher_calls = rounds.calls;
+  }
+
   // The teacher and the student see the model's order: its assignment weight is the blocking score.
   candidates::CandidatePairs pairs = model.pairs;
-  const std::vector<float> fused = pairs.score;
+  std::vector<float> fused = pairs.score;
   pairs.score = model.assignment;
   features::EntityPairInputs feature_inputs{&model.views, config.use_names, &left_adjacency, &right_adjacency, fused,
                                             model.assignment};
-  const features::FeatureMatrix features = features::entity_pair_features(pairs, feature_inputs);
+  features::FeatureMatrix features = features::entity_pair_features(pairs, feature_inputs);
+  // Seed links, or seed-free the teacher's anchor answers, are labels the student learns from.
+  const std::vector<EntityPair>& labelled = seed_free ? teacher_anchors : split.seeds;
   std::optional<KnownLabels> known;
-  if (!split.seeds.empty()) known = seed_labels(split.seeds, model, target_rows, feature_inputs, model_settings);
-  const Table left_table = teacher_table(left, left_adjacency);
-  const Table right_table = teacher_table(right, right_adjacency);
+  if (!labelled.empty()) known = seed_labels(labelled, model, target_rows, feature_inputs, model_settings);
   timer.finish("features");
 
   std::vector<float> scores = model.assignment;
   nlohmann::json report = nlohmann::json::object();
-  std::size_t teacher_calls = 0;
-  if (config.distill.teacher != "none") {
-    DistillSettings settings = config.distill;
-    if (settings.teacher.starts_with("simulated:")) settings.teacher_options.simulated_gold = split.all_links;
-    std::optional<workspace::Workspace> run_workspace;
-    const std::string workspace_path = workspace_path_for(config.workspace_path, config.out_path, settings.teacher);
-    if (!workspace_path.empty()) run_workspace.emplace(workspace::Workspace::open(workspace_path));
-    settings.teacher_options.cache = run_workspace ? &*run_workspace : nullptr;
+  DistillResult distilled;
+  distilled.routes.assign(pairs.num_left, route::Route::kStudent);
+  if (settings.teacher != "none") {
+    // Seed-free, the anchor rounds spent the sample budget; the student learns from their answers.
+    if (seed_free && known) settings.teacher_budget = 0.0;
     const teacher::MatchProblem problem{&left_table, &right_table, &pairs, &features};
-    DistillResult distilled = distill(problem, known ? &*known : nullptr, settings, timer);
+    distilled = distill(problem, known ? &*known : nullptr, settings, timer);
     if (distilled.waiting_for_batch) return;
-    teacher_calls = distilled.teacher_calls;
+    teacher_calls += distilled.teacher_calls;
     report = distilled.report;
     scores = distilled.scores;
     if (seed_free) {
-      // The teacher's answers are the seeds this run did not have: propagate from them once more.
-      std::vector<EntityPair> answered;
-      for (const auto* decisions : {&distilled.sample_decisions, &distilled.escalated_decisions}) {
-        for (const TeacherDecision& decision : *decisions) {
-          if (decision.chosen_pair >= 0) {
-            const auto pair = static_cast<std::uint64_t>(decision.chosen_pair);
-            answered.emplace_back(pairs.left[pair], pairs.right[pair]);
-          }
-        }
+      // The answers are anchors too: propagate from all of them once more, continuing from the
+      // model's own anchors. Queries the teacher decided keep its decision on top.
+      for (const TeacherDecision& decision : distilled.sample_decisions) {
+        answered.push_back(answered_pair(pairs, decision, route::Route::kSample));
       }
-      answered.insert(answered.end(), trusted.begin(), trusted.end());
-      input.trusted = answered;
-      model = graph::bootstrap_align(input, model_settings);
+      for (const TeacherDecision& decision : distilled.escalated_decisions) {
+        answered.push_back(answered_pair(pairs, decision, route::Route::kTeacher));
+      }
+      model = rerun_with_answers(input, model_settings, model, answered, trusted);
       pairs = model.pairs;
+      fused = pairs.score;
       pairs.score = model.assignment;
-      scores = model.assignment;
-      // Queries the teacher decided keep its decision on top.
-      std::vector<EntityPair> sorted_answers(answered.begin(), answered.end() - static_cast<std::ptrdiff_t>(trusted.size()));
-      std::sort(sorted_answers.begin(), sorted_answers.end());
-      for (std::uint64_t pair = 0; pair < pairs.num_pairs(); ++pair) {
-        if (std::binary_search(sorted_answers.begin(), sorted_answers.end(), EntityPair{pairs.left[pair], pairs.right[pair]})) {
-          scores[pair] = 1.0f + scores[pair];
-        }
-      }
-      spdlog::info("seed-free: {} teacher answers added as anchors, model re-run ({:.2f} s)", sorted_answers.size(),
+      scores = with_teacher_decisions(pairs, model.assignment, answered);
+      distilled = teacher_routes(pairs, answered);
+      feature_inputs = {&model.views, config.use_names, &left_adjacency, &right_adjacency, fused, model.assignment};
+      features = features::entity_pair_features(pairs, feature_inputs);
+      spdlog::info("seed-free: {} teacher answers named a match; model re-run ({:.2f} s)", named_count(answered),
                    timer.finish("model_with_teacher_anchors"));
     }
   }
@@ -288,6 +509,9 @@ void run_align(const AlignConfig& config) {
       resolve::resolve_matches(pairs, scores, resolve::ResolveMethod::kUniqueMapping, 0.0f);
   write_alignment(config.out_path, pairs, scores, one_to_one, left, right, config.output_top_k);
   timer.finish("write");
+  const teacher::MatchProblem final_problem{&left_table, &right_table, &pairs, &features};
+  const auto explanations = explain_decisions(final_problem, distilled, decisions_of(pairs, scores, pairs_of(pairs, one_to_one)));
+  timer.finish("explain");
 
   nlohmann::json metrics;
   metrics["task"] = "align";
@@ -324,6 +548,16 @@ void run_align(const AlignConfig& config) {
   for (const auto& [name, seconds] : timer.stages()) stages[name] = seconds;
   metrics["stage_seconds"] = stages;
   metrics["peak_memory_mib"] = peak_memory_mib();
+  if (run_workspace) {
+    if (distilled.student) run_workspace->store_model(run_id, distilled.student_model_json, features.names);
+    std::vector<workspace::Workspace::Match> stored;
+    stored.reserve(one_to_one.size());
+    for (const auto& match : one_to_one) stored.emplace_back(left.entity_id(match.left), right.entity_id(match.right), match.score);
+    run_workspace->store_matches(run_id, stored);
+    run_workspace->store_explanations(run_id, explanations);
+    run_workspace->finish_run(run_id, metrics);
+    spdlog::info("workspace {}: run {} recorded", run_workspace->path(), run_id);
+  }
   if (!config.metrics_path.empty()) {
     io::AtomicFile file(config.metrics_path);
     file.stream() << metrics.dump(2) << '\n';

@@ -26,6 +26,18 @@ check "Hits@1 >= 0.9 (got $hits)" "python3 -c 'import sys; sys.exit(0 if $hits >
   --out "$work/seed_free.csv" --metrics "$work/seed_free.json" 2>"$work/log"
 check "seed-free with the simulated teacher exits 0" "[ $? -eq 0 ]"
 
+# Explanations: the run is recorded in the workspace and `matchmaker explain` tells why an entity was
+# aligned (student contributions, route, the teacher's answer where it saw the entity).
+"$bin" align --kg1 "$data" --kg2 "$data" --seed-share 0.3 --teacher simulated:0 --teacher-budget 0.1 \
+  --escalate-share 0.1 --workspace "$work/ws.db" --out "$work/explained.csv" 2>"$work/log"
+check "align with a workspace exits 0" "[ $? -eq 0 ]"
+entity=$(awk -F, 'NR > 1 && $5 == 1 { print $1; exit }' "$work/explained.csv")
+partner=$(awk -F, -v e="$entity" 'NR > 1 && $1 == e && $5 == 1 { print $2; exit }' "$work/explained.csv")
+"$bin" explain --workspace "$work/ws.db" "$entity" >"$work/explain.txt" 2>"$work/err"
+check "explain of an aligned entity exits 0" "[ $? -eq 0 ]"
+check "explain names the aligned pair as a match" "grep -q \"Query \\\"$entity\\\" and candidate \\\"$partner\\\": MATCH\" '$work/explain.txt'"
+check "explain shows who decided" "grep -q 'Decided by:' '$work/explain.txt'"
+
 mkdir "$work/bad"
 cp "$data"/* "$work/bad/"
 printf '0\t1\n' >> "$work/bad/triples_1"

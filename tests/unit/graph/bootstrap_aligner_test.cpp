@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include "graph/sinkhorn.h"
 #include "pipeline/align_job.h"
 #include "unit/io/temp_dir.h"
+#include "workspace/workspace.h"
 
 namespace matchmaker::graph {
 namespace {
@@ -67,7 +69,7 @@ TEST(BootstrapAligner, RecoversAPermutedGraphFromThirtyPercentSeeds) {
 
   BootstrapSettings settings;
   settings.name_weight = 0.0f;
-  BootstrapInput input{&left, &right, 6, 6, nullptr, nullptr, seeds, queries, targets};
+  BootstrapInput input{&left, &right, 6, 6, nullptr, nullptr, seeds, queries, targets, {}};
   settings.rounds = 1;
   const double one_round = eval::ranking_metrics(bootstrap_align(input, settings).pairs,
                                                  bootstrap_align(input, settings).assignment, test).hits_at_1;
@@ -152,6 +154,7 @@ TEST(AlignJob, RoutesUncertainEntitiesToTheTeacherAndWritesTheAlignment) {
   config.distill.teacher = "simulated:0";
   config.distill.teacher_budget = 0.05;
   config.distill.escalation.share = 0.05;
+  config.workspace_path = dir.file("ws.db");
   pipeline::run_align(config);
 
   const nlohmann::json metrics = nlohmann::json::parse(io::testing::read_file(config.metrics_path));
@@ -176,6 +179,34 @@ TEST(AlignJob, RoutesUncertainEntitiesToTheTeacherAndWritesTheAlignment) {
   std::sort(rights.begin(), rights.end());
   EXPECT_EQ(std::unique(rights.begin(), rights.end()), rights.end());
   EXPECT_GE(flagged, 250u);
+
+  // Every aligned entity's decision is explained in the workspace (`matchmaker explain`).
+  const workspace::Workspace workspace = workspace::Workspace::open(config.workspace_path);
+  const std::optional<std::int64_t> run = workspace.latest_run();
+  ASSERT_TRUE(run.has_value());
+  const std::string first_left = output.substr(output.find('\n') + 1, output.find(',', output.find('\n')) - output.find('\n') - 1);
+  const auto explanations = workspace.load_explanations(*run, first_left);
+  ASSERT_EQ(explanations.size(), 1u);
+  EXPECT_EQ(explanations[0].decision, "match");
+  EXPECT_TRUE(explanations[0].detail.contains("student"));
+  EXPECT_EQ(workspace.load_matches(*run).size(), flagged);
+}
+
+TEST(BootstrapAligner, WarmStartPairsAreAnchorsOfTheFirstRound) {
+  const GraphPair graphs = generated_pair(200, 800, 0.1, 3);
+  const EntityAdjacency left = EntityAdjacency::from_graph(graphs.left);
+  const EntityAdjacency right = EntityAdjacency::from_graph(graphs.right);
+  const std::vector<EntityPair> seeds(graphs.gold.begin(), graphs.gold.begin() + 20);
+  // A warm start that conflicts with a seed loses: trusted pairs come first.
+  std::vector<EntityPair> warm(graphs.gold.begin() + 20, graphs.gold.begin() + 60);
+  warm.emplace_back(graphs.gold[0].first, graphs.gold[1].second);
+  std::vector<std::uint32_t> rows(200);
+  for (std::uint32_t row = 0; row < 200; ++row) rows[row] = row;
+  BootstrapSettings settings;
+  settings.name_weight = 0.0f;
+  settings.rounds = 1;
+  const BootstrapInput input{&left, &right, 6, 6, nullptr, nullptr, seeds, rows, rows, warm};
+  EXPECT_EQ(bootstrap_align(input, settings).anchors_per_round, std::vector<std::size_t>{60});
 }
 
 }  // namespace
