@@ -16,6 +16,7 @@
 #include "io/kg_reader.h"
 #include "matchmaker/error.h"
 #include "pipeline/decision_explanations.h"
+#include "pipeline/run_record.h"
 #include "resolve/ranking.h"
 #include "resolve/resolve.h"
 #include "select/query_selection.h"
@@ -544,19 +545,14 @@ void run_align(const AlignConfig& config) {
                  ranking.hits_at_1, ranking.hits_at_10, ranking.mrr, ranking.queries, model_ranking.hits_at_1);
   }
   metrics["seconds"] = timer.total_seconds();
-  nlohmann::json stages = nlohmann::json::object();
-  for (const auto& [name, seconds] : timer.stages()) stages[name] = seconds;
-  metrics["stage_seconds"] = stages;
+  metrics["stage_seconds"] = timer.stage_seconds();
   metrics["peak_memory_mib"] = peak_memory_mib();
   if (run_workspace) {
     if (distilled.student) run_workspace->store_model(run_id, distilled.student_model_json, features.names);
     std::vector<workspace::Workspace::Match> stored;
     stored.reserve(one_to_one.size());
     for (const auto& match : one_to_one) stored.emplace_back(left.entity_id(match.left), right.entity_id(match.right), match.score);
-    run_workspace->store_matches(run_id, stored);
-    run_workspace->store_explanations(run_id, explanations);
-    run_workspace->finish_run(run_id, metrics);
-    spdlog::info("workspace {}: run {} recorded", run_workspace->path(), run_id);
+    record_finished_run(*run_workspace, run_id, stored, explanations, metrics);
   }
   if (!config.metrics_path.empty()) {
     io::AtomicFile file(config.metrics_path);

@@ -16,6 +16,7 @@
 #include "io/atomic_file.h"
 #include "matchmaker/error.h"
 #include "pipeline/decision_explanations.h"
+#include "pipeline/run_record.h"
 #include "pipeline/stage_timer.h"
 #include "resolve/threshold.h"
 #include "student/xgboost_student.h"
@@ -379,9 +380,7 @@ void run_match(const MatchConfig& config) {
   }
   timer.finish("evaluate");
 
-  nlohmann::json stage_seconds = nlohmann::json::object();
-  for (const auto& [stage, seconds] : timer.stages()) stage_seconds[stage] = seconds;
-  metrics["seconds"] = stage_seconds;
+  metrics["seconds"] = timer.stage_seconds();
   metrics["seconds_total"] = timer.total_seconds();
   metrics["peak_memory_mib"] = peak_memory_mib();
 
@@ -389,10 +388,7 @@ void run_match(const MatchConfig& config) {
     std::vector<workspace::Workspace::Match> stored;
     stored.reserve(matches.size());
     for (const auto& match : matches) stored.emplace_back(left.id(match.left), right.id(match.right), match.score);
-    run_workspace->store_matches(run_id, stored);
-    run_workspace->store_explanations(run_id, explanations);
-    run_workspace->finish_run(run_id, metrics);
-    spdlog::info("workspace {}: run {} recorded", run_workspace->path(), run_id);
+    record_finished_run(*run_workspace, run_id, stored, explanations, metrics);
   }
   if (metrics_file) {
     metrics_file->stream() << metrics.dump(2) << '\n';

@@ -12,6 +12,12 @@ double StageTimer::finish(const std::string& name) {
   return seconds;
 }
 
+nlohmann::json StageTimer::stage_seconds() const {
+  nlohmann::json seconds = nlohmann::json::object();
+  for (const auto& [stage, value] : stages_) seconds[stage] = value;
+  return seconds;
+}
+
 double StageTimer::total_seconds() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
 
 double peak_memory_mib() {

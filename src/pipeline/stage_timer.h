@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +16,8 @@ class StageTimer {
   double finish(const std::string& name);
   double total_seconds() const;
   const std::vector<std::pair<std::string, double>>& stages() const { return stages_; }
+  // {"stage": seconds, ...} for the metrics JSON.
+  nlohmann::json stage_seconds() const;
 
  private:
   using Clock = std::chrono::steady_clock;

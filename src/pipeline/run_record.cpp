@@ -1,0 +1,17 @@
+#include "pipeline/run_record.h"
+
+#include <spdlog/spdlog.h>
+
+namespace matchmaker::pipeline {
+
+void record_finished_run(workspace::Workspace& workspace, std::int64_t run_id,
+                         const std::vector<workspace::Workspace::Match>& matches,
+                         const std::vector<workspace::Workspace::Explanation>& explanations, const nlohmann::json& metrics) {
+  workspace.store_matches(run_id, matches);
+  workspace.store_explanations(run_id, explanations);
+  workspace.finish_run(run_id, metrics);
+  spdlog::info("workspace {}: run {} recorded ({} matches, {} explained decisions)", workspace.path(), run_id,
+               matches.size(), explanations.size());
+}
+
+}  // namespace matchmaker::pipeline
