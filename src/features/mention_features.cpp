@@ -31,6 +31,8 @@ enum Feature : std::size_t {
   // concepts with many synonyms, so the student learnt "big concepts match" (NCBI Acc@1 0.893 -> 0.905
   // without it).
   kLengthRatio,
+  kConceptCovered,
+  kHeadInName,
   kNumFeatures,
 };
 
@@ -50,6 +52,8 @@ void add_features(FeatureMatrix& matrix) {
   matrix.add_feature("numbers differ", -1);
   matrix.add_feature("synonym has a number the mention lacks", -1);
   matrix.add_feature("length ratio", 0);
+  matrix.add_feature("mention words found in any synonym of the concept (idf share)", +1);
+  matrix.add_feature("mention head word (its last) in the synonym", +1);
 }
 
 void split_words(std::string_view key, std::vector<std::string_view>& words) {
@@ -88,6 +92,14 @@ void numbers_of(const std::vector<std::string_view>& words, std::vector<int>& nu
   numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
 }
 
+// Whether the mention's last word (the head of an English noun phrase: "prostate tumors"), singular or
+// plural, is a word of the name (MeSH names put it anywhere: "neoplasms prostate").
+bool head_in(const std::vector<std::string_view>& mention_words, const std::vector<std::string_view>& name_words) {
+  if (mention_words.empty()) return false;
+  const std::string_view head = mention_words.back();
+  return std::any_of(name_words.begin(), name_words.end(), [&](std::string_view word) { return candidates::same_singular(word, head); });
+}
+
 // Squared-weight share of unit vector `a` that `b` also holds: 1 when every term of a is in b.
 float covered_share(std::span<const std::uint32_t> terms_a, std::span<const float> values_a,
                     std::span<const std::uint32_t> terms_b) {
@@ -107,15 +119,34 @@ FeatureMatrix compute_mention_features(const candidates::ConceptRetriever& retri
   matrix.num_rows = pairs.num_pairs();
   matrix.values.assign(matrix.num_rows * kNumFeatures, kMissing);
 
+  const io::Dictionary& dictionary = retriever.dictionary();
+  // Squared-weight share of the mention's words that some name of the concept holds (the mention's own
+  // entry left out): a concept may spread a mention's words over several synonyms ("prostate tumors":
+  // "prostate cancer", "prostatic tumors") where no single best name has them all.
+  const auto concept_covered_share = [&](std::uint32_t concept_row, std::uint32_t excluded, std::span<const std::uint32_t> terms,
+                                         std::span<const float> values, std::vector<std::uint8_t>& covered) {
+    covered.assign(terms.size(), 0);
+    for (std::uint64_t name = dictionary.concept_offsets[concept_row]; name < dictionary.concept_offsets[concept_row + 1]; ++name) {
+      if (excluded != candidates::ConceptRetriever::kNoName && retriever.same_variant(static_cast<std::uint32_t>(name), excluded)) continue;
+      text::for_each_shared_term(terms, name_vectors.words.row_terms(name), [&](std::size_t idx, std::size_t) { covered[idx] = 1; });
+    }
+    float share = 0;
+    for (std::size_t idx = 0; idx < terms.size(); ++idx) share += covered[idx] ? values[idx] * values[idx] : 0.0f;
+    return share;
+  };
 #pragma omp parallel
   {
     std::vector<std::string_view> mention_words, name_words;
     std::vector<int> mention_numbers, name_numbers;
+    std::vector<std::uint8_t> covered;
 #pragma omp for schedule(dynamic, 32)
     for (std::size_t query = 0; query < pairs.num_left; ++query) {
       const std::uint64_t first = pairs.query_offsets[query], last = pairs.query_offsets[query + 1];
       if (first == last) continue;
       const std::string_view mention = queries.keys[query];
+      const std::uint32_t excluded = queries.excluded_names.empty() ? candidates::ConceptRetriever::kNoName : queries.excluded_names[query];
+      const auto mention_terms = query_vectors.words.row_terms(query);
+      const auto mention_values = query_vectors.words.row_values(query);
       split_words(mention, mention_words);
       numbers_of(mention_words, mention_numbers);
       // The two best retrieval scores of the query: each candidate's lead is over the best of the others.
@@ -157,6 +188,8 @@ FeatureMatrix compute_mention_features(const candidates::ConceptRetriever& retri
         row[kNameExtraNumber] = mention_numbers.empty() && !name_numbers.empty() ? 1.0f : 0.0f;
         const auto shorter = std::min(mention.size(), name_key.size()), longer = std::max(mention.size(), name_key.size());
         row[kLengthRatio] = longer > 0 ? static_cast<float>(shorter) / static_cast<float>(longer) : 1.0f;
+        row[kHeadInName] = head_in(mention_words, name_words) ? 1.0f : 0.0f;
+        row[kConceptCovered] = concept_covered_share(pairs.right[pair], excluded, mention_terms, mention_values, covered);
       }
     }
   }

@@ -63,4 +63,16 @@ check "CSV gold: Acc@1 is 1" 'at_least "$(json_value "$work/context.json" qualit
 run link --mentions "$data/fold.test.txt" --dictionary "$data/concepts.json" --out "$work/aap.csv" --reranker none
 check "AskAPatient fold and concept list exit 0" '[ $status -eq 0 ] && [ "$(top1 "$work/aap.csv" 1)" = 1036 ]'
 
+# --- outputs never replace inputs; repeated mentions are decided once; one name per concept --------
+cp "$data/mentions.concept" "$work/mine.concept"
+run link --mentions "$work/mine.concept" --dictionary "$data/dictionary.txt" --out "$work/x.csv" \
+    --gold "$work/mine.concept" --metrics "$work/mine.concept"
+check "--metrics naming an input exits 2 and leaves it whole" '[ $status -eq 2 ] && grep -q "is an input of this run" "$work/log" && cmp -s "$data/mentions.concept" "$work/mine.concept"'
+{ cat "$data/mentions.concept"; echo '103||0|21||Modifier||Ataxia-telangiectasia||D001260'; } > "$work/repeats.concept"
+run link --mentions "$work/repeats.concept" --dictionary "$data/dictionary.txt" --out "$work/repeats.csv" \
+    --gold "$work/repeats.concept" --metrics "$work/repeats.json" --threads 2
+check "a repeated mention is one query with the same ranking" '[ $status -eq 0 ] && [ "$(json_value "$work/repeats.json" distinct_mentions)" = 11 ] && [ "$(grep "^100:0-21," "$work/repeats.csv" | cut -d, -f2-)" = "$(grep "^103:0-21," "$work/repeats.csv" | cut -d, -f2-)" ]'
+run link --mentions "$data/fold.test.txt" --dictionary "$data/concepts.json" --out "$work/aap_linked.csv" --metrics "$work/aap.json"
+check "one name per concept, nothing confident: the retriever's order stands" '[ $status -eq 0 ] && [ "$(json_value "$work/aap.json" self_training_mentions)" = 0 ] && [ "$(top1 "$work/aap_linked.csv" 1)" = 1036 ] && grep -q "ranking by retrieval" "$work/log"'
+
 finish

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,48 @@ TEST(ConceptRetriever, ExcludedNameDoesNotAnswerItself) {
   }
   const ConceptCandidates with_self = retriever.retrieve(retriever.encode(keys));
   EXPECT_NEAR(with_self.pairs.score[0], 1.0f, 1e-5);
+}
+
+// Row of the name whose key is `key`.
+std::uint32_t name_row(const ConceptRetriever& retriever, const std::string& key) {
+  const auto& keys = retriever.name_keys();
+  const auto found = std::find(keys.begin(), keys.end(), key);
+  EXPECT_NE(found, keys.end()) << key;
+  return static_cast<std::uint32_t>(found - keys.begin());
+}
+
+TEST(ConceptRetriever, SingularForms) {
+  EXPECT_EQ(singular("dystrophies"), "dystrophy");
+  EXPECT_EQ(singular("neoplasms"), "neoplasm");
+  EXPECT_EQ(singular("sclerosis"), "sclerosis");
+  EXPECT_EQ(singular("gas"), "gas");
+  EXPECT_TRUE(same_singular("dystrophies", "dystrophy"));
+  EXPECT_TRUE(same_singular("dystrophy", "dystrophies"));
+  EXPECT_TRUE(same_singular("tumors", "tumor"));
+  EXPECT_FALSE(same_singular("tumors", "tumour"));
+  EXPECT_FALSE(same_singular("dystrophies", "dystrophia"));
+}
+
+TEST(ConceptRetriever, VariantsOfAPseudoMentionAreLeftOutWithIt) {
+  const io::Dictionary dictionary = io::read_dictionary(kDictionary);
+  const ConceptRetriever retriever(dictionary, RetrieverOptions{});
+  const std::uint32_t plural = name_row(retriever, "muscular dystrophies");
+  const std::uint32_t singular = name_row(retriever, "muscular dystrophy");
+  // Same concept, same words up to a plural s or their order: variants; other words or concepts: not.
+  EXPECT_TRUE(retriever.same_variant(plural, singular));
+  EXPECT_TRUE(retriever.same_variant(name_row(retriever, "duchenne muscular dystrophy"),
+                                     name_row(retriever, "muscular dystrophy duchenne")));
+  EXPECT_FALSE(retriever.same_variant(singular, name_row(retriever, "duchenne muscular dystrophy")));
+  EXPECT_FALSE(retriever.same_variant(name_row(retriever, "breast cancer"), name_row(retriever, "breast neoplasms")));
+  // "muscular dystrophies" as a pseudo-mention: its concept's only other name is its own variant, so
+  // the concept is not found at all, while the query alone finds it first.
+  const std::vector<std::string> keys = {"muscular dystrophies"};
+  const std::uint32_t concept_row = dictionary.name_concept[plural];
+  const ConceptCandidates alone = retriever.retrieve(retriever.encode(keys));
+  EXPECT_EQ(ranked_ids(dictionary, alone, 0).front(), dictionary.concept_ids[concept_row]);
+  const std::vector<std::uint32_t> excluded = {plural};
+  const ConceptCandidates left_out = retriever.retrieve(retriever.encode(keys), excluded);
+  for (std::uint64_t pair = 0; pair < left_out.pairs.num_pairs(); ++pair) EXPECT_NE(left_out.pairs.right[pair], concept_row);
 }
 
 TEST(ConceptRetriever, ExpandsAbbreviations) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,48 @@ TEST(MentionFeatures, ExactSynonymAndCoverage) {
   EXPECT_NEAR(fixture.value(generic, "synonym words found in the mention (idf share)"), 1.0f, 1e-5);
   EXPECT_LT(fixture.value(generic, "mention words found in the synonym (idf share)"), 1.0f);
   EXPECT_LT(fixture.value(generic, "score lead over the best other candidate"), 0.0f);
+}
+
+TEST(MentionFeatures, MentionWordsSpreadOverTheConceptsSynonyms) {
+  // "ovary cancer": D010051 has "ovary tumor" and "ovarian cancer", neither holding both words.
+  const Fixture fixture({"ovary cancer"});
+  const auto ovarian = fixture.pair_of(0, "D010051");
+  ASSERT_GE(ovarian, 0);
+  EXPECT_LT(fixture.value(ovarian, "mention words found in the synonym (idf share)"), 0.99f);
+  EXPECT_NEAR(fixture.value(ovarian, "mention words found in any synonym of the concept (idf share)"), 1.0f, 1e-5);
+  const auto breast = fixture.pair_of(0, "D001943");  // "breast cancer": only "cancer"
+  ASSERT_GE(breast, 0);
+  EXPECT_LT(fixture.value(breast, "mention words found in any synonym of the concept (idf share)"), 0.99f);
+}
+
+TEST(MentionFeatures, HeadWordInTheSynonym) {
+  // The mention's last word, singular or plural, among the best name's words.
+  const Fixture fixture({"colorectal neoplasm", "ovary cancers"});
+  const auto colorectal = fixture.pair_of(0, "D015179");  // best name "colorectal neoplasms"
+  ASSERT_GE(colorectal, 0);
+  EXPECT_EQ(fixture.value(colorectal, "mention head word (its last) in the synonym"), 1.0f);
+  const auto breast = fixture.pair_of(1, "D001943");  // best name "breast cancer": head "cancers" there
+  ASSERT_GE(breast, 0);
+  EXPECT_EQ(fixture.value(breast, "mention head word (its last) in the synonym"), 1.0f);
+  const auto ovarian = fixture.pair_of(1, "D010051");
+  ASSERT_GE(ovarian, 0);
+  // Its best name for "ovary cancers" is "ovarian cancer" or "ovary tumor": the head decides which.
+  const bool best_is_cancer = fixture.retriever.name_keys()[fixture.found.best_name[static_cast<std::size_t>(ovarian)]] == "ovarian cancer";
+  EXPECT_EQ(fixture.value(ovarian, "mention head word (its last) in the synonym"), best_is_cancer ? 1.0f : 0.0f);
+}
+
+TEST(MentionFeatures, PseudoMentionDoesNotCoverItself) {
+  // "ovary tumor" as a pseudo-mention of D010051, its own entry excluded: "ovary" and "tumor" are in no
+  // other name of the concept ("ovarian cancer", "ovarian neoplasms").
+  Fixture fixture({"ovary tumor"});
+  const auto& names = fixture.retriever.name_keys();
+  const auto own = static_cast<std::uint32_t>(std::find(names.begin(), names.end(), "ovary tumor") - names.begin());
+  const std::vector<std::uint32_t> excluded = {own};
+  fixture.found = fixture.retriever.retrieve(fixture.vectors, excluded);
+  fixture.matrix = compute_mention_features(fixture.retriever, {fixture.keys, &fixture.vectors, &fixture.found, excluded});
+  const auto ovarian = fixture.pair_of(0, "D010051");
+  ASSERT_GE(ovarian, 0);
+  EXPECT_NEAR(fixture.value(ovarian, "mention words found in any synonym of the concept (idf share)"), 0.0f, 1e-5);
 }
 
 TEST(MentionFeatures, NumbersThatDisagree) {
