@@ -385,18 +385,13 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
                training_rows, training.rows.size(), training.positives, result.student_scores.size(), timer.finish("student"));
   result.scores = result.student_scores;
 
-  // 3. Route: the teacher's answers decide the queries it was asked about ...
-  std::vector<std::uint8_t> answered(pairs.num_left, 0);
-  for (const TeacherDecision& decision : result.sample_decisions) {
-    answered[decision.query] = 1;
-    if (settings.use_sample_answers) {
-      route::apply_teacher_decision(pairs, decision.query, decision.chosen_pair, result.scores);
-      result.routes[decision.query] = route::Route::kSample;
-    }
-  }
+  // 3. Route: the least certain queries the teacher has not seen go to it now, one call each. Those
+  // it answered for the sample stay with the student, which learnt from those answers: deciding them
+  // by the teacher's answer instead measured worse (D2 query accuracy 0.946 -> 0.938 with Qwen).
   if (!settings.escalation.any()) return result;
+  std::vector<std::uint8_t> answered(pairs.num_left, 0);
+  for (const TeacherDecision& decision : result.sample_decisions) answered[decision.query] = 1;
 
-  // ... and the least certain of the rest go to it now, one call each.
   const std::vector<float> held_out = out_of_fold_scores(features, training, pairs, known, settings);
   std::vector<float> held_out_scores, held_out_labels;
   for (std::size_t idx = 0; idx < held_out.size(); ++idx) {

@@ -46,9 +46,6 @@ struct DistillSettings {
   double positive_weight = 3.0;
   route::EscalationGoal escalation;       // which uncertain queries go to the teacher after training
   std::string escalation_teacher;         // who answers escalated queries; empty: `teacher`
-  // Whether the teacher's answers on the training sample decide those queries (true: paid answers
-  // are used as decisions, route kSample) or the student decides them too (false).
-  bool use_sample_answers = false;
   // The probability from which the student calls a match, given its scores of every pair (the task's
   // resolve step uses the same cut; routing needs it to tell "match" from "none"). Default 0.5.
   std::function<float(std::span<const float>)> decision_threshold;

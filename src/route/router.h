@@ -16,7 +16,7 @@ namespace matchmaker::route {
 enum class Route : std::uint8_t {
   kNoCandidates,   // nothing to decide: no candidate pairs
   kStudent,        // the student alone
-  kSample,         // the teacher, asked while labelling the training sample
+  kSample,         // the teacher, asked while labelling the training sample (EA seed-free anchors)
   kTeacher,        // the teacher, on escalation
   kTeacherFailed,  // escalated, but the teacher gave no usable answer: the student's decision stands
   kStudentKept,    // escalated, the teacher said "none", but the student was sure (teacher_decides())
