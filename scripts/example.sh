@@ -9,5 +9,6 @@ mkdir -p out/example
 build/matchmaker match \
   --left examples/products/left.csv --right examples/products/right.csv --id id \
   --out out/example/matches.csv \
-  --gold examples/products/gold.csv --metrics out/example/metrics.json
+  --gold examples/products/gold.csv --metrics out/example/metrics.json --workspace out/example/workspace.db
 echo "matches: out/example/matches.csv   metrics: out/example/metrics.json"
+echo "why a decision was made: build/matchmaker explain --workspace out/example/workspace.db L0001"
