@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <iterator>
 
 #include "text/normalize.h"
 #include "text/tfidf.h"
@@ -223,6 +224,8 @@ ConceptRetriever::ConceptRetriever(const io::Dictionary& dictionary, RetrieverOp
     variant_group_[name] = groups.try_emplace(signature, static_cast<std::uint32_t>(groups.size())).first->second;
   }
 
+  mine_substitutions();
+
   // Dictionary abbreviations: per concept, one-word names spelled by another name's initials.
   std::unordered_map<std::string, std::string> found;
   for (std::size_t concept_row = 0; concept_row < dictionary.num_concepts(); ++concept_row) {
@@ -245,6 +248,103 @@ ConceptRetriever::ConceptRetriever(const io::Dictionary& dictionary, RetrieverOp
   for (auto& [short_form, long_form] : found) {
     if (!long_form.empty()) abbreviations_.emplace(short_form, std::move(long_form));
   }
+}
+
+std::string word_form(std::string_view word, std::size_t stem_length) {
+  std::string form = singular(word);
+  if (stem_length > 0 && form.size() > stem_length) form.resize(stem_length);
+  return form;
+}
+
+void ConceptRetriever::mine_substitutions() {
+  // Word-form ids per name, and their idf (names holding the form).
+  name_word_offsets_.assign(1, 0);
+  std::vector<std::uint32_t> document_frequency;
+  std::vector<std::uint32_t> unique;
+  for (const auto& key : name_keys_) {
+    unique.clear();
+    for (const auto word : split_spaces(key)) {
+      const std::uint32_t id = singular_words_.intern(word_form(word, stem_length()));
+      name_word_ids_.push_back(id);
+      unique.push_back(id);
+    }
+    name_word_offsets_.push_back(name_word_ids_.size());
+    std::sort(unique.begin(), unique.end());
+    unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+    document_frequency.resize(singular_words_.size(), 0);
+    for (const std::uint32_t id : unique) ++document_frequency[id];
+  }
+  const double num_names = static_cast<double>(name_keys_.size());
+  singular_idf_.resize(document_frequency.size());
+  for (std::size_t id = 0; id < document_frequency.size(); ++id) {
+    singular_idf_[id] = static_cast<float>(std::log((1.0 + num_names) / (1.0 + document_frequency[id])) + 1.0);
+  }
+  max_idf_ = static_cast<float>(std::log(1.0 + num_names) + 1.0);
+
+  // Per concept, the distinct pairs (a < b) of single differing words between two of its names.
+  std::vector<std::uint64_t> pair_concepts;  // all concepts' distinct pairs, concatenated
+  std::vector<std::uint64_t> concept_pairs;
+  std::vector<std::vector<std::uint32_t>> sets;
+  std::vector<std::uint32_t> only_a, only_b;
+  // Pairs per concept grow quadratically: a concept's first 300 names only.
+  constexpr std::uint64_t kNamesCompared = 300;
+  for (std::size_t concept_row = 0; concept_row < dictionary_.num_concepts(); ++concept_row) {
+    const auto first = dictionary_.concept_offsets[concept_row], last = dictionary_.concept_offsets[concept_row + 1];
+    if (last - first < 2) continue;
+    sets.clear();
+    for (auto name = first; name < std::min(last, first + kNamesCompared); ++name) {
+      const auto ids = name_word_ids(static_cast<std::uint32_t>(name));
+      std::vector<std::uint32_t> set(ids.begin(), ids.end());
+      std::sort(set.begin(), set.end());
+      set.erase(std::unique(set.begin(), set.end()), set.end());
+      sets.push_back(std::move(set));
+    }
+    concept_pairs.clear();
+    for (std::size_t a = 0; a < sets.size(); ++a) {
+      for (std::size_t b = a + 1; b < sets.size(); ++b) {
+        only_a.clear();
+        only_b.clear();
+        std::set_difference(sets[a].begin(), sets[a].end(), sets[b].begin(), sets[b].end(), std::back_inserter(only_a));
+        if (only_a.size() != 1) continue;
+        std::set_difference(sets[b].begin(), sets[b].end(), sets[a].begin(), sets[a].end(), std::back_inserter(only_b));
+        if (only_b.size() != 1) continue;
+        const std::uint32_t low = std::min(only_a[0], only_b[0]), high = std::max(only_a[0], only_b[0]);
+        concept_pairs.push_back((static_cast<std::uint64_t>(low) << 32) | high);
+      }
+    }
+    std::sort(concept_pairs.begin(), concept_pairs.end());
+    concept_pairs.erase(std::unique(concept_pairs.begin(), concept_pairs.end()), concept_pairs.end());
+    pair_concepts.insert(pair_concepts.end(), concept_pairs.begin(), concept_pairs.end());
+  }
+  std::sort(pair_concepts.begin(), pair_concepts.end());
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> kept;  // both directions
+  const auto min_concepts = static_cast<std::size_t>(std::max(options_.substitution_min_concepts, 1));
+  for (std::size_t start = 0; start < pair_concepts.size();) {
+    std::size_t end = start;
+    while (end < pair_concepts.size() && pair_concepts[end] == pair_concepts[start]) ++end;
+    if (end - start >= min_concepts) {
+      const auto low = static_cast<std::uint32_t>(pair_concepts[start] >> 32), high = static_cast<std::uint32_t>(pair_concepts[start]);
+      kept.emplace_back(low, high);
+      kept.emplace_back(high, low);
+    }
+    start = end;
+  }
+  std::sort(kept.begin(), kept.end());
+  substitute_offsets_.assign(singular_words_.size() + 1, 0);
+  for (const auto& [from, to] : kept) ++substitute_offsets_[from + 1];
+  for (std::size_t id = 1; id < substitute_offsets_.size(); ++id) substitute_offsets_[id] += substitute_offsets_[id - 1];
+  substitute_ids_.reserve(kept.size());
+  for (const auto& entry : kept) substitute_ids_.push_back(entry.second);
+}
+
+std::uint32_t ConceptRetriever::word_id(std::string_view word) const {
+  const auto found = singular_words_.find(word_form(word, stem_length()));
+  return found ? *found : kNoWord;
+}
+
+std::span<const std::uint32_t> ConceptRetriever::substitutes(std::uint32_t word) const {
+  if (word == kNoWord || word + 1 >= substitute_offsets_.size()) return {};
+  return {substitute_ids_.data() + substitute_offsets_[word], substitute_ids_.data() + substitute_offsets_[word + 1]};
 }
 
 QueryVectors ConceptRetriever::encode(std::span<const std::string> keys) const {

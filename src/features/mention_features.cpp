@@ -33,6 +33,7 @@ enum Feature : std::size_t {
   kLengthRatio,
   kConceptCovered,
   kHeadInName,
+  kSubstitutedCovered,
   kNumFeatures,
 };
 
@@ -54,6 +55,7 @@ void add_features(FeatureMatrix& matrix) {
   matrix.add_feature("length ratio", 0);
   matrix.add_feature("mention words found in any synonym of the concept (idf share)", +1);
   matrix.add_feature("mention head word (its last) in the synonym", +1);
+  matrix.add_feature("mention words matched by a synonym, as is or by a mined substitution (best synonym, idf share)", +1);
 }
 
 void split_words(std::string_view key, std::vector<std::string_view>& words) {
@@ -134,8 +136,34 @@ FeatureMatrix compute_mention_features(const candidates::ConceptRetriever& retri
     for (std::size_t idx = 0; idx < terms.size(); ++idx) share += covered[idx] ? values[idx] * values[idx] : 0.0f;
     return share;
   };
+  // Best over the concept's names (the mention's own entry left out) of the squared-idf share of the
+  // mention's words that the name holds as they are (word_form(): plurals folded, 7-letter stems) or through a substitution
+  // mined from the dictionary ("prostate tumors": "prostate neoplasms" via tumor / neoplasm).
+  const auto substituted_share = [&](std::uint32_t concept_row, std::uint32_t excluded, std::span<const std::uint32_t> words,
+                                     std::span<const float> weights, float total) {
+    float best_share = 0;
+    if (total <= 0) return best_share;
+    for (std::uint64_t name = dictionary.concept_offsets[concept_row]; name < dictionary.concept_offsets[concept_row + 1]; ++name) {
+      if (excluded != candidates::ConceptRetriever::kNoName && retriever.same_variant(static_cast<std::uint32_t>(name), excluded)) continue;
+      const auto name_ids = retriever.name_word_ids(static_cast<std::uint32_t>(name));
+      float share = 0;
+      for (std::size_t idx = 0; idx < words.size(); ++idx) {
+        const std::uint32_t word = words[idx];
+        if (word == candidates::ConceptRetriever::kNoWord) continue;
+        const auto subs = retriever.substitutes(word);
+        const bool matched = std::any_of(name_ids.begin(), name_ids.end(), [&](std::uint32_t id) {
+          return id == word || std::binary_search(subs.begin(), subs.end(), id);
+        });
+        if (matched) share += weights[idx];
+      }
+      best_share = std::max(best_share, share / total);
+    }
+    return best_share;
+  };
 #pragma omp parallel
   {
+    std::vector<std::uint32_t> mention_ids;
+    std::vector<float> mention_weights;
     std::vector<std::string_view> mention_words, name_words;
     std::vector<int> mention_numbers, name_numbers;
     std::vector<std::uint8_t> covered;
@@ -149,6 +177,17 @@ FeatureMatrix compute_mention_features(const candidates::ConceptRetriever& retri
       const auto mention_values = query_vectors.words.row_values(query);
       split_words(mention, mention_words);
       numbers_of(mention_words, mention_numbers);
+      mention_ids.clear();
+      mention_weights.clear();
+      float mention_total = 0;
+      for (const auto word : mention_words) {
+        const std::uint32_t id = retriever.word_id(word);
+        if (std::find(mention_ids.begin(), mention_ids.end(), id) != mention_ids.end() && id != candidates::ConceptRetriever::kNoWord) continue;
+        const float idf = retriever.word_idf(id);
+        mention_ids.push_back(id);
+        mention_weights.push_back(idf * idf);
+        mention_total += idf * idf;
+      }
       // The two best retrieval scores of the query: each candidate's lead is over the best of the others.
       float best = -1, second = -1;
       for (std::uint64_t pair = first; pair < last; ++pair) {
@@ -190,6 +229,7 @@ FeatureMatrix compute_mention_features(const candidates::ConceptRetriever& retri
         row[kLengthRatio] = longer > 0 ? static_cast<float>(shorter) / static_cast<float>(longer) : 1.0f;
         row[kHeadInName] = head_in(mention_words, name_words) ? 1.0f : 0.0f;
         row[kConceptCovered] = concept_covered_share(pairs.right[pair], excluded, mention_terms, mention_values, covered);
+        row[kSubstitutedCovered] = substituted_share(pairs.right[pair], excluded, mention_ids, mention_weights, mention_total);
       }
     }
   }

@@ -12,7 +12,7 @@
 namespace matchmaker::features {
 
 // Version of the feature set; a model trained on one set must not score another.
-inline constexpr const char* kMentionFeatureSetName = "el_mention_features_v2";
+inline constexpr const char* kMentionFeatureSetName = "el_mention_features_v3";
 
 // The queries whose candidates are described: real mentions or synonyms used as pseudo-mentions.
 struct MentionQueries {

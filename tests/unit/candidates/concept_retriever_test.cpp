@@ -57,6 +57,36 @@ TEST(ConceptRetriever, FindsKnownConceptsAmongSynonyms) {
   EXPECT_EQ(retriever.name_keys()[found.best_name[found.pairs.query_offsets[0]]], "louis bar syndrome");
 }
 
+TEST(ConceptRetriever, MinesWordSubstitutionsFromSynonyms) {
+  const io::Dictionary dictionary = io::read_dictionary(kDictionary);
+  // cancer / neoplasm differ alone in 4 concepts (breast, ovarian, colorectal, neoplasms), cancer / tumor
+  // and neoplasm / tumor in 3 ("ovary tumor" / "ovarian neoplasms" differ in two words).
+  const auto substitutes_of = [&](const ConceptRetriever& retriever, std::string_view word) {
+    std::vector<std::string> found;
+    for (const std::string other : {"cancer", "neoplasm", "tumor", "breast", "diabetes"}) {
+      const auto subs = retriever.substitutes(retriever.word_id(word));
+      if (std::binary_search(subs.begin(), subs.end(), retriever.word_id(other))) found.push_back(other);
+    }
+    return found;
+  };
+  RetrieverOptions options;
+  options.substitution_min_concepts = 3;
+  const ConceptRetriever three(dictionary, options);
+  EXPECT_EQ(substitutes_of(three, "cancer"), (std::vector<std::string>{"neoplasm", "tumor"}));
+  EXPECT_EQ(substitutes_of(three, "tumors"), (std::vector<std::string>{"cancer", "neoplasm"}));  // plural folded
+  EXPECT_EQ(substitutes_of(three, "neoplastic"), (std::vector<std::string>{"cancer", "tumor"}));  // stem "neoplas"
+  EXPECT_TRUE(substitutes_of(three, "breast").empty());
+  EXPECT_EQ(three.word_id("prostate"), ConceptRetriever::kNoWord);  // no name has it
+  EXPECT_TRUE(three.substitutes(ConceptRetriever::kNoWord).empty());
+  options.substitution_min_concepts = 4;
+  const ConceptRetriever four(dictionary, options);
+  EXPECT_EQ(substitutes_of(four, "cancer"), (std::vector<std::string>{"neoplasm"}));
+  EXPECT_TRUE(substitutes_of(four, "tumor").empty());
+  EXPECT_EQ(four.num_substitution_pairs(), 1u);
+  EXPECT_EQ(word_form("prostatic", 7), "prostat");
+  EXPECT_EQ(word_form("dystrophies", 0), "dystrophy");
+}
+
 TEST(ConceptRetriever, ExcludedNameDoesNotAnswerItself) {
   const io::Dictionary dictionary = io::read_dictionary(kDictionary);
   const ConceptRetriever retriever(dictionary, RetrieverOptions{});

@@ -76,6 +76,23 @@ TEST(MentionFeatures, MentionWordsSpreadOverTheConceptsSynonyms) {
   EXPECT_LT(fixture.value(breast, "mention words found in any synonym of the concept (idf share)"), 0.99f);
 }
 
+TEST(MentionFeatures, WordsMatchedThroughMinedSubstitutions) {
+  // The shipped dictionary's synonyms give tumor / cancer / neoplasm as substitutions (3 concepts each).
+  const std::string feature = "mention words matched by a synonym, as is or by a mined substitution (best synonym, idf share)";
+  const Fixture fixture({"ovarian tumors", "prostate tumors"});
+  const auto ovarian = fixture.pair_of(0, "D010051");  // "ovarian cancer", "ovarian neoplasms": tumor -> both
+  ASSERT_GE(ovarian, 0);
+  EXPECT_NEAR(fixture.value(ovarian, feature), 1.0f, 1e-5);
+  const auto breast = fixture.pair_of(0, "D001943");  // "breast tumor": only "tumors"
+  ASSERT_GE(breast, 0);
+  EXPECT_GT(fixture.value(breast, feature), 0.0f);
+  EXPECT_LT(fixture.value(breast, feature), 0.99f);
+  const auto neoplasms = fixture.pair_of(1, "D009369");  // "prostate" is in no name: it weighs, never matches
+  ASSERT_GE(neoplasms, 0);
+  EXPECT_GT(fixture.value(neoplasms, feature), 0.0f);
+  EXPECT_LT(fixture.value(neoplasms, feature), 0.5f);
+}
+
 TEST(MentionFeatures, HeadWordInTheSynonym) {
   // The mention's last word, singular or plural, among the best name's words.
   const Fixture fixture({"colorectal neoplasm", "ovary cancers"});
