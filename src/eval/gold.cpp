@@ -18,13 +18,18 @@ void sort_unique(std::vector<T>& values) {
 
 }  // namespace
 
-std::vector<RowPair> read_gold(const std::string& path, const Table& left, const Table& right, bool deduplicate) {
+Table read_gold_table(const std::string& path, const std::string& columns) {
   io::TableReadOptions options;
   options.path = path;
   options.id_column = "";
   options.unique_ids = false;
-  const Table gold = io::read_table(options);
-  if (gold.num_columns() < 2) throw InputError::At(path, 1, "a gold file needs two columns: left id, right id");
+  Table gold = io::read_table(options);
+  if (gold.num_columns() < 2) throw InputError::At(path, 1, "a gold file needs two columns: " + columns);
+  return gold;
+}
+
+std::vector<RowPair> read_gold(const std::string& path, const Table& left, const Table& right, bool deduplicate) {
+  const Table gold = read_gold_table(path, "left id, right id");
   const auto left_rows = left.id_index();
   const auto right_rows = right.id_index();
   std::vector<RowPair> pairs;

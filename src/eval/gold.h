@@ -15,6 +15,10 @@ namespace matchmaker::eval {
 // line for an id that is not in its table.
 std::vector<RowPair> read_gold(const std::string& path, const Table& left, const Table& right, bool deduplicate);
 
+// A gold file as read, before its ids are looked up: any header, ids repeating, at least two columns
+// (else InputError naming the file and `columns`, e.g. "left id, right id").
+Table read_gold_table(const std::string& path, const std::string& columns);
+
 // Reads the left ids of the queries to score with query_accuracy(): either a DistillER responses JSON
 // ({"responses": [{"query_id": ...}, ...]}) or a text file with one id per line. Returns left rows,
 // sorted and unique. Throws InputError for an id that is not in `left`.

@@ -10,6 +10,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "eval/gold.h"
 #include "eval/metrics.h"
 #include "features/mention_features.h"
 #include "io/atomic_file.h"
@@ -81,12 +82,7 @@ std::vector<std::string> read_gold_ids(const std::string& path, const io::Mentio
     }
     return gold;
   }
-  io::TableReadOptions options;
-  options.path = path;
-  options.id_column = "";
-  options.unique_ids = false;
-  const Table table = io::read_table(options);
-  if (table.num_columns() < 2) throw InputError::At(path, 1, "expected two columns: mention id, concept id");
+  const Table table = eval::read_gold_table(path, "mention id, concept id");
   for (std::size_t row = 0; row < table.num_rows(); ++row) {
     const auto found = mention_rows.find(table.cell(row, 0));
     if (found == mention_rows.end()) {
