@@ -49,6 +49,10 @@ struct RetrieverOptions {
   // with the teacher Acc@5 0.952; 8: with the teacher 0.918).
   int substitution_min_concepts = 3;
   std::size_t substitution_stem_length = 7;
+  // retrieve_with_substitutes(): at most this many substituted keys per query (0: none), and the factor
+  // on their scores, so that a name found through a substitution ranks below an equally close direct one.
+  int substituted_keys_max = 2;
+  float substitution_discount = 0.9f;
 };
 
 // A mention or name as the retriever compares it: normalised (NFKC, case folded) word tokens joined
@@ -99,6 +103,15 @@ class ConceptRetriever {
   // and neither are its variants (same_variant()).
   ConceptCandidates retrieve(const QueryVectors& queries, std::span<const std::uint32_t> excluded_names = {}) const;
 
+  // As retrieve(), and also through the keys' substituted variants (substituted_keys()): a concept's
+  // score is the best of its direct score and substitution_discount x a variant's ("thyroid tumors"
+  // finds "thyroid neoplasms"). `keys` are the queries' retrieval keys.
+  ConceptCandidates retrieve_with_substitutes(std::span<const std::string> keys, const QueryVectors& queries,
+                                              std::span<const std::uint32_t> excluded_names = {}) const;
+  // A key with one word replaced by one of its mined substitutes (spelled as names most often spell
+  // it), at most substituted_keys_max of them, the substitutions seen in the most concepts first.
+  std::vector<std::string> substituted_keys(std::string_view key) const;
+
   // Rewrites abbreviations in a retrieval key: short forms defined in `context` as "long form (SF)"
   // first, then the dictionary's own unambiguous ones (a one-word synonym spelled by the initials of
   // a multi-word synonym of the same concept, "dmd" -> "duchenne muscular dystrophy"). A key that is
@@ -126,6 +139,8 @@ class ConceptRetriever {
   std::size_t num_substitution_pairs() const { return substitute_ids_.size() / 2; }
 
  private:
+  // retrieve() with the first pass skipping terms held by more than `common` names (see RetrieverOptions).
+  ConceptCandidates search(const QueryVectors& queries, std::span<const std::uint32_t> excluded_names, std::uint32_t common) const;
   void mine_substitutions();
   std::size_t stem_length() const { return options_.substitution_stem_length; }
 
@@ -150,6 +165,8 @@ class ConceptRetriever {
   std::vector<std::uint32_t> name_word_ids_;
   std::vector<std::uint64_t> substitute_offsets_;  // per singular word id
   std::vector<std::uint32_t> substitute_ids_;
+  std::vector<std::uint32_t> substitute_concepts_;  // per substitute: the concepts attesting the pair
+  std::vector<std::string> form_spelling_;  // per word form id: its most frequent surface word
 };
 
 // Abbreviations defined in running text as "long form (SF)" (Schwartz & Hearst's rule: the short

@@ -350,7 +350,7 @@ KnownLabels dictionary_self_supervision(const candidates::ConceptRetriever& retr
   keys.reserve(sampled.size());
   for (const std::uint32_t name : sampled) keys.push_back(retriever.name_keys()[name]);
   const candidates::QueryVectors vectors = retriever.encode(keys);
-  const candidates::ConceptCandidates found = retriever.retrieve(vectors, sampled);
+  const candidates::ConceptCandidates found = retriever.retrieve_with_substitutes(keys, vectors, sampled);
   const features::FeatureMatrix all = features::compute_mention_features(retriever, {keys, &vectors, &found, sampled});
 
   // Only pseudo-mentions whose own concept was retrieved teach anything about ranking it.
@@ -476,7 +476,7 @@ void run_link(const LinkConfig& config) {
   // decided once: the distinct mentions are the queries, their answers go to every repeat.
   const UniqueKeys unique = unique_keys(keys, mentions.table);
   const candidates::QueryVectors vectors = retriever.encode(unique.keys);
-  const candidates::ConceptCandidates unique_found = retriever.retrieve(vectors);
+  const candidates::ConceptCandidates unique_found = retriever.retrieve_with_substitutes(unique.keys, vectors);
   const candidates::CandidatePairs& unique_pairs = unique_found.pairs;
   const candidates::ConceptCandidates found = per_row(unique_found, unique.key_of_row);
   const candidates::CandidatePairs& pairs = found.pairs;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "io/dictionary_reader.h"
+#include "unit/io/temp_dir.h"
 
 namespace matchmaker::candidates {
 namespace {
@@ -85,6 +86,53 @@ TEST(ConceptRetriever, MinesWordSubstitutionsFromSynonyms) {
   EXPECT_EQ(four.num_substitution_pairs(), 1u);
   EXPECT_EQ(word_form("prostatic", 7), "prostat");
   EXPECT_EQ(word_form("dystrophies", 0), "dystrophy");
+}
+
+TEST(ConceptRetriever, SubstitutedKeysTakeTheBestAttestedSubstitutionsFirst) {
+  const io::Dictionary dictionary = io::read_dictionary(kDictionary);
+  RetrieverOptions options;
+  options.substitution_min_concepts = 3;
+  options.substituted_keys_max = 2;
+  const ConceptRetriever retriever(dictionary, options);
+  // cancer / neoplasm is attested in 4 concepts, cancer / tumor in 3; "neoplas" is spelled as names
+  // spell it most often ("neoplasms"); function words are never replaced.
+  EXPECT_EQ(retriever.substituted_keys("cancer of the breast"),
+            (std::vector<std::string>{"neoplasms of the breast", "tumor of the breast"}));
+  EXPECT_TRUE(retriever.substituted_keys("breast diabetes").empty());
+  options.substituted_keys_max = 1;
+  const ConceptRetriever one(dictionary, options);
+  EXPECT_EQ(one.substituted_keys("colorectal cancer"), (std::vector<std::string>{"colorectal neoplasms"}));
+}
+
+TEST(ConceptRetriever, RetrievesThroughSubstitutedKeys) {
+  io::testing::TempDir dir;
+  // tumors / neoplasms differ alone in three concepts; "thyroid tumors" is nowhere a name.
+  const io::Dictionary dictionary = io::read_dictionary(dir.write("dictionary.txt",
+                                                                  "C1||thyroid neoplasms\n"
+                                                                  "C2||neoplasms\nC2||tumors\n"
+                                                                  "C3||breast neoplasms\nC3||breast tumors\n"
+                                                                  "C4||colon neoplasms\nC4||colon tumors\n"
+                                                                  "C5||thyroid diseases\n"));
+  RetrieverOptions options;
+  options.substitution_min_concepts = 3;
+  const ConceptRetriever retriever(dictionary, options);
+  const std::vector<std::string> keys = {"thyroid tumors", "thyroid neoplasms"};
+  const QueryVectors vectors = retriever.encode(keys);
+  const ConceptCandidates direct = retriever.retrieve(vectors);
+  const ConceptCandidates found = retriever.retrieve_with_substitutes(keys, vectors);
+  EXPECT_NE(ranked_ids(dictionary, direct, 0).front(), "C1");
+  ASSERT_EQ(ranked_ids(dictionary, found, 0).front(), "C1");
+  for (std::uint64_t pair = found.pairs.query_offsets[0]; pair < found.pairs.query_offsets[1]; ++pair) {
+    if (dictionary.concept_ids[found.pairs.right[pair]] != "C1") continue;
+    // Found through "thyroid neoplasms", its exact name, at the discount.
+    EXPECT_EQ(retriever.name_keys()[found.best_name[pair]], "thyroid neoplasms");
+    EXPECT_NEAR(found.pairs.score[pair], options.substitution_discount, 1e-5);
+  }
+  // A query that found a name at least as close as the discount is left as retrieve() found it.
+  EXPECT_EQ(ranked_ids(dictionary, found, 1), ranked_ids(dictionary, direct, 1));
+  options.substituted_keys_max = 0;
+  const ConceptRetriever without(dictionary, options);
+  EXPECT_EQ(ranked_ids(dictionary, without.retrieve_with_substitutes(keys, vectors), 0), ranked_ids(dictionary, direct, 0));
 }
 
 TEST(ConceptRetriever, ExcludedNameDoesNotAnswerItself) {
