@@ -59,6 +59,7 @@ QueryAccuracy query_accuracy(std::span<const resolve::Match> matches, std::span<
                              ? !has_gold[query]
                              : contains(gold, {query, static_cast<std::uint32_t>(best_right[query])});
     if (correct) ++result.correct;
+    result.right.push_back(correct ? 1 : 0);
   }
   if (result.queries > 0) result.accuracy = static_cast<double>(result.correct) / static_cast<double>(result.queries);
   return result;

@@ -32,6 +32,7 @@ struct QueryAccuracy {
   std::size_t queries = 0;
   std::size_t correct = 0;
   double accuracy = 0;
+  std::vector<std::uint8_t> right;  // per query of `query_rows`, in order: 1 if right
 };
 
 // DistillER-style query score over `query_rows` (left rows): a query is right when its best match is

@@ -242,6 +242,15 @@ void evaluate(const MatchConfig& config, const candidates::CandidatePairs& pairs
   routing["quality"] = {{"student_only", quality_of(student_only, gold, eval_query_rows, num_left, with_queries)},
                         {"teacher_only", quality_of(teacher_only, gold, eval_query_rows, num_left, with_queries)},
                         {"hierarchical", metrics["quality"]}};
+  if (with_queries) {
+    // The ceiling of any merge of these two outputs: a query counts when either is right on it.
+    const auto student_right = eval::query_accuracy(student_only, gold, eval_query_rows, num_left).right;
+    const auto teacher_right = eval::query_accuracy(teacher_only, gold, eval_query_rows, num_left).right;
+    std::size_t either = 0;
+    for (std::size_t query = 0; query < student_right.size(); ++query) either += student_right[query] | teacher_right[query];
+    routing["quality"]["either_right_query_accuracy"] =
+        student_right.empty() ? 0.0 : static_cast<double>(either) / static_cast<double>(student_right.size());
+  }
   spdlog::info("routing quality, pair F1: student alone {:.4f}, teacher alone {:.4f}, hierarchy {:.4f}",
                routing["quality"]["student_only"]["f1"].get<double>(), routing["quality"]["teacher_only"]["f1"].get<double>(),
                metrics["quality"]["f1"].get<double>());

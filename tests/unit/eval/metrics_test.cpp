@@ -32,6 +32,7 @@ TEST(MetricsTest, QueryAccuracyCountsCorrectNonesAndWrongMatches) {
   EXPECT_EQ(accuracy.queries, 4u);
   EXPECT_EQ(accuracy.correct, 2u);
   EXPECT_DOUBLE_EQ(accuracy.accuracy, 0.5);
+  EXPECT_EQ(accuracy.right, (std::vector<std::uint8_t>{1, 0, 1, 0}));
 }
 
 TEST(MetricsTest, PairCompletenessIsTheShareOfGoldAmongCandidates) {
