@@ -71,13 +71,7 @@ QueryVectors to_vectors(const text::SparseRows& char_counts, const std::vector<f
 
 std::vector<std::string_view> split_spaces(std::string_view key) {
   std::vector<std::string_view> tokens;
-  std::size_t start = 0;
-  while (start < key.size()) {
-    std::size_t end = key.find(' ', start);
-    if (end == std::string_view::npos) end = key.size();
-    if (end > start) tokens.push_back(key.substr(start, end - start));
-    start = end + 1;
-  }
+  key_words(key, tokens);
   return tokens;
 }
 
@@ -160,6 +154,17 @@ bool same_singular(std::string_view a, std::string_view b) {
   return stem_b.size() == stem_a.size() + 1 && stem_b.starts_with(stem_a) && stem_b.back() == tail_a;
 }
 
+void key_words(std::string_view key, std::vector<std::string_view>& words) {
+  words.clear();
+  std::size_t start = 0;
+  while (start < key.size()) {
+    std::size_t end = key.find(' ', start);
+    if (end == std::string_view::npos) end = key.size();
+    if (end > start) words.push_back(key.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
 std::string retrieval_key(std::string_view raw) {
   const std::string normalized = text::normalize(raw);
   std::vector<std::string_view> words;
@@ -191,22 +196,7 @@ ConceptRetriever::ConceptRetriever(const io::Dictionary& dictionary, RetrieverOp
   char_idf_ = text::inverse_document_frequencies({&char_counts}, char_terms_.size());
   word_idf_ = text::inverse_document_frequencies({&word_counts}, word_terms_.size());
   name_vectors_ = to_vectors(char_counts, char_idf_, word_counts, word_idf_, options_.char_share);
-  const text::SparseRows& combined = name_vectors_.combined;
-  std::uint32_t num_terms = 0;
-  for (const std::uint32_t term : combined.terms) num_terms = std::max(num_terms, term + 1);
-  term_offsets_.assign(static_cast<std::size_t>(num_terms) + 1, 0);
-  for (const std::uint32_t term : combined.terms) ++term_offsets_[term + 1];
-  for (std::size_t term = 1; term < term_offsets_.size(); ++term) term_offsets_[term] += term_offsets_[term - 1];
-  posting_names_.resize(combined.terms.size());
-  posting_weights_.resize(combined.terms.size());
-  std::vector<std::uint64_t> cursor(term_offsets_.begin(), term_offsets_.end() - 1);
-  for (std::size_t name = 0; name < combined.num_rows(); ++name) {
-    for (std::uint64_t idx = combined.offsets[name]; idx < combined.offsets[name + 1]; ++idx) {
-      const std::uint64_t slot = cursor[combined.terms[idx]]++;
-      posting_names_[slot] = static_cast<std::uint32_t>(name);
-      posting_weights_[slot] = combined.values[idx];
-    }
-  }
+  index_ = InvertedIndex(name_vectors_.combined);
 
   // Variant groups: per concept, names with one sorted list of singular words.
   variant_group_.resize(name_keys_.size());
@@ -364,9 +354,14 @@ std::uint32_t ConceptRetriever::word_id(std::string_view word) const {
   return found ? *found : kNoWord;
 }
 
+std::pair<std::uint64_t, std::uint64_t> ConceptRetriever::substitute_range(std::uint32_t word) const {
+  if (word == kNoWord || word + 1 >= substitute_offsets_.size()) return {0, 0};
+  return {substitute_offsets_[word], substitute_offsets_[word + 1]};
+}
+
 std::span<const std::uint32_t> ConceptRetriever::substitutes(std::uint32_t word) const {
-  if (word == kNoWord || word + 1 >= substitute_offsets_.size()) return {};
-  return {substitute_ids_.data() + substitute_offsets_[word], substitute_ids_.data() + substitute_offsets_[word + 1]};
+  const auto [first, last] = substitute_range(word);
+  return {substitute_ids_.data() + first, substitute_ids_.data() + last};
 }
 
 namespace {
@@ -431,9 +426,8 @@ std::vector<std::string> ConceptRetriever::substituted_keys(std::string_view key
   const auto words = split_spaces(key);
   for (std::size_t position = 0; position < words.size(); ++position) {
     if (is_function_word(words[position])) continue;
-    const std::uint32_t word = word_id(words[position]);
-    if (word == kNoWord || word + 1 >= substitute_offsets_.size()) continue;
-    for (std::uint64_t idx = substitute_offsets_[word]; idx < substitute_offsets_[word + 1]; ++idx) {
+    const auto [first, last] = substitute_range(word_id(words[position]));
+    for (std::uint64_t idx = first; idx < last; ++idx) {
       candidates.push_back({substitute_concepts_[idx], static_cast<std::uint32_t>(position), substitute_ids_[idx]});
     }
   }
@@ -547,14 +541,11 @@ ConceptCandidates ConceptRetriever::search(const QueryVectors& queries, std::spa
                                            std::uint32_t common) const {
   const std::size_t num_queries = queries.combined.num_rows();
   const std::size_t num_names = name_keys_.size();
-  const std::size_t num_terms = term_offsets_.size() - 1;
+  const std::size_t num_terms = index_.num_terms();
   const std::size_t k = static_cast<std::size_t>(std::max(options_.top_k, 1));
   const std::size_t rescored = static_cast<std::size_t>(std::max({options_.names_rescored, options_.names_searched, options_.top_k}));
   const std::size_t searched = static_cast<std::size_t>(std::max(options_.names_searched, 1));
   const std::size_t kept_at_least = static_cast<std::size_t>(std::max(options_.rare_terms_kept, 1));
-  const auto frequency = [&](std::uint32_t term) -> std::uint32_t {
-    return term < num_terms ? static_cast<std::uint32_t>(term_offsets_[term + 1] - term_offsets_[term]) : 0;
-  };
   // Fixed k slots per query (score < 0 = empty), compacted at the end.
   std::vector<Hit> slots(num_queries * k, Hit{0, 0, -1.0f});
 #pragma omp parallel
@@ -574,7 +565,7 @@ ConceptCandidates ConceptRetriever::search(const QueryVectors& queries, std::spa
       // First pass: rare terms only. The query's kept_at_least-th smallest name frequency is a floor:
       // terms up to it are searched even when common, so that every query finds some names.
       frequencies.clear();
-      for (const std::uint32_t term : query_terms) frequencies.push_back(frequency(term));
+      for (const std::uint32_t term : query_terms) frequencies.push_back(index_.frequency(term));
       std::uint32_t floor = 0;
       if (!frequencies.empty()) {
         const std::size_t nth = std::min(kept_at_least, frequencies.size()) - 1;
@@ -584,13 +575,13 @@ ConceptCandidates ConceptRetriever::search(const QueryVectors& queries, std::spa
       touched.clear();
       for (std::size_t idx = 0; idx < query_terms.size(); ++idx) {
         const std::uint32_t term = query_terms[idx];
-        const std::uint32_t term_frequency = frequency(term);
+        const std::uint32_t term_frequency = index_.frequency(term);
         if (term_frequency == 0 || (term_frequency > common && term_frequency > floor)) continue;
         const float weight = query_values[idx];
-        for (std::uint64_t posting = term_offsets_[term]; posting < term_offsets_[term + 1]; ++posting) {
-          const std::uint32_t name = posting_names_[posting];
+        for (std::uint64_t posting = index_.offsets[term]; posting < index_.offsets[term + 1]; ++posting) {
+          const std::uint32_t name = index_.rows[posting];
           if (accumulator[name] == 0.0f) touched.push_back(name);
-          accumulator[name] += weight * posting_weights_[posting];
+          accumulator[name] += weight * index_.weights[posting];
         }
       }
       hits.clear();

@@ -9,9 +9,11 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "candidates/candidate_pairs.h"
+#include "candidates/inverted_index.h"
 #include "io/dictionary_reader.h"
 #include "text/sparse_rows.h"
 #include "text/vocabulary.h"
@@ -58,6 +60,8 @@ struct RetrieverOptions {
 // A mention or name as the retriever compares it: normalised (NFKC, case folded) word tokens joined
 // by single spaces, so "Non-Hodgkin's  lymphoma" and "non hodgkin s lymphoma" are one key.
 std::string retrieval_key(std::string_view raw);
+// The words of a retrieval key, as views into it (without allocating when `words` has room).
+void key_words(std::string_view key, std::vector<std::string_view>& words);
 
 // Per query: unit TF-IDF vectors over characters, words, and both (the search vector).
 struct QueryVectors {
@@ -142,6 +146,8 @@ class ConceptRetriever {
   // retrieve() with the first pass skipping terms held by more than `common` names (see RetrieverOptions).
   ConceptCandidates search(const QueryVectors& queries, std::span<const std::uint32_t> excluded_names, std::uint32_t common) const;
   void mine_substitutions();
+  // A word's entries [first, last) in substitute_ids_ and substitute_concepts_ (empty for kNoWord).
+  std::pair<std::uint64_t, std::uint64_t> substitute_range(std::uint32_t word) const;
   std::size_t stem_length() const { return options_.substitution_stem_length; }
 
   const io::Dictionary& dictionary_;
@@ -152,10 +158,7 @@ class ConceptRetriever {
   std::vector<float> char_idf_;
   std::vector<float> word_idf_;
   QueryVectors name_vectors_;
-  // Inverted index of the names' combined vectors: term -> (name row, weight), contiguous.
-  std::vector<std::uint64_t> term_offsets_;
-  std::vector<std::uint32_t> posting_names_;
-  std::vector<float> posting_weights_;
+  InvertedIndex index_;  // of the names' combined vectors
   std::unordered_map<std::string, std::string> abbreviations_;  // short form -> long form
   std::vector<std::uint32_t> variant_group_;  // per name (see same_variant)
   text::Vocabulary singular_words_;  // word forms (word_form())

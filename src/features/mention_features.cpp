@@ -58,17 +58,6 @@ void add_features(FeatureMatrix& matrix) {
   matrix.add_feature("mention words matched by a synonym, as is or by a mined substitution (best synonym, idf share)", +1);
 }
 
-void split_words(std::string_view key, std::vector<std::string_view>& words) {
-  words.clear();
-  std::size_t start = 0;
-  while (start < key.size()) {
-    std::size_t end = key.find(' ', start);
-    if (end == std::string_view::npos) end = key.size();
-    if (end > start) words.push_back(key.substr(start, end - start));
-    start = end + 1;
-  }
-}
-
 // The number a word stands for: digits ("2", "1a" -> 1) or a roman numeral i-ix ("type ii"); -1 if none.
 // "x" is left out: "x linked" is far more common than the numeral.
 int number_of(std::string_view word) {
@@ -175,7 +164,7 @@ FeatureMatrix compute_mention_features(const candidates::ConceptRetriever& retri
       const std::uint32_t excluded = queries.excluded_names.empty() ? candidates::ConceptRetriever::kNoName : queries.excluded_names[query];
       const auto mention_terms = query_vectors.words.row_terms(query);
       const auto mention_values = query_vectors.words.row_values(query);
-      split_words(mention, mention_words);
+      candidates::key_words(mention, mention_words);
       numbers_of(mention_words, mention_numbers);
       mention_ids.clear();
       mention_weights.clear();
@@ -202,7 +191,7 @@ FeatureMatrix compute_mention_features(const candidates::ConceptRetriever& retri
       for (std::uint64_t pair = first; pair < last; ++pair) {
         const std::uint32_t name = queries.candidates->best_name[pair];
         const std::string_view name_key = retriever.name_keys()[name];
-        split_words(name_key, name_words);
+        candidates::key_words(name_key, name_words);
         numbers_of(name_words, name_numbers);
         float* row = matrix.values.data() + pair * kNumFeatures;
         const float score = pairs.score[pair];
