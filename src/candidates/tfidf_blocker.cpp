@@ -21,34 +21,53 @@ std::vector<Neighbour> top_k_all(const text::SparseRows& queries, const Inverted
   std::vector<Neighbour> result(queries.num_rows() * k, Neighbour{0, -1.0f});
 #pragma omp parallel
   {
-    // Dense accumulator with a touched list: one allocation per thread, none per query.
+    // Dense accumulator with a touched list: one allocation per thread, none per query. The index is
+    // read through raw pointers so that writes to the accumulator and touched list do not force the
+    // compiler to reload them in the inner loop.
     std::vector<float> accumulator(num_index_rows, 0.0f);
     std::vector<std::uint32_t> touched;
     std::vector<Neighbour> best;
+    const std::uint64_t* const posting_offsets = index.offsets.data();
+    const std::uint32_t* const posting_rows = index.rows.data();
+    const float* const posting_weights = index.weights.data();
+    float* const sums = accumulator.data();
 #pragma omp for schedule(dynamic, 64)
     for (std::size_t query = 0; query < queries.num_rows(); ++query) {
-      touched.clear();
+      std::size_t num_touched = 0;
       for (std::uint64_t idx = queries.offsets[query]; idx < queries.offsets[query + 1]; ++idx) {
         const std::uint32_t term = queries.terms[idx];
         if (term >= index.num_terms()) continue;
         const float query_weight = queries.values[idx];
-        for (std::uint64_t posting = index.offsets[term]; posting < index.offsets[term + 1]; ++posting) {
-          const std::uint32_t row = index.rows[posting];
-          if (accumulator[row] == 0.0f) touched.push_back(row);
-          accumulator[row] += query_weight * index.weights[posting];
+        const std::uint64_t begin = posting_offsets[term];
+        const std::uint64_t end = posting_offsets[term + 1];
+        // Room for every posting of this term (plus the slot a branch-free append writes past the
+        // end), so the loop below appends without capacity checks.
+        if (touched.size() < num_touched + (end - begin) + 1) touched.resize(num_touched + (end - begin) + 1);
+        std::uint32_t* const touched_rows = touched.data();
+        for (std::uint64_t posting = begin; posting < end; ++posting) {
+          const std::uint32_t row = posting_rows[posting];
+          // Branch-free append: the slot is always written, but only kept when the row is new.
+          float& sum = sums[row];
+          touched_rows[num_touched] = row;
+          num_touched += sum == 0.0f ? 1 : 0;
+          sum += query_weight * posting_weights[posting];
         }
       }
       best.clear();
-      for (std::uint32_t row : touched) {
-        if (!(skip_self && row == query) && accumulator[row] > 0.0f) best.push_back({row, accumulator[row]});
-        accumulator[row] = 0.0f;
+      for (std::size_t slot = 0; slot < num_touched; ++slot) {
+        const std::uint32_t row = touched[slot];
+        if (!(skip_self && row == query) && sums[row] > 0.0f) best.push_back({row, sums[row]});
+        sums[row] = 0.0f;
       }
       const std::size_t keep = std::min(k, best.size());
-      // Ties broken by row id so results do not depend on thread scheduling.
+      // Ties broken by row id so results do not depend on thread scheduling. That is a total order
+      // (rows are unique in `best`), so selecting the `keep` best first and sorting only those gives
+      // the same list as a partial sort.
       auto better = [](const Neighbour& a, const Neighbour& b) {
         return a.score != b.score ? a.score > b.score : a.row < b.row;
       };
-      std::partial_sort(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(keep), best.end(), better);
+      std::nth_element(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(keep), best.end(), better);
+      std::sort(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(keep), better);
       std::copy_n(best.begin(), keep, result.begin() + static_cast<std::ptrdiff_t>(query * k));
     }
   }
@@ -64,9 +83,24 @@ struct DirectedPair {
 };
 
 CandidatePairs merge_pairs(std::vector<DirectedPair>& pairs, std::size_t num_left, std::size_t num_right) {
-  std::sort(pairs.begin(), pairs.end(), [](const DirectedPair& a, const DirectedPair& b) {
-    return a.left != b.left ? a.left < b.left : a.right < b.right;
-  });
+  // Order by (left, right): bucketed by left in linear time, then each bucket (about 2 * top_k pairs)
+  // sorted by right, cheaper than one sort of all pairs. A pair found from both sides has the same
+  // score both times (the same products summed over the shared terms in the same order), so which
+  // copy comes first does not matter.
+  {
+    std::vector<std::uint64_t> bucket_start(num_left + 1, 0);
+    for (const DirectedPair& pair : pairs) ++bucket_start[pair.left + 1];
+    for (std::size_t left = 0; left < num_left; ++left) bucket_start[left + 1] += bucket_start[left];
+    std::vector<DirectedPair> bucketed(pairs.size());
+    std::vector<std::uint64_t> cursor(bucket_start.begin(), bucket_start.end() - 1);
+    for (const DirectedPair& pair : pairs) bucketed[cursor[pair.left]++] = pair;
+    for (std::size_t left = 0; left < num_left; ++left) {
+      std::sort(bucketed.begin() + static_cast<std::ptrdiff_t>(bucket_start[left]),
+                bucketed.begin() + static_cast<std::ptrdiff_t>(bucket_start[left + 1]),
+                [](const DirectedPair& a, const DirectedPair& b) { return a.right < b.right; });
+    }
+    pairs.swap(bucketed);
+  }
   CandidatePairs merged;
   merged.num_left = num_left;
   merged.num_right = num_right;

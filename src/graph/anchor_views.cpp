@@ -1,7 +1,5 @@
 #include "graph/anchor_views.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -17,51 +15,113 @@ struct TermWeight {
   float weight;
 };
 
-// Builds SparseRows in parallel: `fill_row(row_idx, entries)` appends (term, weight) entries, repeats
-// allowed; they are sorted and summed. Sorting a row's few entries keeps memory independent of the
-// term space (anchors x relation classes can reach 10^8). Each thread writes a contiguous block of
-// rows into its own buffers, concatenated in order afterwards.
+// Rows are built in chunks of this many, handed out dynamically: rows differ a lot in cost (a
+// neighbour of a hub sees thousands of two-hop paths), so fixed per-thread blocks finish unevenly.
+constexpr std::size_t kRowsPerChunk = 256;
+
+// Term spaces up to this size (8 MiB of sums per thread) are accumulated in a dense per-thread array;
+// larger ones (typed view: anchors x relation classes, up to ~10^8) sort each row's entries instead,
+// so memory stays independent of the term space.
+constexpr std::size_t kMaxDenseTerms = std::size_t{1} << 20;
+
+// Per-thread scratch of build_rows: allocated once per thread, reused by every row.
+// Sums are taken in double and rounded to float once. The weights are counts or fractions
+// 1 / degree with degree <= max_middle_degree (1000 by default: floats that are multiples of 2^-33),
+// and an anchor's sum is at most the row entity's degree, so the sums are exact in double for any
+// entity with fewer than ~10^6 edges: a row does not depend on the order of its entries, and the
+// dense and sorting paths agree bit for bit.
+struct RowScratch {
+  std::vector<TermWeight> entries;     // the row's (term, weight) entries, summed per term
+  std::vector<double> sums;            // dense path: running sum per term, 0 = untouched
+  std::vector<std::uint32_t> touched;  // dense path: terms with a sum, in first-touch order
+
+  // Dense path: moves the touched sums into `entries` and resets them. Ascending term order, except
+  // when there are more than `max_terms` terms: the caller then selects by weight and sorts the
+  // survivors anyway.
+  void take_sums(std::size_t max_terms) {
+    if (touched.size() <= max_terms) std::sort(touched.begin(), touched.end());
+    entries.clear();
+    for (std::uint32_t term : touched) {
+      entries.push_back({term, static_cast<float>(sums[term])});
+      sums[term] = 0.0;
+    }
+    touched.clear();
+  }
+
+  // Sorting path: sorts `entries` by term and sums repeats into one entry per term.
+  void merge_entries() {
+    std::sort(entries.begin(), entries.end(), [](const TermWeight& a, const TermWeight& b) { return a.term < b.term; });
+    std::size_t merged = 0;
+    for (std::size_t idx = 0; idx < entries.size();) {
+      const std::uint32_t term = entries[idx].term;
+      double sum = 0.0;
+      for (; idx < entries.size() && entries[idx].term == term; ++idx) sum += entries[idx].weight;
+      entries[merged++] = {term, static_cast<float>(sum)};
+    }
+    entries.resize(merged);
+  }
+};
+
+// Builds SparseRows in parallel: `fill_row(row_idx, add)` calls add(term, weight) with weight > 0
+// and term < num_terms, repeats allowed; they are summed per term. Each chunk of rows is written
+// into its own buffers, concatenated in order afterwards, so the result does not depend on
+// scheduling.
 template <typename FillRow>
-text::SparseRows build_rows(std::size_t num_rows, std::size_t max_terms, FillRow&& fill_row) {
-  const int num_threads = omp_get_max_threads();
-  std::vector<text::SparseRows> blocks(static_cast<std::size_t>(num_threads));
-#pragma omp parallel num_threads(num_threads)
+text::SparseRows build_rows(std::size_t num_rows, std::size_t num_terms, std::size_t max_terms, FillRow&& fill_row) {
+  const bool dense = num_terms <= kMaxDenseTerms;
+  const std::size_t num_chunks = (num_rows + kRowsPerChunk - 1) / kRowsPerChunk;
+  std::vector<text::SparseRows> chunks(num_chunks);
+#pragma omp parallel
   {
-    const auto thread = static_cast<std::size_t>(omp_get_thread_num());
-    const std::size_t begin = num_rows * thread / static_cast<std::size_t>(num_threads);
-    const std::size_t end = num_rows * (thread + 1) / static_cast<std::size_t>(num_threads);
-    std::vector<TermWeight> entries;
-    text::SparseRows& block = blocks[thread];
-    for (std::size_t row_idx = begin; row_idx < end; ++row_idx) {
-      entries.clear();
-      fill_row(row_idx, entries);
-      std::sort(entries.begin(), entries.end(), [](const TermWeight& a, const TermWeight& b) { return a.term < b.term; });
-      std::size_t merged = 0;
-      for (std::size_t idx = 0; idx < entries.size();) {
-        TermWeight sum{entries[idx].term, 0.0f};
-        for (; idx < entries.size() && entries[idx].term == sum.term; ++idx) sum.weight += entries[idx].weight;
-        entries[merged++] = sum;
+    RowScratch scratch;
+    if (dense) scratch.sums.assign(num_terms, 0.0);
+    double* const sums = scratch.sums.data();
+    // Dense path: accumulate in place, no per-entry storage or sort. Weights are positive, so a sum
+    // of 0 marks an untouched term.
+    auto add_dense = [&scratch, sums](std::uint32_t term, float weight) {
+      if (sums[term] == 0.0) scratch.touched.push_back(term);
+      sums[term] += weight;
+    };
+    auto add_entry = [&scratch](std::uint32_t term, float weight) { scratch.entries.push_back({term, weight}); };
+#pragma omp for schedule(dynamic, 1)
+    for (std::size_t chunk = 0; chunk < num_chunks; ++chunk) {
+      text::SparseRows& block = chunks[chunk];
+      const std::size_t end = std::min(num_rows, (chunk + 1) * kRowsPerChunk);
+      for (std::size_t row_idx = chunk * kRowsPerChunk; row_idx < end; ++row_idx) {
+        std::vector<TermWeight>& entries = scratch.entries;
+        if (dense) {
+          fill_row(row_idx, add_dense);
+          scratch.take_sums(max_terms);
+        } else {
+          entries.clear();
+          fill_row(row_idx, add_entry);
+          scratch.merge_entries();
+        }
+        if (entries.size() > max_terms) {
+          // Heaviest first (ties: lower term: a total order, so the kept set does not depend on the
+          // input order), then back to term order.
+          std::nth_element(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(max_terms), entries.end(),
+                           [](const TermWeight& a, const TermWeight& b) {
+                             return a.weight != b.weight ? a.weight > b.weight : a.term < b.term;
+                           });
+          entries.resize(max_terms);
+          std::sort(entries.begin(), entries.end(), [](const TermWeight& a, const TermWeight& b) { return a.term < b.term; });
+        }
+        for (const TermWeight& entry : entries) {
+          block.terms.push_back(entry.term);
+          block.values.push_back(entry.weight);
+        }
+        block.offsets.push_back(block.terms.size());
       }
-      entries.resize(merged);
-      if (entries.size() > max_terms) {
-        // Heaviest first (ties: lower term), then back to term order.
-        std::nth_element(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(max_terms), entries.end(),
-                         [](const TermWeight& a, const TermWeight& b) {
-                           return a.weight != b.weight ? a.weight > b.weight : a.term < b.term;
-                         });
-        entries.resize(max_terms);
-        std::sort(entries.begin(), entries.end(), [](const TermWeight& a, const TermWeight& b) { return a.term < b.term; });
-      }
-      for (const TermWeight& entry : entries) {
-        block.terms.push_back(entry.term);
-        block.values.push_back(entry.weight);
-      }
-      block.offsets.push_back(block.terms.size());
     }
   }
   text::SparseRows rows;
   rows.offsets.reserve(num_rows + 1);
-  for (const text::SparseRows& block : blocks) {
+  std::size_t total = 0;
+  for (const text::SparseRows& block : chunks) total += block.terms.size();
+  rows.terms.reserve(total);
+  rows.values.reserve(total);
+  for (const text::SparseRows& block : chunks) {
     const std::uint64_t base = rows.terms.size();
     for (std::size_t row = 0; row < block.num_rows(); ++row) rows.offsets.push_back(base + block.offsets[row + 1]);
     rows.terms.insert(rows.terms.end(), block.terms.begin(), block.terms.end());
@@ -70,9 +130,42 @@ text::SparseRows build_rows(std::size_t num_rows, std::size_t max_terms, FillRow
   return rows;
 }
 
+// Number of anchor ids in use: one past the largest in `anchor_of` (the term space of the one- and
+// two-hop views).
+std::size_t anchor_space(std::span<const std::int32_t> anchor_of) {
+  std::int32_t largest = kNoAnchor;
+  for (std::int32_t anchor : anchor_of) largest = std::max(largest, anchor);
+  return static_cast<std::size_t>(largest + 1);
+}
+
 // Renumbers the terms both sides use to 0..n-1 (order kept) and returns n, so that weighting needs
 // arrays the size of the terms in use rather than of the whole term space.
 std::size_t compact_terms(text::SparseRows& left, text::SparseRows& right) {
+  std::uint32_t largest = 0;
+  for (const text::SparseRows* rows : {&left, &right}) {
+    for (std::uint32_t term : rows->terms) largest = std::max(largest, term);
+  }
+  const std::size_t total = left.terms.size() + right.terms.size();
+  if (static_cast<std::size_t>(largest) < 8 * total) {
+    // Term space not much larger than the term occurrences (anchor ids): mark the used terms in a
+    // dense array (4 bytes per possible term) and number them in order, no sort. A sparse space
+    // (typed view: anchors x relation classes) sorts the occurrences instead.
+    std::vector<std::uint32_t> new_id(static_cast<std::size_t>(largest) + 1, 0);
+    for (const text::SparseRows* rows : {&left, &right}) {
+      for (std::uint32_t term : rows->terms) new_id[term] = 1;
+    }
+    std::uint32_t used = 0;
+    for (std::uint32_t& id : new_id) {
+      const std::uint32_t in_use = id;
+      id = used;
+      used += in_use;
+    }
+    for (text::SparseRows* rows : {&left, &right}) {
+#pragma omp parallel for schedule(static)
+      for (std::size_t idx = 0; idx < rows->terms.size(); ++idx) rows->terms[idx] = new_id[rows->terms[idx]];
+    }
+    return used;
+  }
   std::vector<std::uint32_t> used(left.terms);
   used.insert(used.end(), right.terms.begin(), right.terms.end());
   std::sort(used.begin(), used.end());
@@ -104,10 +197,10 @@ Anchors Anchors::from_pairs(std::span<const std::pair<std::uint32_t, std::uint32
 
 text::SparseRows one_hop_anchor_counts(const EntityAdjacency& adjacency, std::span<const std::int32_t> anchor_of,
                                        std::span<const std::uint32_t> rows) {
-  return build_rows(rows.size(), SIZE_MAX, [&](std::size_t row_idx, std::vector<TermWeight>& entries) {
+  return build_rows(rows.size(), anchor_space(anchor_of), SIZE_MAX, [&](std::size_t row_idx, auto&& add) {
     for (std::uint32_t neighbour : adjacency.neighbours_of(rows[row_idx])) {
       const std::int32_t anchor = anchor_of[neighbour];
-      if (anchor != kNoAnchor) entries.push_back({static_cast<std::uint32_t>(anchor), 1.0f});
+      if (anchor != kNoAnchor) add(static_cast<std::uint32_t>(anchor), 1.0f);
     }
   });
 }
@@ -115,7 +208,7 @@ text::SparseRows one_hop_anchor_counts(const EntityAdjacency& adjacency, std::sp
 text::SparseRows two_hop_anchor_weights(const EntityAdjacency& adjacency, std::span<const std::int32_t> anchor_of,
                                         std::span<const std::uint32_t> rows, std::size_t max_middle_degree,
                                         std::size_t max_terms) {
-  return build_rows(rows.size(), max_terms, [&](std::size_t row_idx, std::vector<TermWeight>& entries) {
+  return build_rows(rows.size(), anchor_space(anchor_of), max_terms, [&](std::size_t row_idx, auto&& add) {
     const std::uint32_t entity = rows[row_idx];
     for (std::uint32_t middle : adjacency.neighbours_of(entity)) {
       const std::size_t degree = adjacency.degree(middle);
@@ -123,7 +216,7 @@ text::SparseRows two_hop_anchor_weights(const EntityAdjacency& adjacency, std::s
       const float weight = 1.0f / static_cast<float>(degree);
       for (std::uint32_t far : adjacency.neighbours_of(middle)) {
         const std::int32_t anchor = anchor_of[far];
-        if (far != entity && anchor != kNoAnchor) entries.push_back({static_cast<std::uint32_t>(anchor), weight});
+        if (far != entity && anchor != kNoAnchor) add(static_cast<std::uint32_t>(anchor), weight);
       }
     }
   });
@@ -132,7 +225,8 @@ text::SparseRows two_hop_anchor_weights(const EntityAdjacency& adjacency, std::s
 text::SparseRows typed_anchor_counts(const EntityAdjacency& adjacency, std::span<const std::int32_t> anchor_of,
                                      std::span<const std::int32_t> relation_class, std::uint32_t num_classes,
                                      std::span<const std::uint32_t> rows) {
-  return build_rows(rows.size(), SIZE_MAX, [&](std::size_t row_idx, std::vector<TermWeight>& entries) {
+  const std::size_t num_terms = anchor_space(anchor_of) * std::size_t{num_classes};
+  return build_rows(rows.size(), num_terms, SIZE_MAX, [&](std::size_t row_idx, auto&& add) {
     const std::uint32_t entity = rows[row_idx];
     const auto neighbours = adjacency.neighbours_of(entity);
     const auto relations = adjacency.relations_of(entity);
@@ -140,7 +234,7 @@ text::SparseRows typed_anchor_counts(const EntityAdjacency& adjacency, std::span
       const std::int32_t anchor = anchor_of[neighbours[edge]];
       const std::int32_t relation = relation_class[relations[edge]];
       if (anchor == kNoAnchor || relation < 0) continue;
-      entries.push_back({static_cast<std::uint32_t>(anchor) * num_classes + static_cast<std::uint32_t>(relation), 1.0f});
+      add(static_cast<std::uint32_t>(anchor) * num_classes + static_cast<std::uint32_t>(relation), 1.0f);
     }
   });
 }
@@ -216,22 +310,37 @@ text::SparseRows concatenate_views(std::span<const text::SparseRows* const> view
   text::SparseRows combined;
   const std::size_t num_views = views.size();
   const std::size_t num_rows = views.front()->num_rows();
-  std::vector<std::pair<std::uint32_t, float>> entries;
-  for (std::size_t row = 0; row < num_rows; ++row) {
-    entries.clear();
-    for (std::size_t view = 0; view < num_views; ++view) {
-      const auto terms = views[view]->row_terms(row);
-      const auto values = views[view]->row_values(row);
-      for (std::size_t idx = 0; idx < terms.size(); ++idx) {
-        entries.emplace_back(static_cast<std::uint32_t>(terms[idx] * num_views + view), values[idx]);
+  // Row sizes first, so that every row can then be written in place in parallel.
+  combined.offsets.assign(num_rows + 1, 0);
+  for (const text::SparseRows* view : views) {
+    for (std::size_t row = 0; row < num_rows; ++row) combined.offsets[row + 1] += view->offsets[row + 1] - view->offsets[row];
+  }
+  for (std::size_t row = 0; row < num_rows; ++row) combined.offsets[row + 1] += combined.offsets[row];
+  combined.terms.resize(combined.offsets.back());
+  combined.values.resize(combined.offsets.back());
+#pragma omp parallel
+  {
+    std::vector<std::uint64_t> cursor(num_views);
+#pragma omp for schedule(static)
+    for (std::size_t row = 0; row < num_rows; ++row) {
+      // Each view's row is sorted by term, and t * num_views + v keeps that order, so the row is a
+      // merge of the views' rows: repeatedly take the smallest next term (ids are unique across views).
+      for (std::size_t view = 0; view < num_views; ++view) cursor[view] = views[view]->offsets[row];
+      for (std::uint64_t out = combined.offsets[row]; out < combined.offsets[row + 1]; ++out) {
+        std::size_t pick = num_views;
+        std::uint32_t pick_term = 0;
+        for (std::size_t view = 0; view < num_views; ++view) {
+          if (cursor[view] == views[view]->offsets[row + 1]) continue;
+          const auto term = static_cast<std::uint32_t>(views[view]->terms[cursor[view]] * num_views + view);
+          if (pick == num_views || term < pick_term) {
+            pick = view;
+            pick_term = term;
+          }
+        }
+        combined.terms[out] = pick_term;
+        combined.values[out] = views[pick]->values[cursor[pick]++];
       }
     }
-    std::sort(entries.begin(), entries.end());
-    for (const auto& [term, value] : entries) {
-      combined.terms.push_back(term);
-      combined.values.push_back(value);
-    }
-    combined.offsets.push_back(combined.terms.size());
   }
   return combined;
 }

@@ -11,18 +11,25 @@ namespace {
 
 // Keeps the rows of `selected` entities and empties all others, so that only they can be candidates.
 text::SparseRows restrict_rows(const text::SparseRows& rows, std::span<const std::uint32_t> selected) {
-  std::vector<std::uint8_t> keep(rows.num_rows(), 0);
+  const std::size_t num_rows = rows.num_rows();
+  std::vector<std::uint8_t> keep(num_rows, 0);
   for (std::uint32_t row : selected) keep[row] = 1;
   text::SparseRows restricted;
-  restricted.offsets.reserve(rows.offsets.size());
-  for (std::size_t row = 0; row < rows.num_rows(); ++row) {
-    if (keep[row]) {
-      restricted.terms.insert(restricted.terms.end(), rows.terms.begin() + static_cast<std::ptrdiff_t>(rows.offsets[row]),
-                              rows.terms.begin() + static_cast<std::ptrdiff_t>(rows.offsets[row + 1]));
-      restricted.values.insert(restricted.values.end(), rows.values.begin() + static_cast<std::ptrdiff_t>(rows.offsets[row]),
-                               rows.values.begin() + static_cast<std::ptrdiff_t>(rows.offsets[row + 1]));
-    }
-    restricted.offsets.push_back(restricted.terms.size());
+  restricted.offsets.assign(num_rows + 1, 0);
+  for (std::size_t row = 0; row < num_rows; ++row) {
+    restricted.offsets[row + 1] = restricted.offsets[row] + (keep[row] ? rows.offsets[row + 1] - rows.offsets[row] : 0);
+  }
+  restricted.terms.resize(restricted.offsets.back());
+  restricted.values.resize(restricted.offsets.back());
+  // Offsets known, the kept rows are copied in parallel.
+#pragma omp parallel for schedule(static)
+  for (std::size_t row = 0; row < num_rows; ++row) {
+    if (!keep[row]) continue;
+    const auto begin = static_cast<std::ptrdiff_t>(rows.offsets[row]);
+    const auto end = static_cast<std::ptrdiff_t>(rows.offsets[row + 1]);
+    const auto out = static_cast<std::ptrdiff_t>(restricted.offsets[row]);
+    std::copy(rows.terms.begin() + begin, rows.terms.begin() + end, restricted.terms.begin() + out);
+    std::copy(rows.values.begin() + begin, rows.values.begin() + end, restricted.values.begin() + out);
   }
   return restricted;
 }
