@@ -95,6 +95,67 @@ EntityViews build_views(const BootstrapInput& input, const BootstrapSettings& se
   return views;
 }
 
+// Each left and each right entity once, the first pair naming it wins (as graph::Anchors does).
+std::vector<EntityPair> one_to_one_pairs(const std::vector<EntityPair>& pairs, std::size_t num_left, std::size_t num_right) {
+  std::vector<std::uint8_t> left_used(num_left, 0), right_used(num_right, 0);
+  std::vector<EntityPair> kept;
+  for (const auto& [left, right] : pairs) {
+    if (left_used[left] || right_used[right]) continue;
+    left_used[left] = right_used[right] = 1;
+    kept.emplace_back(left, right);
+  }
+  return kept;
+}
+
+// The cold run's candidate lists for the entities it aligned, `before`'s for the seed entities it left
+// out, with the seed partner lifted above their other candidates (+1: assignment weights are <= 1).
+// The seeds count among the anchors (`bootstrapped`), so a warm-started run continues from them.
+BootstrapResult with_seed_entities(const BootstrapResult& before, BootstrapResult cold,
+                                          const std::vector<EntityPair>& seeds) {
+  std::vector<std::int64_t> partner(cold.pairs.num_left, -1);
+  for (const auto& [left, right] : seeds) partner[left] = right;
+  candidates::CandidatePairs pairs;
+  pairs.num_left = cold.pairs.num_left;
+  pairs.num_right = cold.pairs.num_right;
+  pairs.query_offsets.assign(1, 0);
+  std::vector<float> assignment;
+  auto append = [&](std::uint32_t left, std::uint32_t right, float score, std::uint16_t rank_in_left,
+                    std::uint16_t rank_in_right, float weight) {
+    pairs.left.push_back(left);
+    pairs.right.push_back(right);
+    pairs.score.push_back(score);
+    pairs.rank_in_left.push_back(rank_in_left);
+    pairs.rank_in_right.push_back(rank_in_right);
+    assignment.push_back(weight);
+  };
+  for (std::uint32_t query = 0; query < pairs.num_left; ++query) {
+    const bool seeded = partner[query] >= 0;
+    const candidates::CandidatePairs& from = seeded ? before.pairs : cold.pairs;
+    const std::vector<float>& weights = seeded ? before.assignment : cold.assignment;
+    // A trusted pair (a teacher's answer) need not be among the candidates the model had then: it is
+    // added, in right order, as the only pair of weight >= 1.
+    bool partner_listed = !seeded;
+    for (std::uint64_t pair = from.query_offsets[query]; pair < from.query_offsets[query + 1]; ++pair) {
+      const bool is_partner = seeded && static_cast<std::int64_t>(from.right[pair]) == partner[query];
+      if (seeded && !partner_listed && static_cast<std::int64_t>(from.right[pair]) > partner[query]) {
+        append(query, static_cast<std::uint32_t>(partner[query]), 0.0f, 0, 0, 1.0f);
+        partner_listed = true;
+      }
+      partner_listed = partner_listed || is_partner;
+      append(from.left[pair], from.right[pair], from.score[pair], from.rank_in_left[pair], from.rank_in_right[pair],
+             weights[pair] + (is_partner ? 1.0f : 0.0f));
+    }
+    if (!partner_listed) append(query, static_cast<std::uint32_t>(partner[query]), 0.0f, 0, 0, 1.0f);
+    pairs.query_offsets.push_back(pairs.left.size());
+  }
+  cold.pairs = std::move(pairs);
+  cold.assignment = std::move(assignment);
+  std::vector<EntityPair> anchors = seeds;
+  anchors.insert(anchors.end(), cold.bootstrapped.begin(), cold.bootstrapped.end());
+  cold.bootstrapped = std::move(anchors);
+  return cold;
+}
+
 }  // namespace
 
 candidates::CandidatePairs fused_candidates(const EntityViews& views, std::span<const std::uint32_t> query_rows,
@@ -169,6 +230,43 @@ BootstrapResult bootstrap_align(const BootstrapInput& input, const BootstrapSett
     anchor_pairs.insert(anchor_pairs.end(), result.bootstrapped.begin(), result.bootstrapped.end());
   }
   return result;
+}
+
+// The `count` mutual best pairs of `model` with the highest assignment weight.
+std::vector<EntityPair> most_certain_pairs(const BootstrapResult& model, std::size_t count) {
+  std::vector<EntityPair> mutual = mutual_best_pairs(model.pairs, model.assignment, 0.0f);
+  mutual.resize(std::min(mutual.size(), count));
+  return mutual;
+}
+
+BootstrapResult self_seeded(BootstrapInput input, const BootstrapSettings& settings, BootstrapResult model,
+                            std::span<const EntityPair> trusted, std::span<const double> shares) {
+  const std::span<const std::uint32_t> query_rows = input.query_rows;
+  const std::span<const std::uint32_t> target_rows = input.target_rows;
+  std::vector<std::uint32_t> open_queries, open_targets;
+  for (const double share : shares) {
+    std::vector<EntityPair> seeds(trusted.begin(), trusted.end());
+    const std::vector<EntityPair> certain =
+        most_certain_pairs(model, static_cast<std::size_t>(share * static_cast<double>(query_rows.size())));
+    seeds.insert(seeds.end(), certain.begin(), certain.end());
+    seeds = one_to_one_pairs(seeds, model.pairs.num_left, model.pairs.num_right);
+    std::vector<std::uint8_t> seeded_left(model.pairs.num_left, 0), seeded_right(model.pairs.num_right, 0);
+    for (const auto& [left, right] : seeds) seeded_left[left] = seeded_right[right] = 1;
+    open_queries.clear();
+    open_targets.clear();
+    for (std::uint32_t row : query_rows) {
+      if (!seeded_left[row]) open_queries.push_back(row);
+    }
+    for (std::uint32_t row : target_rows) {
+      if (!seeded_right[row]) open_targets.push_back(row);
+    }
+    input.trusted = seeds;
+    input.warm_start = {};
+    input.query_rows = open_queries;
+    input.target_rows = open_targets;
+    model = with_seed_entities(model, bootstrap_align(input, settings), seeds);
+  }
+  return model;
 }
 
 }  // namespace matchmaker::graph

@@ -83,4 +83,16 @@ candidates::CandidatePairs fused_candidates(const EntityViews& views, std::span<
 std::vector<EntityPair> mutual_best_pairs(const candidates::CandidatePairs& pairs, std::span<const float> scores,
                                           float min_score);
 
+// The `count` mutual best pairs of `model` with the highest assignment weight: its most certain.
+std::vector<EntityPair> most_certain_pairs(const BootstrapResult& model, std::size_t count);
+
+// Self-seeding, for runs without (enough) seed links: one cold run per entry of `shares`, seeded with
+// `trusted` (first) and the most certain pairs of the model before, `share` of `input.query_rows`. The
+// seeds are settled as seed links are: trusted anchors, and left out of the other entities'
+// candidates, so the rest compete among fewer entities. The result holds the last run's candidates for
+// the entities it aligned and, for the seed entities, the model's candidates before with the seed
+// partner lifted on top (+1); the seeds count among its anchors (`bootstrapped`).
+BootstrapResult self_seeded(BootstrapInput input, const BootstrapSettings& settings, BootstrapResult model,
+                            std::span<const EntityPair> trusted, std::span<const double> shares);
+
 }  // namespace matchmaker::graph

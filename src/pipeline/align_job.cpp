@@ -240,6 +240,38 @@ std::vector<EntityPair> confirmed_by_model(const graph::BootstrapResult& model, 
   return confirmed;
 }
 
+// Asks `teacher` about `queries`, each shown its `shown` best candidates by `model`'s assignment; the
+// answers it gave (a failed call gives none).
+std::vector<AnsweredPair> ask_about(teacher::Teacher& teacher, const graph::BootstrapResult& model,
+                                    std::span<const std::uint32_t> queries, int shown, bool use_names,
+                                    const graph::BootstrapInput& input, const Table& left_table, const Table& right_table) {
+  candidates::CandidatePairs pairs = model.pairs;
+  pairs.score = model.assignment;
+  const features::FeatureMatrix features = features::entity_pair_features(
+      pairs, {&model.views, use_names, input.left, input.right, model.pairs.score, model.assignment});
+  std::vector<teacher::TeacherQuery> questions;
+  for (std::uint32_t query : queries) {
+    teacher::TeacherQuery question;
+    question.query = query;
+    for (std::uint64_t pair = pairs.query_offsets[query]; pair < pairs.query_offsets[query + 1]; ++pair) question.shown.push_back(pair);
+    std::sort(question.shown.begin(), question.shown.end(), [&](std::uint64_t a, std::uint64_t b) {
+      return pairs.score[a] != pairs.score[b] ? pairs.score[a] > pairs.score[b] : a < b;
+    });
+    question.shown.resize(std::min(question.shown.size(), static_cast<std::size_t>(shown)));
+    questions.push_back(std::move(question));
+  }
+  const std::vector<teacher::TeacherAnswer> answers = teacher.answer({&left_table, &right_table, &pairs, &features}, questions);
+  std::vector<AnsweredPair> answered;
+  for (std::size_t idx = 0; idx < answers.size(); ++idx) {
+    if (!answers[idx].answered) continue;
+    const TeacherDecision decision{questions[idx].query,
+                                   answers[idx].chosen >= 0 ? static_cast<std::int64_t>(questions[idx].shown[static_cast<std::size_t>(answers[idx].chosen)]) : -1,
+                                   answers[idx].explanation};
+    answered.push_back(answered_pair(pairs, decision, route::Route::kSample));
+  }
+  return answered;
+}
+
 // The model after seed-free anchor rounds, the teacher's answers and what they cost.
 struct AnchorRounds {
   graph::BootstrapResult model;
@@ -260,8 +292,9 @@ constexpr int kRerunRounds = 3;
 // re-run costs as much as for hundreds of answers (about 11 s on fr_en); the final re-run takes them.
 constexpr double kMinRoundShareForRerun = 0.01;
 // Candidates shown per anchor-round question: for most high-degree entities the right partner was
-// not among the model's top 10 (zh_en seed-free Hits@1 +0.027 at 20 against 10).
-constexpr int kAnchorRoundCandidates = 20;
+// not among the model's top 10 (zh_en seed-free Hits@1 +0.027 at 20 against 10; mean of seeds 1-3:
+// 0.8123 at 20, 0.8149 at 30, 0.8134 at 40).
+constexpr int kAnchorRoundCandidates = 30;
 
 AnchorRounds ask_for_anchors(graph::BootstrapResult model, graph::BootstrapInput input,
                              graph::BootstrapSettings rerun_settings, bool use_names, const Table& left_table,
@@ -291,41 +324,23 @@ AnchorRounds ask_for_anchors(graph::BootstrapResult model, graph::BootstrapInput
     const std::size_t count = (budget - questions_asked) / static_cast<std::size_t>(kAnchorRounds - round);
     const std::vector<std::uint32_t> queries = anchor_queries(model.pairs, *input.left, settled, count);
     if (queries.empty()) break;
-    candidates::CandidatePairs pairs = model.pairs;
-    pairs.score = model.assignment;
-    const features::FeatureMatrix features = features::entity_pair_features(
-        pairs, {&model.views, use_names, input.left, input.right, model.pairs.score, model.assignment});
-    std::vector<teacher::TeacherQuery> questions;
-    for (std::uint32_t query : queries) {
-      teacher::TeacherQuery question;
-      question.query = query;
-      for (std::uint64_t pair = pairs.query_offsets[query]; pair < pairs.query_offsets[query + 1]; ++pair) question.shown.push_back(pair);
-      std::sort(question.shown.begin(), question.shown.end(), [&](std::uint64_t a, std::uint64_t b) {
-        return pairs.score[a] != pairs.score[b] ? pairs.score[a] > pairs.score[b] : a < b;
-      });
-      const int shown = std::max(settings.teacher_candidates, kAnchorRoundCandidates);
-      question.shown.resize(std::min(question.shown.size(), static_cast<std::size_t>(shown)));
-      questions.push_back(std::move(question));
-    }
-    const std::vector<teacher::TeacherAnswer> answers = teacher->answer({&left_table, &right_table, &pairs, &features}, questions);
-    questions_asked += questions.size();
+    const std::vector<AnsweredPair> round_answers =
+        ask_about(*teacher, model, queries, std::max(settings.teacher_candidates, kAnchorRoundCandidates), use_names, input,
+                  left_table, right_table);
+    questions_asked += queries.size();
+    for (std::uint32_t query : queries) asked[query] = 1;
     std::size_t named = 0;
-    for (std::size_t idx = 0; idx < answers.size(); ++idx) {
-      asked[questions[idx].query] = 1;
-      if (!answers[idx].answered) continue;
-      const TeacherDecision decision{questions[idx].query,
-                                     answers[idx].chosen >= 0 ? static_cast<std::int64_t>(questions[idx].shown[static_cast<std::size_t>(answers[idx].chosen)]) : -1,
-                                     answers[idx].explanation};
-      rounds.answered.push_back(answered_pair(pairs, decision, route::Route::kSample));
-      if (rounds.answered.back().right >= 0) {
-        named_so_far.emplace_back(decision.query, static_cast<std::uint32_t>(rounds.answered.back().right));
+    for (const AnsweredPair& answer : round_answers) {
+      rounds.answered.push_back(answer);
+      if (answer.right >= 0) {
+        named_so_far.emplace_back(answer.left, static_cast<std::uint32_t>(answer.right));
         ++named;
       }
     }
-    if (static_cast<double>(questions.size()) < kMinRoundShareForRerun * static_cast<double>(with_candidates)) {
+    if (static_cast<double>(queries.size()) < kMinRoundShareForRerun * static_cast<double>(with_candidates)) {
       rounds.anchors = confirmed_by_model(model, named_so_far);
       spdlog::info("seed-free anchor round {}: teacher asked about {} entities, {} named a match; no model re-run for "
-                   "so few ({} of {} named matches confirmed)", round + 1, questions.size(), named, rounds.anchors.size(),
+                   "so few ({} of {} named matches confirmed)", round + 1, queries.size(), named, rounds.anchors.size(),
                    named_so_far.size());
       continue;
     }
@@ -340,7 +355,7 @@ AnchorRounds ask_for_anchors(graph::BootstrapResult model, graph::BootstrapInput
     model = graph::bootstrap_align(input, rerun_settings);
     rounds.anchors = confirmed_by_model(model, named_so_far);
     spdlog::info("seed-free anchor round {}: teacher asked about {} well-connected entities, {} named a match; model "
-                 "re-run: {} anchors, {} of {} named matches confirmed ({:.2f} s)", round + 1, questions.size(), named,
+                 "re-run: {} anchors, {} of {} named matches confirmed ({:.2f} s)", round + 1, queries.size(), named,
                  model.anchors_per_round.back(), rounds.anchors.size(), named_so_far.size(), timer.finish("anchor_rounds"));
   }
   const nlohmann::json teacher_report = teacher->report();
@@ -363,39 +378,24 @@ graph::BootstrapResult rerun_with_anchors(graph::BootstrapInput input, graph::Bo
   return graph::bootstrap_align(input, settings);
 }
 
-// Seed-free, after the teacher: the final model's most certain pairs are nearly all right (zh_en: of
-// its mutual best pairs with the highest assignment weight, 30% of the entities 99.2% right, 40% 98.6%,
-// 60% 95.7%), unlike all of its ~13,500 anchors (~83%). Trusted like seed links in a cold run with the
-// seeded settings, they keep the wrong anchors out that the warm-started re-runs carry along (zh_en
-// seed-free Hits@1 0.7798 -> 0.8013 with 40%, 0.7997 with 30%, 0.7976 with 60%; trusting all anchors
-// cold gave 0.7593). The run's own most certain pairs seed a second cold run (0.8044; a third gave
-// 0.8065 but costs another ~15 s; the two cost ~31 s at load 3.7: 61 -> 92 s). Ranking by the margin
-// over the entity's second best instead of the weight: 0.8004; the 0.6 floor in the cold run: 0.7988.
-constexpr double kSelfSeedShare = 0.4;
-constexpr int kSelfSeededRuns = 2;
-
-// The `count` mutual best pairs of `model` with the highest assignment weight.
-std::vector<EntityPair> most_certain_pairs(const graph::BootstrapResult& model, std::size_t count) {
-  std::vector<EntityPair> mutual = graph::mutual_best_pairs(model.pairs, model.assignment, 0.0f);
-  mutual.resize(std::min(mutual.size(), count));
-  return mutual;
-}
-
-// The model run cold `kSelfSeededRuns` times, each from the teacher's matches (first) and the most
-// certain pairs of the run before as seed links.
-graph::BootstrapResult self_seeded(graph::BootstrapInput input, const graph::BootstrapSettings& settings,
-                                   graph::BootstrapResult model, const std::vector<EntityPair>& teacher_matches) {
-  const auto count = static_cast<std::size_t>(kSelfSeedShare * static_cast<double>(input.query_rows.size()));
-  for (int run = 0; run < kSelfSeededRuns; ++run) {
-    std::vector<EntityPair> seeds = teacher_matches;
-    const std::vector<EntityPair> certain = most_certain_pairs(model, count);
-    seeds.insert(seeds.end(), certain.begin(), certain.end());
-    input.trusted = seeds;
-    input.warm_start = {};
-    model = graph::bootstrap_align(input, settings);
-  }
-  return model;
-}
+// Self-seeding (seed-free, where the first model was still growing): a model's most certain pairs
+// (mutual best, highest assignment weight) are nearly all right (zh_en after the teacher: 40% of the
+// entities 98.6% right, against ~83% of all its ~13,500 anchors). They seed a cold run as seed links
+// would: trusted anchors, and settled, left out of the others' candidates, so the rest compete among
+// fewer entities. That run's most certain pairs, a larger share, seed the next, and so on.
+// - Before the anchor rounds, from the first model: the teacher is then shown better candidates.
+//   zh_en seed-free Hits@1, mean of seeds 1-3: none 0.7944; shares 0.4 / 0.4, 0.55 / 0.3, 0.45 /
+//   0.2, 0.35 / 0.1, 0.25: 0.8071 / 0.8123 / 0.8188 / 0.8206 / 0.8150 (the first four with 20
+//   candidates shown, the rest with 30); 0.1, 0.2, 0.3: 0.8249; 0.2, 0.3, 0.4: 0.8267; 0.1, 0.2,
+//   0.3, 0.4: 0.8250.
+// - After the teacher, from the teacher's confirmed matches (first) and the final model's most
+//   certain pairs: 0.4, 0.55, 0.7 (0.3, 0.45, 0.6: 0.8273, the same within the seeds' spread). Settling
+//   the self-seeds instead of keeping them as candidates: 0.7888 -> 0.7944 with one schedule.
+// Each cold run costs ~2-4 s on zh_en (8 rounds over the open entities only). Tried without gain:
+// averaging a run's weights with the run before (-0.002), a last run over all entities (-0.001),
+// floors 0 / 0.2 / 0.35 / 0.7 in the cold runs, 30 candidates, 5 rounds, Sinkhorn temperature 30.
+constexpr std::array<double, 3> kSelfSeedSharesBeforeTeacher = {0.2, 0.3, 0.4};
+constexpr std::array<double, 3> kSelfSeedSharesAfterTeacher = {0.4, 0.55, 0.7};
 
 // The model's scores with the pairs the teacher named lifted above every other candidate.
 std::vector<float> with_teacher_decisions(const candidates::CandidatePairs& pairs, std::span<const float> assignment,
@@ -558,6 +558,13 @@ void run_align(const AlignConfig& config) {
   std::vector<AnsweredPair> answered;
   std::size_t teacher_calls = 0;
   if (seed_free && settings.teacher != "none") {
+    // A better model first, so that the teacher is shown better candidates.
+    if (still_growing) {
+      model = graph::self_seeded(input, rerun_settings, std::move(model), {}, kSelfSeedSharesBeforeTeacher);
+      spdlog::info("seed-free: {} cold runs seeded with the model's most certain {:.0f}% to {:.0f}% ({:.2f} s)",
+                   kSelfSeedSharesBeforeTeacher.size(), 100 * kSelfSeedSharesBeforeTeacher.front(),
+                   100 * kSelfSeedSharesBeforeTeacher.back(), timer.finish("self_seeded_before_teacher"));
+    }
     AnchorRounds rounds = ask_for_anchors(std::move(model), input, rerun_settings, config.use_names, left_table, right_table,
                                           settings, timer);
     model = std::move(rounds.model);
@@ -611,11 +618,13 @@ void run_align(const AlignConfig& config) {
       model = rerun_with_anchors(input, rerun_settings, model, std::move(anchors), trusted);
       // A model that converged early (fr_en, Hits@1 0.993) has little to gain, and its cold runs would
       // cost most (fr_en's 3-round re-runs take ~11 s each). Starting the cold runs without this re-run
-      // saves ~5 s but gave 0.8007 against 0.8044.
+      // saved ~5 s but gave 0.8007 against 0.8044 (two cold runs then).
       if (still_growing) {
-        model = self_seeded(input, rerun_settings, std::move(model), teacher_matches);
-        spdlog::info("seed-free: model re-run with the teacher's answers, then {} cold runs from the {:.0f}% most certain "
-                     "pairs as seed links ({:.2f} s)", kSelfSeededRuns, 100.0 * kSelfSeedShare, timer.finish("self_seeded"));
+        model = graph::self_seeded(input, rerun_settings, std::move(model), teacher_matches, kSelfSeedSharesAfterTeacher);
+        spdlog::info("seed-free: model re-run with the teacher's answers, then {} cold runs seeded with them and the model's "
+                     "most certain {:.0f}% to {:.0f}% ({:.2f} s)", kSelfSeedSharesAfterTeacher.size(),
+                     100 * kSelfSeedSharesAfterTeacher.front(), 100 * kSelfSeedSharesAfterTeacher.back(),
+                     timer.finish("self_seeded_after_teacher"));
       }
       pairs = model.pairs;
       fused = pairs.score;

@@ -85,6 +85,66 @@ TEST(BootstrapAligner, RecoversAPermutedGraphFromThirtyPercentSeeds) {
   }
 }
 
+// Few trusted pairs (5%), as a seed-free run has from its name anchors: self-seeded cold runs settle
+// the model's most certain pairs like seed links and must align better than the model they start from.
+TEST(SelfSeeding, SettlesTheMostCertainPairsAndAlignsBetter) {
+  const GraphPair graphs = generated_pair(600, 1200, 0.3, 11);
+  const EntityAdjacency left = EntityAdjacency::from_graph(graphs.left);
+  const EntityAdjacency right = EntityAdjacency::from_graph(graphs.right);
+  const std::vector<EntityPair> trusted(graphs.gold.begin(), graphs.gold.begin() + 30);
+  std::vector<eval::RowPair> test(graphs.gold.begin(), graphs.gold.end());
+  std::sort(test.begin(), test.end());
+  std::vector<std::uint32_t> rows(600);
+  for (std::uint32_t row = 0; row < 600; ++row) rows[row] = row;
+  BootstrapSettings settings;
+  settings.name_weight = 0.0f;
+  settings.rounds = 3;
+  const BootstrapInput input{&left, &right, 6, 6, nullptr, nullptr, trusted, rows, rows, {}};
+  const BootstrapResult model = bootstrap_align(input, settings);
+  const double before = eval::ranking_metrics(model.pairs, model.assignment, test).hits_at_1;
+
+  const std::vector<EntityPair> certain = most_certain_pairs(model, 240);
+  ASSERT_EQ(certain.size(), 240u);
+  const std::vector<double> one_share = {0.4};
+  const BootstrapResult once = self_seeded(input, settings, model, trusted, one_share);
+  // The seeds are the trusted pairs and the 40% most certain: each keeps its partner on top, and no
+  // other entity has a seed's partner among its candidates.
+  // (One to one: a certain pair whose left or right entity a trusted pair already holds is no seed.)
+  std::vector<std::uint8_t> seed_right(600, 0);
+  std::vector<std::int64_t> partner(600, -1);
+  for (const auto& [l, r] : trusted) {
+    partner[l] = r;
+    seed_right[r] = 1;
+  }
+  for (const auto& [l, r] : certain) {
+    if (partner[l] >= 0 || seed_right[r]) continue;
+    partner[l] = r;
+    seed_right[r] = 1;
+  }
+  for (std::uint32_t l = 0; l < 600; ++l) {
+    std::int64_t best = -1;
+    float best_weight = -1.0f;
+    for (std::uint64_t pair = once.pairs.query_offsets[l]; pair < once.pairs.query_offsets[l + 1]; ++pair) {
+      if (once.assignment[pair] > best_weight) {
+        best_weight = once.assignment[pair];
+        best = once.pairs.right[pair];
+      }
+      if (partner[l] < 0) {
+        EXPECT_FALSE(seed_right[once.pairs.right[pair]]) << "open entity " << l;
+      }
+    }
+    if (partner[l] >= 0) {
+      EXPECT_EQ(best, partner[l]) << "seed entity " << l;
+      EXPECT_GE(best_weight, 1.0f);
+    }
+  }
+  const std::vector<double> growing = {0.3, 0.5, 0.7};
+  const double after = eval::ranking_metrics(self_seeded(input, settings, model, trusted, growing).pairs,
+                                             self_seeded(input, settings, model, trusted, growing).assignment, test).hits_at_1;
+  EXPECT_GE(after, before + 0.15) << "before " << before;  // measured 0.32 -> 0.57
+  EXPECT_GE(after, 0.5) << "before " << before;
+}
+
 TEST(BootstrapAligner, MutualBestNeedsBothDirections) {
   candidates::CandidatePairs pairs;
   pairs.num_left = 2;
