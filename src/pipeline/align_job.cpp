@@ -227,15 +227,8 @@ std::vector<std::uint32_t> anchor_queries(const candidates::CandidatePairs& pair
 std::vector<EntityPair> confirmed_by_model(const graph::BootstrapResult& model, const std::vector<EntityPair>& named) {
   std::vector<EntityPair> confirmed;
   for (const auto& [left, right] : named) {
-    std::int64_t best = -1;
-    float best_score = -1.0f;
-    for (std::uint64_t pair = model.pairs.query_offsets[left]; pair < model.pairs.query_offsets[left + 1]; ++pair) {
-      if (model.assignment[pair] > best_score) {
-        best_score = model.assignment[pair];
-        best = model.pairs.right[pair];
-      }
-    }
-    if (best == static_cast<std::int64_t>(right)) confirmed.emplace_back(left, right);
+    const std::int64_t best = resolve::best_candidate(model.pairs, model.assignment, left);
+    if (best >= 0 && model.pairs.right[static_cast<std::uint64_t>(best)] == right) confirmed.emplace_back(left, right);
   }
   return confirmed;
 }

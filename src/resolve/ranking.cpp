@@ -27,4 +27,13 @@ std::vector<RankedCandidate> rank_candidates(const candidates::CandidatePairs& p
   return ranked;
 }
 
+std::int64_t best_candidate(const candidates::CandidatePairs& pairs, std::span<const float> scores, std::size_t query) {
+  std::int64_t best = -1;
+  for (std::uint64_t pair = pairs.query_offsets[query]; pair < pairs.query_offsets[query + 1]; ++pair) {
+    // Pairs of a query are in right order, so the first of equal scores has the lower right row.
+    if (best < 0 || scores[pair] > scores[static_cast<std::uint64_t>(best)]) best = static_cast<std::int64_t>(pair);
+  }
+  return best;
+}
+
 }  // namespace matchmaker::resolve

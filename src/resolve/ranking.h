@@ -23,4 +23,8 @@ struct RankedCandidate {
 std::vector<RankedCandidate> rank_candidates(const candidates::CandidatePairs& pairs, std::span<const float> scores,
                                              std::size_t k);
 
+// The candidate pair `query` ranks first by `scores` (ties: lower right row, as rank_candidates), or
+// -1 if it has no candidate.
+std::int64_t best_candidate(const candidates::CandidatePairs& pairs, std::span<const float> scores, std::size_t query);
+
 }  // namespace matchmaker::resolve

@@ -12,6 +12,7 @@
 #include "eval/metrics.h"
 #include "graph/sinkhorn.h"
 #include "pipeline/align_job.h"
+#include "resolve/ranking.h"
 #include "unit/io/temp_dir.h"
 #include "workspace/workspace.h"
 
@@ -122,20 +123,15 @@ TEST(SelfSeeding, SettlesTheMostCertainPairsAndAlignsBetter) {
     seed_right[r] = 1;
   }
   for (std::uint32_t l = 0; l < 600; ++l) {
-    std::int64_t best = -1;
-    float best_weight = -1.0f;
-    for (std::uint64_t pair = once.pairs.query_offsets[l]; pair < once.pairs.query_offsets[l + 1]; ++pair) {
-      if (once.assignment[pair] > best_weight) {
-        best_weight = once.assignment[pair];
-        best = once.pairs.right[pair];
-      }
-      if (partner[l] < 0) {
-        EXPECT_FALSE(seed_right[once.pairs.right[pair]]) << "open entity " << l;
-      }
-    }
     if (partner[l] >= 0) {
-      EXPECT_EQ(best, partner[l]) << "seed entity " << l;
-      EXPECT_GE(best_weight, 1.0f);
+      const std::int64_t best = resolve::best_candidate(once.pairs, once.assignment, l);
+      ASSERT_GE(best, 0) << "seed entity " << l;
+      EXPECT_EQ(once.pairs.right[static_cast<std::uint64_t>(best)], partner[l]) << "seed entity " << l;
+      EXPECT_GE(once.assignment[static_cast<std::uint64_t>(best)], 1.0f);
+      continue;
+    }
+    for (std::uint64_t pair = once.pairs.query_offsets[l]; pair < once.pairs.query_offsets[l + 1]; ++pair) {
+      EXPECT_FALSE(seed_right[once.pairs.right[pair]]) << "open entity " << l;
     }
   }
   const std::vector<double> growing = {0.3, 0.5, 0.7};

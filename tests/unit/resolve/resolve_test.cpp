@@ -1,4 +1,5 @@
 #include "resolve/resolve.h"
+#include "resolve/ranking.h"
 
 #include <gtest/gtest.h>
 
@@ -73,6 +74,15 @@ TEST(ResolveTest, ConnectedComponentsCloseClustersTransitively) {
   EXPECT_EQ(matches[0].cluster, matches[2].cluster);
   EXPECT_EQ(matches[3].left, 3u);
   EXPECT_EQ(matches[3].cluster, 3u);
+}
+
+TEST(RankingTest, BestCandidateTakesTheHighestScoreAndTheLowerRightOnATie) {
+  const auto pairs = make_pairs(3, 4, {{0, 1}, {0, 2}, {0, 3}, {2, 0}, {2, 3}});
+  const std::vector<float> scores = {0.2f, 0.7f, 0.7f, 0.1f, 0.9f};
+  EXPECT_EQ(best_candidate(pairs, scores, 0), 1);  // right 2 and 3 tie at 0.7: right 2
+  EXPECT_EQ(best_candidate(pairs, scores, 1), -1);  // no candidate
+  EXPECT_EQ(best_candidate(pairs, scores, 2), 4);
+  EXPECT_EQ(rank_candidates(pairs, scores, 1)[0].pair, 1u);  // the same order as the rankings
 }
 
 TEST(ResolveTest, MethodNamesRoundTripAndUnknownNamesListTheValidOnes) {
