@@ -128,24 +128,34 @@ BootstrapResult with_seed_entities(const BootstrapResult& before, BootstrapResul
     pairs.rank_in_right.push_back(rank_in_right);
     assignment.push_back(weight);
   };
-  for (std::uint32_t query = 0; query < pairs.num_left; ++query) {
-    const bool seeded = partner[query] >= 0;
-    const candidates::CandidatePairs& from = seeded ? before.pairs : cold.pairs;
-    const std::vector<float>& weights = seeded ? before.assignment : cold.assignment;
-    // A trusted pair (a teacher's answer) need not be among the candidates the model had then: it is
-    // added, in right order, as the only pair of weight >= 1.
-    bool partner_listed = !seeded;
-    for (std::uint64_t pair = from.query_offsets[query]; pair < from.query_offsets[query + 1]; ++pair) {
-      const bool is_partner = seeded && static_cast<std::int64_t>(from.right[pair]) == partner[query];
-      if (seeded && !partner_listed && static_cast<std::int64_t>(from.right[pair]) > partner[query]) {
-        append(query, static_cast<std::uint32_t>(partner[query]), 0.0f, 0, 0, 1.0f);
-        partner_listed = true;
-      }
-      partner_listed = partner_listed || is_partner;
-      append(from.left[pair], from.right[pair], from.score[pair], from.rank_in_left[pair], from.rank_in_right[pair],
-             weights[pair] + (is_partner ? 1.0f : 0.0f));
+  auto copy = [&](const BootstrapResult& from, std::uint64_t first, std::uint64_t last, float lift) {
+    for (std::uint64_t pair = first; pair < last; ++pair) {
+      append(from.pairs.left[pair], from.pairs.right[pair], from.pairs.score[pair], from.pairs.rank_in_left[pair],
+             from.pairs.rank_in_right[pair], from.assignment[pair] + lift);
     }
-    if (!partner_listed) append(query, static_cast<std::uint32_t>(partner[query]), 0.0f, 0, 0, 1.0f);
+  };
+  for (std::uint32_t query = 0; query < pairs.num_left; ++query) {
+    if (partner[query] < 0) {
+      copy(cold, cold.pairs.query_offsets[query], cold.pairs.query_offsets[query + 1], 0.0f);
+    } else {
+      // The query's pairs are in right order: those before the partner, the partner lifted, the rest. A
+      // trusted pair (a teacher's answer) need not be among the candidates the model had then: it is
+      // added in its place with weight 1.
+      const auto partner_right = static_cast<std::uint32_t>(partner[query]);
+      const std::uint64_t first = before.pairs.query_offsets[query];
+      const std::uint64_t last = before.pairs.query_offsets[query + 1];
+      const auto rights = before.pairs.right.begin();
+      auto at = static_cast<std::uint64_t>(std::lower_bound(rights + static_cast<std::ptrdiff_t>(first),
+                                                            rights + static_cast<std::ptrdiff_t>(last), partner_right) - rights);
+      copy(before, first, at, 0.0f);
+      if (at < last && before.pairs.right[at] == partner_right) {
+        copy(before, at, at + 1, 1.0f);
+        ++at;
+      } else {
+        append(query, partner_right, 0.0f, 0, 0, 1.0f);
+      }
+      copy(before, at, last, 0.0f);
+    }
     pairs.query_offsets.push_back(pairs.left.size());
   }
   cold.pairs = std::move(pairs);

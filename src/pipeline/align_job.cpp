@@ -289,8 +289,21 @@ constexpr double kMinRoundShareForRerun = 0.01;
 // 0.8123 at 20, 0.8149 at 30, 0.8134 at 40).
 constexpr int kAnchorRoundCandidates = 30;
 
-AnchorRounds ask_for_anchors(graph::BootstrapResult model, graph::BootstrapInput input,
-                             graph::BootstrapSettings rerun_settings, bool use_names, const Table& left_table,
+// The model once more with `anchors` (teacher answers) trusted before `trusted`, continuing from
+// `model`'s anchors.
+graph::BootstrapResult rerun_with_anchors(graph::BootstrapInput input, graph::BootstrapSettings settings,
+                                          const graph::BootstrapResult& model, std::vector<EntityPair> anchors,
+                                          const std::vector<EntityPair>& trusted) {
+  anchors.insert(anchors.end(), trusted.begin(), trusted.end());
+  const std::vector<EntityPair> warm_start = model.bootstrapped;
+  input.trusted = anchors;
+  input.warm_start = warm_start;
+  settings.rounds = std::min(settings.rounds, kRerunRounds);
+  return graph::bootstrap_align(input, settings);
+}
+
+AnchorRounds ask_for_anchors(graph::BootstrapResult model, const graph::BootstrapInput& input,
+                             const graph::BootstrapSettings& rerun_settings, bool use_names, const Table& left_table,
                              const Table& right_table, const DistillSettings& settings, StageTimer& timer) {
   AnchorRounds rounds;
   std::size_t with_candidates = 0;
@@ -300,7 +313,6 @@ AnchorRounds ask_for_anchors(graph::BootstrapResult model, graph::BootstrapInput
     rounds.model = std::move(model);
     return rounds;
   }
-  rerun_settings.rounds = std::min(rerun_settings.rounds, kRerunRounds);
   teacher::TeacherOptions options = settings.teacher_options;
   options.seed = settings.seed;
   const std::unique_ptr<teacher::Teacher> teacher = teacher::make_teacher(settings.teacher, options);
@@ -339,13 +351,9 @@ AnchorRounds ask_for_anchors(graph::BootstrapResult model, graph::BootstrapInput
     }
     // Answers first: the teacher saw them one by one; the name anchors are only very similar names.
     // This round's answers are not checked yet; earlier ones count only if the last model confirmed them.
-    std::vector<EntityPair> trusted = rounds.anchors;
-    trusted.insert(trusted.end(), named_so_far.end() - static_cast<std::ptrdiff_t>(named), named_so_far.end());
-    trusted.insert(trusted.end(), base_trusted.begin(), base_trusted.end());
-    const std::vector<EntityPair> warm_start = model.bootstrapped;
-    input.trusted = trusted;
-    input.warm_start = warm_start;
-    model = graph::bootstrap_align(input, rerun_settings);
+    std::vector<EntityPair> answers = rounds.anchors;
+    answers.insert(answers.end(), named_so_far.end() - static_cast<std::ptrdiff_t>(named), named_so_far.end());
+    model = rerun_with_anchors(input, rerun_settings, model, std::move(answers), base_trusted);
     rounds.anchors = confirmed_by_model(model, named_so_far);
     spdlog::info("seed-free anchor round {}: teacher asked about {} well-connected entities, {} named a match; model "
                  "re-run: {} anchors, {} of {} named matches confirmed ({:.2f} s)", round + 1, queries.size(), named,
@@ -356,19 +364,6 @@ AnchorRounds ask_for_anchors(graph::BootstrapResult model, graph::BootstrapInput
   rounds.calls = teacher_report.contains("called") ? teacher_report["called"].get<std::size_t>() : questions_asked;
   rounds.model = std::move(model);
   return rounds;
-}
-
-// The model once more with `anchors` (teacher answers) trusted before `trusted`, continuing from
-// `model`'s anchors.
-graph::BootstrapResult rerun_with_anchors(graph::BootstrapInput input, graph::BootstrapSettings settings,
-                                          const graph::BootstrapResult& model, std::vector<EntityPair> anchors,
-                                          const std::vector<EntityPair>& trusted) {
-  anchors.insert(anchors.end(), trusted.begin(), trusted.end());
-  const std::vector<EntityPair> warm_start = model.bootstrapped;
-  input.trusted = anchors;
-  input.warm_start = warm_start;
-  settings.rounds = std::min(settings.rounds, kRerunRounds);
-  return graph::bootstrap_align(input, settings);
 }
 
 // Self-seeding (seed-free, where the first model was still growing): a model's most certain pairs
@@ -603,12 +598,11 @@ void run_align(const AlignConfig& config) {
       for (const TeacherDecision& decision : distilled.escalated_decisions) {
         answered.push_back(answered_pair(pairs, decision, route::Route::kTeacher));
       }
-      std::vector<EntityPair> anchors = teacher_anchors;
+      std::vector<EntityPair> teacher_matches = teacher_anchors;
       for (std::size_t idx = first_new; idx < answered.size(); ++idx) {
-        if (answered[idx].right >= 0) anchors.emplace_back(answered[idx].left, static_cast<std::uint32_t>(answered[idx].right));
+        if (answered[idx].right >= 0) teacher_matches.emplace_back(answered[idx].left, static_cast<std::uint32_t>(answered[idx].right));
       }
-      const std::vector<EntityPair> teacher_matches = anchors;
-      model = rerun_with_anchors(input, rerun_settings, model, std::move(anchors), trusted);
+      model = rerun_with_anchors(input, rerun_settings, model, teacher_matches, trusted);
       // A model that converged early (fr_en, Hits@1 0.993) has little to gain, and its cold runs would
       // cost most (fr_en's 3-round re-runs take ~11 s each). Starting the cold runs without this re-run
       // saved ~5 s but gave 0.8007 against 0.8044 (two cold runs then).
