@@ -142,6 +142,7 @@ FeatureMatrix compute_pair_features(const SideView& left, const SideView& right,
       matrix.add_feature(name + " jaro-winkler", kUp);
       matrix.add_feature(name + " levenshtein ratio", kUp);
       matrix.add_feature(name + " monge-elkan", kUp);
+      matrix.add_feature(name + " numbers differing", kDown);
     }
   }
 
@@ -157,7 +158,7 @@ FeatureMatrix compute_pair_features(const SideView& left, const SideView& right,
 
 #pragma omp parallel
   {
-    std::vector<std::string_view> left_tokens, right_tokens;
+    std::vector<std::string_view> left_tokens, right_tokens, left_numbers, right_numbers;
 #pragma omp for schedule(dynamic, 256)
     for (std::size_t pair = 0; pair < pairs.num_pairs(); ++pair) {
       const std::uint32_t left_row = pairs.left[pair];
@@ -215,8 +216,14 @@ FeatureMatrix compute_pair_features(const SideView& left, const SideView& right,
             text::word_tokens(left_prefix, left_tokens);
             text::word_tokens(right_prefix, right_tokens);
             out[column + 2] = static_cast<float>(monge_elkan(left_tokens, right_tokens));
+            // Versions, editions, volumes: "logic express 6" is not "logic express 7.2".
+            numbers_in_tokens(left_tokens, left_numbers);
+            numbers_in_tokens(right_tokens, right_numbers);
+            if (!left_numbers.empty() && !right_numbers.empty()) {
+              out[column + 3] = static_cast<float>(unmatched_numbers(left_numbers, right_numbers));
+            }
           }
-          column += 3;
+          column += 4;
         }
       }
       if (agreement_count > 0) {

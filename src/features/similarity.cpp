@@ -623,6 +623,42 @@ std::optional<double> parse_number(std::string_view text) {
   return value;
 }
 
+void numbers_in_tokens(std::span<const std::string_view> tokens, std::vector<std::string_view>& out) {
+  out.clear();
+  for (const std::string_view token : tokens) {
+    std::size_t pos = 0;
+    while (pos < token.size()) {
+      if (!is_ascii_digit(token[pos])) {
+        ++pos;
+        continue;
+      }
+      std::size_t begin = pos;
+      while (pos < token.size() && is_ascii_digit(token[pos])) ++pos;
+      std::size_t end = pos;
+      if (pos + 1 < token.size() && token[pos] == '.' && is_ascii_digit(token[pos + 1])) {
+        ++pos;
+        while (pos < token.size() && is_ascii_digit(token[pos])) ++pos;
+        end = pos;
+        while (token[end - 1] == '0') --end;       // "7.20" -> "7.2", "8.0" -> "8."
+        if (token[end - 1] == '.') --end;          // "8." -> "8"
+      }
+      while (end - begin > 1 && token[begin] == '0') ++begin;  // "007" -> "7"; "0.5" keeps its "0"
+      if (token[begin] == '.') --begin;
+      const std::string_view number = token.substr(begin, end - begin);
+      if (std::find(out.begin(), out.end(), number) == out.end()) out.push_back(number);
+    }
+  }
+}
+
+std::size_t unmatched_numbers(std::span<const std::string_view> a, std::span<const std::string_view> b) {
+  const auto missing_from = [](std::span<const std::string_view> from, std::span<const std::string_view> in) {
+    std::size_t missing = 0;
+    for (const std::string_view number : from) missing += std::find(in.begin(), in.end(), number) == in.end();
+    return missing;
+  };
+  return std::min(missing_from(a, b), missing_from(b, a));
+}
+
 double relative_difference(double a, double b) {
   const double scale = std::max(std::fabs(a), std::fabs(b));
   if (scale == 0.0) return 0.0;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 #include <cstdint>
 
 namespace matchmaker::features {
@@ -41,6 +42,17 @@ std::size_t intersection_size_sorted(std::span<const std::uint32_t> a, std::span
 // after a letter or digit is a joiner, not a sign ("dmp-60" -> 60). Meant for raw text: normalize()
 // turns "$1,299.00" into "1 299.00" and drops the sign of "-3".
 std::optional<double> parse_number(std::string_view text);
+
+// The numbers written inside word tokens (see text::word_tokens), as views into them: each run of
+// digits, with a decimal part when a '.' joins two digits, leading zeros and trailing fractional zeros
+// trimmed ("v8.0" -> "8", "bd60" -> "60", "007" -> "7", "7.20" -> "7.2", "000" -> "0"). Deduplicated,
+// in order of first appearance; `out` is cleared first.
+void numbers_in_tokens(std::span<const std::string_view> tokens, std::vector<std::string_view>& out);
+
+// Numbers one side writes that the other does not, counted on the side with fewer such numbers: 0 when
+// every number of one side appears on the other ("logic express 6" against "t9164ll/a logic express 6"),
+// 1 for "acid pro 6" against "acid pro 5". Edition, version and volume numbers that disagree.
+std::size_t unmatched_numbers(std::span<const std::string_view> a, std::span<const std::string_view> b);
 
 // |a - b| / max(|a|, |b|), clamped to [0, 1] (opposite signs give up to 2); 0 when both are 0,
 // 1 when the difference is not a number (infinities, NaN).

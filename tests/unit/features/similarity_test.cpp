@@ -1,4 +1,6 @@
 #include "features/similarity.h"
+#include "text/normalize.h"
+#include "text/tokenize.h"
 #include "text/utf8.h"
 
 #include <gtest/gtest.h>
@@ -394,6 +396,43 @@ TEST(SimilarityTest, RelativeDifference) {
   EXPECT_DOUBLE_EQ(relative_difference(1.0, -1.0), 1.0);  // clamped from 2
   EXPECT_DOUBLE_EQ(relative_difference(std::nan(""), 1.0), 1.0);
   EXPECT_DOUBLE_EQ(relative_difference(std::numeric_limits<double>::infinity(), 1.0), 1.0);
+}
+
+// Numbers as the pair features see them: from word tokens of normalised text.
+std::vector<std::string> numbers_of(const std::string& raw) {
+  static std::string normalized;
+  normalized = text::normalize(raw);
+  std::vector<std::string_view> tokens, numbers;
+  text::word_tokens(normalized, tokens);
+  numbers_in_tokens(tokens, numbers);
+  return {numbers.begin(), numbers.end()};
+}
+
+TEST(SimilarityTest, NumbersInTokens) {
+  using Numbers = std::vector<std::string>;
+  EXPECT_EQ(numbers_of("Apple Logic Express 7.2"), (Numbers{"7.2"}));
+  EXPECT_EQ(numbers_of("Adobe Acrobat v8.0 Professional"), (Numbers{"8"}));
+  EXPECT_EQ(numbers_of("Sony DMP-BD60, 007 edition, 7.20 and 0.50 kg"), (Numbers{"60", "7", "7.2", "0.5"}));
+  EXPECT_EQ(numbers_of("win 98 me 2000 xp, windows 98"), (Numbers{"98", "2000"}));  // each number once
+  EXPECT_EQ(numbers_of("000 and 10.0"), (Numbers{"0", "10"}));
+  EXPECT_EQ(numbers_of("Straße ohne Zahl"), Numbers{});
+  EXPECT_EQ(numbers_of(""), Numbers{});
+}
+
+TEST(SimilarityTest, UnmatchedNumbers) {
+  const auto unmatched = [](const std::string& a, const std::string& b) {
+    const auto left = numbers_of(a);
+    const auto right = numbers_of(b);
+    const std::vector<std::string_view> left_views(left.begin(), left.end()), right_views(right.begin(), right.end());
+    return unmatched_numbers(left_views, right_views);
+  };
+  EXPECT_EQ(unmatched("logic express 6", "apple software t9164ll/a logic express 6"), 0u);
+  EXPECT_EQ(unmatched("logic express 6", "apple logic express 7.2"), 1u);
+  EXPECT_EQ(unmatched("acid pro 6 boxed", "acid pro 6 upgrade from acid pro 5"), 0u);
+  EXPECT_EQ(unmatched("print shop 22 deluxe", "printshop 20 pro publisher"), 1u);
+  EXPECT_EQ(unmatched("office 2007 v12", "office 2003 v11"), 2u);
+  EXPECT_EQ(unmatched("quicken 2007", "quicken(r) premier 2007.0"), 0u);
+  EXPECT_EQ(unmatched("no numbers here", "version 3"), 0u);  // nothing to disagree on
 }
 
 }  // namespace
