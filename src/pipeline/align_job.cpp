@@ -536,147 +536,153 @@ void run_align(const AlignConfig& config) {
     run_workspace.emplace(workspace::Workspace::open(workspace_path));
     run_id = run_workspace->begin_run(run_config_json(config));
   }
-  DistillSettings settings = config.distill;
-  if (settings.teacher.starts_with("simulated:")) settings.teacher_options.simulated_gold = split.all_links;
-  settings.teacher_options.cache = run_workspace ? &*run_workspace : nullptr;
+  // A run that stops on an error is marked "failed" in its workspace, with the reason.
+  try {
+    DistillSettings settings = config.distill;
+    if (settings.teacher.starts_with("simulated:")) settings.teacher_options.simulated_gold = split.all_links;
+    settings.teacher_options.cache = run_workspace ? &*run_workspace : nullptr;
 
-  // Seed-free with a teacher: it is asked about well-connected entities first, in rounds, and its
-  // answers become anchors of the next round (the seeds this run did not have).
-  std::vector<EntityPair> teacher_anchors;
-  std::vector<AnsweredPair> answered;
-  std::size_t teacher_calls = 0;
-  if (seed_free && settings.teacher != "none") {
-    // A better model first, so that the teacher is shown better candidates.
-    if (still_growing) {
-      model = graph::self_seeded(input, rerun_settings, std::move(model), {}, kSelfSeedSharesBeforeTeacher);
-      spdlog::info("seed-free: {} cold runs seeded with the model's most certain {:.0f}% to {:.0f}% ({:.2f} s)",
-                   kSelfSeedSharesBeforeTeacher.size(), 100 * kSelfSeedSharesBeforeTeacher.front(),
-                   100 * kSelfSeedSharesBeforeTeacher.back(), timer.finish("self_seeded_before_teacher"));
-    }
-    AnchorRounds rounds = ask_for_anchors(std::move(model), input, rerun_settings, config.use_names, left_table, right_table,
-                                          settings, timer);
-    model = std::move(rounds.model);
-    teacher_anchors = std::move(rounds.anchors);
-    answered = std::move(rounds.answered);
-    teacher_calls = rounds.calls;
-  }
-
-  // The teacher and the student see the model's order: its assignment weight is the blocking score.
-  candidates::CandidatePairs pairs = model.pairs;
-  std::vector<float> fused = pairs.score;
-  pairs.score = model.assignment;
-  features::EntityPairInputs feature_inputs{&model.views, config.use_names, &left_adjacency, &right_adjacency, fused,
-                                            model.assignment};
-  features::FeatureMatrix features = features::entity_pair_features(pairs, feature_inputs);
-  // Seed links, or seed-free the teacher's anchor answers, are labels the student learns from.
-  const std::vector<EntityPair>& labelled = seed_free ? teacher_anchors : split.seeds;
-  std::optional<KnownLabels> known;
-  if (!labelled.empty()) known = seed_labels(labelled, model, target_rows, feature_inputs, model_settings);
-  timer.finish("features");
-
-  std::vector<float> scores = model.assignment;
-  nlohmann::json report = nlohmann::json::object();
-  DistillResult distilled;
-  distilled.routes.assign(pairs.num_left, route::Route::kStudent);
-  if (settings.teacher != "none") {
-    // Seed-free, the anchor rounds spent the sample budget; the student learns from their answers.
-    if (seed_free && known) settings.teacher_budget = 0.0;
-    const teacher::MatchProblem problem{&left_table, &right_table, &pairs, &features};
-    distilled = distill(problem, known ? &*known : nullptr, settings, timer);
-    if (distilled.waiting_for_batch) return;
-    teacher_calls += distilled.teacher_calls;
-    report = distilled.report;
-    scores = distilled.scores;
-    if (seed_free) {
-      // The answers are anchors too: propagate from all of them once more, continuing from the
-      // model's own anchors. Queries the teacher decided keep its decision on top.
-      // The anchor rounds' answers count as far as the model confirmed them; distill()'s answers are new.
-      const std::size_t first_new = answered.size();
-      for (const TeacherDecision& decision : distilled.sample_decisions) {
-        answered.push_back(answered_pair(pairs, decision, route::Route::kSample));
-      }
-      for (const TeacherDecision& decision : distilled.escalated_decisions) {
-        answered.push_back(answered_pair(pairs, decision, route::Route::kTeacher));
-      }
-      std::vector<EntityPair> teacher_matches = teacher_anchors;
-      for (std::size_t idx = first_new; idx < answered.size(); ++idx) {
-        if (answered[idx].right >= 0) teacher_matches.emplace_back(answered[idx].left, static_cast<std::uint32_t>(answered[idx].right));
-      }
-      model = rerun_with_anchors(input, rerun_settings, model, teacher_matches, trusted);
-      // A model that converged early (fr_en, Hits@1 0.993) has little to gain, and its cold runs would
-      // cost most (fr_en's 3-round re-runs take ~11 s each). Starting the cold runs without this re-run
-      // saved ~5 s but gave 0.8007 against 0.8044 (two cold runs then).
+    // Seed-free with a teacher: it is asked about well-connected entities first, in rounds, and its
+    // answers become anchors of the next round (the seeds this run did not have).
+    std::vector<EntityPair> teacher_anchors;
+    std::vector<AnsweredPair> answered;
+    std::size_t teacher_calls = 0;
+    if (seed_free && settings.teacher != "none") {
+      // A better model first, so that the teacher is shown better candidates.
       if (still_growing) {
-        model = graph::self_seeded(input, rerun_settings, std::move(model), teacher_matches, kSelfSeedSharesAfterTeacher);
-        spdlog::info("seed-free: model re-run with the teacher's answers, then {} cold runs seeded with them and the model's "
-                     "most certain {:.0f}% to {:.0f}% ({:.2f} s)", kSelfSeedSharesAfterTeacher.size(),
-                     100 * kSelfSeedSharesAfterTeacher.front(), 100 * kSelfSeedSharesAfterTeacher.back(),
-                     timer.finish("self_seeded_after_teacher"));
+        model = graph::self_seeded(input, rerun_settings, std::move(model), {}, kSelfSeedSharesBeforeTeacher);
+        spdlog::info("seed-free: {} cold runs seeded with the model's most certain {:.0f}% to {:.0f}% ({:.2f} s)",
+                     kSelfSeedSharesBeforeTeacher.size(), 100 * kSelfSeedSharesBeforeTeacher.front(),
+                     100 * kSelfSeedSharesBeforeTeacher.back(), timer.finish("self_seeded_before_teacher"));
       }
-      pairs = model.pairs;
-      fused = pairs.score;
-      pairs.score = model.assignment;
-      scores = with_teacher_decisions(pairs, model.assignment, answered);
-      distilled = teacher_routes(pairs, answered);
-      feature_inputs = {&model.views, config.use_names, &left_adjacency, &right_adjacency, fused, model.assignment};
-      features = features::entity_pair_features(pairs, feature_inputs);
-      spdlog::info("seed-free: {} teacher answers named a match; model re-run ({:.2f} s)", named_count(answered),
-                   timer.finish("model_with_teacher_anchors"));
+      AnchorRounds rounds = ask_for_anchors(std::move(model), input, rerun_settings, config.use_names, left_table, right_table,
+                                            settings, timer);
+      model = std::move(rounds.model);
+      teacher_anchors = std::move(rounds.anchors);
+      answered = std::move(rounds.answered);
+      teacher_calls = rounds.calls;
     }
-  }
 
-  const std::vector<resolve::Match> one_to_one =
-      resolve::resolve_matches(pairs, scores, resolve::ResolveMethod::kUniqueMapping, 0.0f);
-  write_alignment(config.out_path, pairs, scores, one_to_one, left, right, config.output_top_k);
-  timer.finish("write");
-  const teacher::MatchProblem final_problem{&left_table, &right_table, &pairs, &features};
-  const auto explanations = explain_decisions(final_problem, distilled, decisions_of(pairs, scores, pairs_of(pairs, one_to_one)));
-  timer.finish("explain");
+    // The teacher and the student see the model's order: its assignment weight is the blocking score.
+    candidates::CandidatePairs pairs = model.pairs;
+    std::vector<float> fused = pairs.score;
+    pairs.score = model.assignment;
+    features::EntityPairInputs feature_inputs{&model.views, config.use_names, &left_adjacency, &right_adjacency, fused,
+                                              model.assignment};
+    features::FeatureMatrix features = features::entity_pair_features(pairs, feature_inputs);
+    // Seed links, or seed-free the teacher's anchor answers, are labels the student learns from.
+    const std::vector<EntityPair>& labelled = seed_free ? teacher_anchors : split.seeds;
+    std::optional<KnownLabels> known;
+    if (!labelled.empty()) known = seed_labels(labelled, model, target_rows, feature_inputs, model_settings);
+    timer.finish("features");
 
-  nlohmann::json metrics;
-  metrics["task"] = "align";
-  metrics["kg1"] = {{"path", config.kg1_path}, {"entities", left.num_entities()}, {"triples", left.triples().size()}};
-  metrics["kg2"] = {{"path", config.kg2_path}, {"entities", right.num_entities()}, {"triples", right.triples().size()}};
-  metrics["seeds"] = split.seeds.size();
-  metrics["seed_free"] = seed_free;
-  metrics["names"] = config.use_names;
-  metrics["gold_scope"] = config.gold_scope;
-  metrics["teacher"] = config.distill.teacher;
-  metrics["teacher_calls"] = teacher_calls;
-  metrics["distill"] = report;
-  metrics["candidate_pairs"] = pairs.num_pairs();
-  metrics["anchors_per_round"] = model.anchors_per_round;
-  if (!split.test.empty()) {
-    std::vector<std::uint32_t> test_queries;
-    for (const auto& link : split.test) test_queries.push_back(link.first);
-    test_queries.erase(std::unique(test_queries.begin(), test_queries.end()), test_queries.end());
-    const eval::RankingMetrics ranking = eval::ranking_metrics(pairs, scores, split.test, test_queries);
-    const eval::RankingMetrics model_ranking = eval::ranking_metrics(pairs, model.assignment, split.test, test_queries);
-    const eval::PairMetrics aligned = eval::pair_metrics(one_to_one, split.test);
-    metrics["quality"] = {{"test_links", split.test.size()},
-                          {"hits_at_1", ranking.hits_at_1},
-                          {"hits_at_5", ranking.hits_at_5},
-                          {"hits_at_10", ranking.hits_at_10},
-                          {"mrr", ranking.mrr},
-                          {"structural_model_hits_at_1", model_ranking.hits_at_1},
-                          {"one_to_one_correct", aligned.true_positives}};
-    spdlog::info("Hits@1 {:.4f}  Hits@10 {:.4f}  MRR {:.4f} over {} test links (structural model alone: Hits@1 {:.4f})",
-                 ranking.hits_at_1, ranking.hits_at_10, ranking.mrr, ranking.queries, model_ranking.hits_at_1);
-  }
-  metrics["seconds"] = timer.total_seconds();
-  metrics["stage_seconds"] = timer.stage_seconds();
-  metrics["peak_memory_mib"] = peak_memory_mib();
-  if (run_workspace) {
-    if (distilled.student) run_workspace->store_model(run_id, distilled.student_model_json, features.names);
-    std::vector<workspace::Workspace::Match> stored;
-    stored.reserve(one_to_one.size());
-    for (const auto& match : one_to_one) stored.emplace_back(left.entity_id(match.left), right.entity_id(match.right), match.score);
-    record_finished_run(*run_workspace, run_id, stored, explanations, metrics);
-  }
-  if (!config.metrics_path.empty()) {
-    io::AtomicFile file(config.metrics_path);
-    file.stream() << metrics.dump(2) << '\n';
-    file.commit();
+    std::vector<float> scores = model.assignment;
+    nlohmann::json report = nlohmann::json::object();
+    DistillResult distilled;
+    distilled.routes.assign(pairs.num_left, route::Route::kStudent);
+    if (settings.teacher != "none") {
+      // Seed-free, the anchor rounds spent the sample budget; the student learns from their answers.
+      if (seed_free && known) settings.teacher_budget = 0.0;
+      const teacher::MatchProblem problem{&left_table, &right_table, &pairs, &features};
+      distilled = distill(problem, known ? &*known : nullptr, settings, timer);
+      if (distilled.waiting_for_batch) return;
+      teacher_calls += distilled.teacher_calls;
+      report = distilled.report;
+      scores = distilled.scores;
+      if (seed_free) {
+        // The answers are anchors too: propagate from all of them once more, continuing from the
+        // model's own anchors. Queries the teacher decided keep its decision on top.
+        // The anchor rounds' answers count as far as the model confirmed them; distill()'s answers are new.
+        const std::size_t first_new = answered.size();
+        for (const TeacherDecision& decision : distilled.sample_decisions) {
+          answered.push_back(answered_pair(pairs, decision, route::Route::kSample));
+        }
+        for (const TeacherDecision& decision : distilled.escalated_decisions) {
+          answered.push_back(answered_pair(pairs, decision, route::Route::kTeacher));
+        }
+        std::vector<EntityPair> teacher_matches = teacher_anchors;
+        for (std::size_t idx = first_new; idx < answered.size(); ++idx) {
+          if (answered[idx].right >= 0) teacher_matches.emplace_back(answered[idx].left, static_cast<std::uint32_t>(answered[idx].right));
+        }
+        model = rerun_with_anchors(input, rerun_settings, model, teacher_matches, trusted);
+        // A model that converged early (fr_en, Hits@1 0.993) has little to gain, and its cold runs would
+        // cost most (fr_en's 3-round re-runs take ~11 s each). Starting the cold runs without this re-run
+        // saved ~5 s but gave 0.8007 against 0.8044 (two cold runs then).
+        if (still_growing) {
+          model = graph::self_seeded(input, rerun_settings, std::move(model), teacher_matches, kSelfSeedSharesAfterTeacher);
+          spdlog::info("seed-free: model re-run with the teacher's answers, then {} cold runs seeded with them and the model's "
+                       "most certain {:.0f}% to {:.0f}% ({:.2f} s)", kSelfSeedSharesAfterTeacher.size(),
+                       100 * kSelfSeedSharesAfterTeacher.front(), 100 * kSelfSeedSharesAfterTeacher.back(),
+                       timer.finish("self_seeded_after_teacher"));
+        }
+        pairs = model.pairs;
+        fused = pairs.score;
+        pairs.score = model.assignment;
+        scores = with_teacher_decisions(pairs, model.assignment, answered);
+        distilled = teacher_routes(pairs, answered);
+        feature_inputs = {&model.views, config.use_names, &left_adjacency, &right_adjacency, fused, model.assignment};
+        features = features::entity_pair_features(pairs, feature_inputs);
+        spdlog::info("seed-free: {} teacher answers named a match; model re-run ({:.2f} s)", named_count(answered),
+                     timer.finish("model_with_teacher_anchors"));
+      }
+    }
+
+    const std::vector<resolve::Match> one_to_one =
+        resolve::resolve_matches(pairs, scores, resolve::ResolveMethod::kUniqueMapping, 0.0f);
+    write_alignment(config.out_path, pairs, scores, one_to_one, left, right, config.output_top_k);
+    timer.finish("write");
+    const teacher::MatchProblem final_problem{&left_table, &right_table, &pairs, &features};
+    const auto explanations = explain_decisions(final_problem, distilled, decisions_of(pairs, scores, pairs_of(pairs, one_to_one)));
+    timer.finish("explain");
+
+    nlohmann::json metrics;
+    metrics["task"] = "align";
+    metrics["kg1"] = {{"path", config.kg1_path}, {"entities", left.num_entities()}, {"triples", left.triples().size()}};
+    metrics["kg2"] = {{"path", config.kg2_path}, {"entities", right.num_entities()}, {"triples", right.triples().size()}};
+    metrics["seeds"] = split.seeds.size();
+    metrics["seed_free"] = seed_free;
+    metrics["names"] = config.use_names;
+    metrics["gold_scope"] = config.gold_scope;
+    metrics["teacher"] = config.distill.teacher;
+    metrics["teacher_calls"] = teacher_calls;
+    metrics["distill"] = report;
+    metrics["candidate_pairs"] = pairs.num_pairs();
+    metrics["anchors_per_round"] = model.anchors_per_round;
+    if (!split.test.empty()) {
+      std::vector<std::uint32_t> test_queries;
+      for (const auto& link : split.test) test_queries.push_back(link.first);
+      test_queries.erase(std::unique(test_queries.begin(), test_queries.end()), test_queries.end());
+      const eval::RankingMetrics ranking = eval::ranking_metrics(pairs, scores, split.test, test_queries);
+      const eval::RankingMetrics model_ranking = eval::ranking_metrics(pairs, model.assignment, split.test, test_queries);
+      const eval::PairMetrics aligned = eval::pair_metrics(one_to_one, split.test);
+      metrics["quality"] = {{"test_links", split.test.size()},
+                            {"hits_at_1", ranking.hits_at_1},
+                            {"hits_at_5", ranking.hits_at_5},
+                            {"hits_at_10", ranking.hits_at_10},
+                            {"mrr", ranking.mrr},
+                            {"structural_model_hits_at_1", model_ranking.hits_at_1},
+                            {"one_to_one_correct", aligned.true_positives}};
+      spdlog::info("Hits@1 {:.4f}  Hits@10 {:.4f}  MRR {:.4f} over {} test links (structural model alone: Hits@1 {:.4f})",
+                   ranking.hits_at_1, ranking.hits_at_10, ranking.mrr, ranking.queries, model_ranking.hits_at_1);
+    }
+    metrics["seconds"] = timer.total_seconds();
+    metrics["stage_seconds"] = timer.stage_seconds();
+    metrics["peak_memory_mib"] = peak_memory_mib();
+    if (run_workspace) {
+      if (distilled.student) run_workspace->store_model(run_id, distilled.student_model_json, features.names);
+      std::vector<workspace::Workspace::Match> stored;
+      stored.reserve(one_to_one.size());
+      for (const auto& match : one_to_one) stored.emplace_back(left.entity_id(match.left), right.entity_id(match.right), match.score);
+      record_finished_run(*run_workspace, run_id, stored, explanations, metrics);
+    }
+    if (!config.metrics_path.empty()) {
+      io::AtomicFile file(config.metrics_path);
+      file.stream() << metrics.dump(2) << '\n';
+      file.commit();
+    }
+  } catch (...) {
+    if (run_workspace) record_failed_run(*run_workspace, run_id, std::current_exception());
+    throw;
   }
 }
 

@@ -295,115 +295,121 @@ void run_match(const MatchConfig& config) {
     run_workspace->set_component(run_id, "feature_set", features::kFeatureSetName);
   }
 
-  // Load.
-  io::TableReadOptions read_options;
-  read_options.id_column = config.id_column;
-  read_options.format = config.format;
-  read_options.delimiter = config.delimiter;
-  read_options.path = config.left_path;
-  const Table left = io::read_table(read_options);
-  std::optional<Table> right_storage;
-  if (!deduplicate) {
-    read_options.path = config.right_path;
-    right_storage = io::read_table(read_options);
+  // A run that stops on an error is marked "failed" in its workspace, with the reason.
+  try {
+    // Load.
+    io::TableReadOptions read_options;
+    read_options.id_column = config.id_column;
+    read_options.format = config.format;
+    read_options.delimiter = config.delimiter;
+    read_options.path = config.left_path;
+    const Table left = io::read_table(read_options);
+    std::optional<Table> right_storage;
+    if (!deduplicate) {
+      read_options.path = config.right_path;
+      right_storage = io::read_table(read_options);
+    }
+    const Table& right = deduplicate ? left : *right_storage;
+    spdlog::info("loaded {} records{} ({:.2f} s)", left.num_rows(),
+                 deduplicate ? "" : fmt::format(" and {} records", right.num_rows()), timer.finish("load"));
+
+    // Gold and query lists are read now so that a bad file fails before any work; only the evaluation
+    // at the end looks at them.
+    std::vector<eval::RowPair> gold;
+    std::vector<std::uint32_t> eval_query_rows;
+    if (!config.gold_path.empty()) gold = eval::read_gold(config.gold_path, left, right, deduplicate);
+    if (!config.eval_queries_path.empty()) eval_query_rows = eval::read_query_ids(config.eval_queries_path, left);
+
+    PreparedSides sides;
+    prepare_sides(left, right, deduplicate, sides);
+    spdlog::info("normalised: {} words, {} 3-grams, {} model codes, {} aligned attributes ({:.2f} s)",
+                 sides.encoder.words().size(), sides.encoder.grams().size(), sides.encoder.codes().size(),
+                 sides.alignment.names.size(), timer.finish("normalise"));
+
+    const candidates::CandidatePairs pairs = find_candidates(sides, config, deduplicate);
+    const double candidates_per_query = left.num_rows() > 0 ? static_cast<double>(pairs.num_pairs()) / left.num_rows() : 0;
+    spdlog::info("candidates: {} pairs, {:.1f} per query ({:.2f} s)", pairs.num_pairs(), candidates_per_query,
+                 timer.finish("candidates"));
+
+    const features::FeatureMatrix features = features::compute_pair_features(
+        sides.left_view(), sides.right_view(), sides.alignment, sides.word_idf, pairs, features::PairFeatureOptions{});
+    spdlog::info("features: {} per pair ({:.2f} s)", features.num_features(), timer.finish("features"));
+
+    const teacher::MatchProblem problem{&left, &right, &pairs, &features};
+    DistillSettings settings = config.distill;
+    settings.teacher_options.cache = run_workspace ? &*run_workspace : nullptr;
+    settings.teacher_options.replay_gold = config.replay_gold;
+    settings.teacher_options.batch_export_path = config.out_path + ".batch.jsonl";
+    if (settings.teacher.find(teacher::SimulatedTeacher::kPrefix) != std::string::npos) {
+      if (config.replay_gold.empty()) throw InputError("the simulated teacher answers from gold: give --replay-gold");
+      settings.teacher_options.simulated_gold = eval::read_gold(config.replay_gold, left, right, deduplicate);
+    }
+    // Each answer gives at most one positive and up to ten negatives, and a teacher's misses ("none"
+    // where there is a match) add false negatives; weighting positives 3x lifts the true matches the
+    // student would under-score (query accuracy +0.01 to +0.04 on D2/D3 with Qwen and Llama teachers).
+    // Only where each record keeps its single best pair: connected components chain through every
+    // lifted score (bundled dedup example F1 0.56 -> 0.18).
+    settings.positive_weight = resolve_method == resolve::ResolveMethod::kConnectedComponents ? 1.0 : 3.0;
+    settings.decision_threshold = [&](std::span<const float> student_scores) {
+      return decision_threshold(config, pairs, student_scores, resolve_method);
+    };
+    const DistillResult distilled = distill(problem, nullptr, settings, timer);
+    metrics.update(distilled.report);
+    if (distilled.waiting_for_batch) return;
+    if (run_workspace && distilled.student) run_workspace->store_model(run_id, distilled.student_model_json, features.names);
+    if (!config.sft_path.empty()) {
+      const std::size_t lines = teacher::write_sft_dataset(config.sft_path, problem, distilled.sample_questions,
+                                                           distilled.sample_answers, config.distill.teacher, config.distill.seed);
+      spdlog::info("fine-tuning set: {} conversations written to {}", lines, config.sft_path);
+    }
+
+    // The cut is the student's: teacher decisions are already at 1 or far below any cut.
+    const float threshold = decision_threshold(config, pairs, distilled.student_scores, resolve_method);
+    const auto matches = resolve::resolve_matches(pairs, distilled.scores, resolve_method, threshold);
+    spdlog::info("resolve {}: {} matches at threshold {:.3f} ({:.2f} s)", resolve::resolve_method_name(resolve_method),
+                 matches.size(), threshold, timer.finish("resolve"));
+
+    const auto decisions = decisions_of(pairs, distilled.scores, pairs_of(pairs, matches));
+    const auto explanations = explain_decisions(problem, distilled, decisions);
+    std::vector<const workspace::Workspace::Explanation*> match_explanations;
+    for (std::size_t idx = 0; idx < decisions.size(); ++idx) {
+      if (decisions[idx].match) match_explanations.push_back(&explanations[idx]);
+    }
+    timer.finish("explain");
+    write_matches(matches_file, matches, match_explanations, left, right,
+                  resolve_method == resolve::ResolveMethod::kConnectedComponents);
+    timer.finish("write");
+
+    metrics["records"] = {{"left", left.num_rows()}, {"right", right.num_rows()}};
+    metrics["candidates"] = {{"pairs", pairs.num_pairs()}, {"per_query", candidates_per_query}, {"top_k", config.top_k}};
+    metrics["teacher"]["spec"] = config.distill.teacher;
+    metrics["teacher"]["calls"] = distilled.teacher_calls;
+    metrics["matches"] = matches.size();
+    metrics["threshold"] = threshold;
+    if (!config.gold_path.empty()) {
+      evaluate(config, pairs, matches, distilled, resolve_method, threshold, gold, eval_query_rows, left.num_rows(), metrics);
+    }
+    timer.finish("evaluate");
+
+    metrics["seconds"] = timer.stage_seconds();
+    metrics["seconds_total"] = timer.total_seconds();
+    metrics["peak_memory_mib"] = peak_memory_mib();
+
+    if (run_workspace) {
+      std::vector<workspace::Workspace::Match> stored;
+      stored.reserve(matches.size());
+      for (const auto& match : matches) stored.emplace_back(left.id(match.left), right.id(match.right), match.score);
+      record_finished_run(*run_workspace, run_id, stored, explanations, metrics);
+    }
+    if (metrics_file) {
+      metrics_file->stream() << metrics.dump(2) << '\n';
+      metrics_file->commit();
+    }
+    matches_file.commit();
+  } catch (...) {
+    if (run_workspace) record_failed_run(*run_workspace, run_id, std::current_exception());
+    throw;
   }
-  const Table& right = deduplicate ? left : *right_storage;
-  spdlog::info("loaded {} records{} ({:.2f} s)", left.num_rows(),
-               deduplicate ? "" : fmt::format(" and {} records", right.num_rows()), timer.finish("load"));
-
-  // Gold and query lists are read now so that a bad file fails before any work; only the evaluation
-  // at the end looks at them.
-  std::vector<eval::RowPair> gold;
-  std::vector<std::uint32_t> eval_query_rows;
-  if (!config.gold_path.empty()) gold = eval::read_gold(config.gold_path, left, right, deduplicate);
-  if (!config.eval_queries_path.empty()) eval_query_rows = eval::read_query_ids(config.eval_queries_path, left);
-
-  PreparedSides sides;
-  prepare_sides(left, right, deduplicate, sides);
-  spdlog::info("normalised: {} words, {} 3-grams, {} model codes, {} aligned attributes ({:.2f} s)",
-               sides.encoder.words().size(), sides.encoder.grams().size(), sides.encoder.codes().size(),
-               sides.alignment.names.size(), timer.finish("normalise"));
-
-  const candidates::CandidatePairs pairs = find_candidates(sides, config, deduplicate);
-  const double candidates_per_query = left.num_rows() > 0 ? static_cast<double>(pairs.num_pairs()) / left.num_rows() : 0;
-  spdlog::info("candidates: {} pairs, {:.1f} per query ({:.2f} s)", pairs.num_pairs(), candidates_per_query,
-               timer.finish("candidates"));
-
-  const features::FeatureMatrix features = features::compute_pair_features(
-      sides.left_view(), sides.right_view(), sides.alignment, sides.word_idf, pairs, features::PairFeatureOptions{});
-  spdlog::info("features: {} per pair ({:.2f} s)", features.num_features(), timer.finish("features"));
-
-  const teacher::MatchProblem problem{&left, &right, &pairs, &features};
-  DistillSettings settings = config.distill;
-  settings.teacher_options.cache = run_workspace ? &*run_workspace : nullptr;
-  settings.teacher_options.replay_gold = config.replay_gold;
-  settings.teacher_options.batch_export_path = config.out_path + ".batch.jsonl";
-  if (settings.teacher.find(teacher::SimulatedTeacher::kPrefix) != std::string::npos) {
-    if (config.replay_gold.empty()) throw InputError("the simulated teacher answers from gold: give --replay-gold");
-    settings.teacher_options.simulated_gold = eval::read_gold(config.replay_gold, left, right, deduplicate);
-  }
-  // Each answer gives at most one positive and up to ten negatives, and a teacher's misses ("none"
-  // where there is a match) add false negatives; weighting positives 3x lifts the true matches the
-  // student would under-score (query accuracy +0.01 to +0.04 on D2/D3 with Qwen and Llama teachers).
-  // Only where each record keeps its single best pair: connected components chain through every
-  // lifted score (bundled dedup example F1 0.56 -> 0.18).
-  settings.positive_weight = resolve_method == resolve::ResolveMethod::kConnectedComponents ? 1.0 : 3.0;
-  settings.decision_threshold = [&](std::span<const float> student_scores) {
-    return decision_threshold(config, pairs, student_scores, resolve_method);
-  };
-  const DistillResult distilled = distill(problem, nullptr, settings, timer);
-  metrics.update(distilled.report);
-  if (distilled.waiting_for_batch) return;
-  if (run_workspace && distilled.student) run_workspace->store_model(run_id, distilled.student_model_json, features.names);
-  if (!config.sft_path.empty()) {
-    const std::size_t lines = teacher::write_sft_dataset(config.sft_path, problem, distilled.sample_questions,
-                                                         distilled.sample_answers, config.distill.teacher, config.distill.seed);
-    spdlog::info("fine-tuning set: {} conversations written to {}", lines, config.sft_path);
-  }
-
-  // The cut is the student's: teacher decisions are already at 1 or far below any cut.
-  const float threshold = decision_threshold(config, pairs, distilled.student_scores, resolve_method);
-  const auto matches = resolve::resolve_matches(pairs, distilled.scores, resolve_method, threshold);
-  spdlog::info("resolve {}: {} matches at threshold {:.3f} ({:.2f} s)", resolve::resolve_method_name(resolve_method),
-               matches.size(), threshold, timer.finish("resolve"));
-
-  const auto decisions = decisions_of(pairs, distilled.scores, pairs_of(pairs, matches));
-  const auto explanations = explain_decisions(problem, distilled, decisions);
-  std::vector<const workspace::Workspace::Explanation*> match_explanations;
-  for (std::size_t idx = 0; idx < decisions.size(); ++idx) {
-    if (decisions[idx].match) match_explanations.push_back(&explanations[idx]);
-  }
-  timer.finish("explain");
-  write_matches(matches_file, matches, match_explanations, left, right,
-                resolve_method == resolve::ResolveMethod::kConnectedComponents);
-  timer.finish("write");
-
-  metrics["records"] = {{"left", left.num_rows()}, {"right", right.num_rows()}};
-  metrics["candidates"] = {{"pairs", pairs.num_pairs()}, {"per_query", candidates_per_query}, {"top_k", config.top_k}};
-  metrics["teacher"]["spec"] = config.distill.teacher;
-  metrics["teacher"]["calls"] = distilled.teacher_calls;
-  metrics["matches"] = matches.size();
-  metrics["threshold"] = threshold;
-  if (!config.gold_path.empty()) {
-    evaluate(config, pairs, matches, distilled, resolve_method, threshold, gold, eval_query_rows, left.num_rows(), metrics);
-  }
-  timer.finish("evaluate");
-
-  metrics["seconds"] = timer.stage_seconds();
-  metrics["seconds_total"] = timer.total_seconds();
-  metrics["peak_memory_mib"] = peak_memory_mib();
-
-  if (run_workspace) {
-    std::vector<workspace::Workspace::Match> stored;
-    stored.reserve(matches.size());
-    for (const auto& match : matches) stored.emplace_back(left.id(match.left), right.id(match.right), match.score);
-    record_finished_run(*run_workspace, run_id, stored, explanations, metrics);
-  }
-  if (metrics_file) {
-    metrics_file->stream() << metrics.dump(2) << '\n';
-    metrics_file->commit();
-  }
-  matches_file.commit();
 }
 
 }  // namespace matchmaker::pipeline

@@ -14,4 +14,21 @@ void record_finished_run(workspace::Workspace& workspace, std::int64_t run_id,
                matches.size(), explanations.size());
 }
 
+void record_failed_run(workspace::Workspace& workspace, std::int64_t run_id, std::exception_ptr error) noexcept {
+  std::string reason = "unknown error";
+  try {
+    if (error) std::rethrow_exception(error);
+  } catch (const std::exception& exception) {
+    reason = exception.what();
+  } catch (...) {
+  }
+  try {
+    workspace.fail_run(run_id, reason);
+    spdlog::info("workspace {}: run {} marked failed", workspace.path(), run_id);
+  } catch (const std::exception& exception) {
+    spdlog::warn("workspace {}: could not mark run {} failed: {}", workspace.path(), run_id, exception.what());
+  } catch (...) {
+  }
+}
+
 }  // namespace matchmaker::pipeline

@@ -1,8 +1,10 @@
-// The end of a run in its workspace: matches, explanations and metrics stored, status "done". Every
-// task records its runs through here, so `matchmaker explain` reads them all the same way.
+// The end of a run in its workspace: matches, explanations and metrics stored, status "done"; or, when
+// it stopped on an error, status "failed" with the reason. Every task records its runs through here, so
+// `matchmaker explain` reads them all the same way.
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -13,5 +15,9 @@ namespace matchmaker::pipeline {
 void record_finished_run(workspace::Workspace& workspace, std::int64_t run_id,
                          const std::vector<workspace::Workspace::Match>& matches,
                          const std::vector<workspace::Workspace::Explanation>& explanations, const nlohmann::json& metrics);
+
+// Marks the run "failed" with the message of `error`. Never throws: it runs while that error is on its
+// way out, and a workspace that cannot take the mark only gets a warning in the log.
+void record_failed_run(workspace::Workspace& workspace, std::int64_t run_id, std::exception_ptr error) noexcept;
 
 }  // namespace matchmaker::pipeline

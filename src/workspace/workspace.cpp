@@ -16,7 +16,7 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
 
-// Version 2 (version 1 lacked the explanations table). Times are UTC ISO 8601 text; JSON is stored as text. Teacher answers belong to the
+// Version 3 (version 1 lacked the explanations table; version 2 the 'failed' status and runs.error). Times are UTC ISO 8601 text; JSON is stored as text. Teacher answers belong to the
 // workspace, not to a run, so a later run reuses what an earlier (maybe crashed) one paid for.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE meta (
@@ -26,12 +26,13 @@ CREATE TABLE meta (
 
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
-  status TEXT NOT NULL CHECK (status IN ('running', 'done')),
+  status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
   tool_version TEXT NOT NULL,
   config TEXT NOT NULL,
   metrics TEXT,
   started TEXT NOT NULL,
-  finished TEXT
+  finished TEXT,
+  error TEXT
 );
 
 CREATE TABLE components (
@@ -122,7 +123,49 @@ nlohmann::json parse_stored(const std::string& path, const std::string& text, co
 
 std::string run_name(std::int64_t run_id) { return "run " + std::to_string(run_id); }
 
-// Checks the schema of an existing file without writing to it (so a foreign database is left as it was).
+// Version 3 allows status 'failed' and adds runs.error. SQLite cannot change a CHECK constraint in
+// place, so the table is rebuilt (sqlite.org/lang_altertable.html, "other kinds of table schema
+// changes"): foreign keys off, so that dropping the old table does not cascade into the rows that
+// reference it, then copy, drop, rename and check the keys, all in one transaction.
+void upgrade_runs_to_version_3(SQLite::Database& db, const std::string& path) {
+  db.exec("PRAGMA foreign_keys = OFF");  // has no effect inside a transaction: set before it
+  try {
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    db.exec(R"sql(
+CREATE TABLE runs_version_3 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+  tool_version TEXT NOT NULL,
+  config TEXT NOT NULL,
+  metrics TEXT,
+  started TEXT NOT NULL,
+  finished TEXT,
+  error TEXT
+);
+INSERT INTO runs_version_3 (id, status, tool_version, config, metrics, started, finished)
+  SELECT id, status, tool_version, config, metrics, started, finished FROM runs;
+-- Run ids are never reused: the new table continues the old one's sequence, deleted runs included.
+INSERT INTO sqlite_sequence (name, seq)
+  SELECT 'runs_version_3', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'runs_version_3');
+UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'runs'), 0))
+  WHERE name = 'runs_version_3';
+DROP TABLE runs;
+ALTER TABLE runs_version_3 RENAME TO runs;
+UPDATE meta SET value = 3 WHERE key = 'schema_version';
+)sql");
+    SQLite::Statement broken(db, "PRAGMA foreign_key_check");
+    if (broken.executeStep()) throw std::runtime_error("a foreign key no longer matches after rebuilding runs");
+    transaction.commit();
+  } catch (...) {
+    db.exec("PRAGMA foreign_keys = ON");
+    throw;
+  }
+  db.exec("PRAGMA foreign_keys = ON");
+  spdlog::info("{}upgraded from schema version 2 to 3 (failed runs)", prefix(path));
+}
+
+// Checks the schema of an existing file and upgrades an older matchmaker schema in place; anything else is
+// refused before a byte is written (so a foreign database is left as it was).
 // Returns false if the file holds no tables at all (new or empty), i.e. the schema must be created.
 bool check_schema(SQLite::Database& db, const std::string& path) {
   SQLite::Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
@@ -136,6 +179,9 @@ bool check_schema(SQLite::Database& db, const std::string& path) {
     throw InputError(prefix(path) + "not a matchmaker workspace (no schema_version in its meta table)");
   }
   const std::string text = version.getColumn(0).getString();
+  // Finished with both reads: an open statement would keep the upgrade below from dropping a table.
+  version.reset();
+  tables.reset();
   std::int64_t number = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
   if (error != std::errc() || end != text.data() + text.size()) {
@@ -145,16 +191,19 @@ bool check_schema(SQLite::Database& db, const std::string& path) {
     throw InputError(prefix(path) + "schema version " + text + " is newer than this build reads (" +
                      std::to_string(kSchemaVersion) + "); use a newer matchmaker");
   }
+  if (number < 1) {
+    throw InputError(prefix(path) + "unknown schema version " + text + " (this build reads " +
+                     std::to_string(kSchemaVersion) + ")");
+  }
   if (number == 1) {
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
     db.exec(kExplanationsTable);
     db.exec("UPDATE meta SET value = 2 WHERE key = 'schema_version'");
     transaction.commit();
     spdlog::info("{}upgraded from schema version 1 to 2 (explanations)", prefix(path));
-  } else if (number != kSchemaVersion) {
-    throw InputError(prefix(path) + "unknown schema version " + text + " (this build reads " +
-                     std::to_string(kSchemaVersion) + ")");
+    number = 2;
   }
+  if (number == 2) upgrade_runs_to_version_3(db, path);
   return true;
 }
 
@@ -442,6 +491,18 @@ void Workspace::finish_run(std::int64_t run_id, const nlohmann::json& metrics) {
   }
 }
 
+void Workspace::fail_run(std::int64_t run_id, const std::string& error) {
+  try {
+    SQLite::Statement update(db(), std::string("UPDATE runs SET status = 'failed', error = ?, finished = ") + kNow +
+                                       " WHERE id = ?");
+    update.bind(1, error);
+    update.bind(2, run_id);
+    if (update.exec() == 0) throw InputError(prefix(path_) + "no " + run_name(run_id));
+  } catch (const SQLite::Exception& error_in_db) {
+    throw failure(path_, "mark the run failed", error_in_db);
+  }
+}
+
 std::optional<std::int64_t> Workspace::latest_run() const {
   try {
     SQLite::Statement query(db(), "SELECT max(id) FROM runs");
@@ -457,7 +518,7 @@ std::optional<std::int64_t> Workspace::latest_run() const {
 nlohmann::json Workspace::run_info(std::int64_t run_id) const {
   try {
     SQLite::Statement query(db(),
-                            "SELECT status, tool_version, config, metrics, started, finished FROM runs WHERE id = ?");
+                            "SELECT status, tool_version, config, metrics, started, finished, error FROM runs WHERE id = ?");
     query.bind(1, run_id);
     if (!query.executeStep()) throw InputError(prefix(path_) + "no " + run_name(run_id));
     const std::string name = run_name(run_id);
@@ -472,6 +533,8 @@ nlohmann::json Workspace::run_info(std::int64_t run_id) const {
     info["started"] = query.getColumn(4).getString();
     const SQLite::Column finished = query.getColumn(5);
     info["finished"] = finished.isNull() ? nlohmann::json() : nlohmann::json(finished.getString());
+    const SQLite::Column error = query.getColumn(6);
+    info["error"] = error.isNull() ? nlohmann::json() : nlohmann::json(error.getString());
 
     SQLite::Statement components(db(), "SELECT kind, name FROM components WHERE run_id = ? ORDER BY kind");
     components.bind(1, run_id);

@@ -18,7 +18,7 @@ namespace matchmaker::workspace {
 
 // The schema version this build writes and reads. A version-1 file is upgraded on open; a file with
 // any other version is refused.
-inline constexpr std::int64_t kSchemaVersion = 2;
+inline constexpr std::int64_t kSchemaVersion = 3;
 
 // One open workspace file (one SQLite connection).
 //
@@ -115,14 +115,18 @@ class Workspace {
   std::vector<Explanation> load_explanations(std::int64_t run_id, const std::string& left_id) const;
 
   // Finishes a run: stores its metrics JSON and end time and sets status "done". A run that never gets
-  // here (crash, kill) stays "running".
+  // here or to fail_run (crash, kill -9) stays "running".
   void finish_run(std::int64_t run_id, const nlohmann::json& metrics);
+  // Ends a run that stopped on an error: status "failed", the error message and the end time. What the
+  // run stored before (teacher answers above all) stays.
+  void fail_run(std::int64_t run_id, const std::string& error);
 
   // The id of the latest run, if any.
   std::optional<std::int64_t> latest_run() const;
 
-  // {"id", "status", "tool_version", "config", "metrics", "started", "finished", "components": {kind: name}};
-  // "metrics" and "finished" are null while the run is "running". InputError if the run does not exist.
+  // {"id", "status", "tool_version", "config", "metrics", "started", "finished", "error", "components":
+  // {kind: name}}; status is "running", "done" or "failed"; "metrics" and "finished" are null while the
+  // run is "running", "error" is null unless it "failed". InputError if the run does not exist.
   nlohmann::json run_info(std::int64_t run_id) const;
 
  private:

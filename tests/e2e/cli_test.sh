@@ -93,6 +93,13 @@ expect_bad_input "unknown option" "--frobnicate" match --left "$left" --right "$
 expect_bad_input "missing --out" "--out" match --left "$left" --right "$right"
 expect_bad_input "gold id not in the tables" "not in" match --left "$left" --right "$right" --out "$work/bad_out.csv" --gold "$work/dup_id.csv"
 
+# A run that stops on bad input is marked failed in its workspace, with the reason.
+run match --left "$work/open_quote.csv" --right "$work/ok.csv" --out "$work/bad_out.csv" --workspace "$work/failed.mm"
+check "a failed run is recorded as failed, with its reason" '[ $status -eq 2 ] && python3 -c "
+import sqlite3, sys
+status, error = sqlite3.connect(sys.argv[1]).execute(\"SELECT status, error FROM runs\").fetchone()
+sys.exit(0 if status == \"failed\" and \"open_quote.csv:2\" in error else 1)" "$work/failed.mm"'
+
 # A failed run does not clobber an earlier good output.
 cp "$work/matches.csv" "$work/keep.csv"
 run match --left "$work/ragged.csv" --right "$right" --out "$work/keep.csv"

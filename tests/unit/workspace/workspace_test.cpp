@@ -144,7 +144,54 @@ TEST(WorkspaceOpen, VersionOneIsUpgradedKeepingItsRunsAndAnswers) {
   EXPECT_EQ(explanations[0].route, "teacher");
   EXPECT_EQ(explanations[0].detail["teacher"]["rationale"], "same model code");
   SQLite::Database raw(path, SQLite::OPEN_READONLY);
-  EXPECT_EQ(raw.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getInt64(), 2);
+  EXPECT_EQ(raw.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getInt64(), kSchemaVersion);
+}
+
+TEST(WorkspaceOpen, UpgradesVersion2RunsKeepingEveryRow) {
+  TempDir dir;
+  const auto path = dir.file("project.mm");
+  std::int64_t done = 0, running = 0;
+  {
+    auto workspace = Workspace::open(path);
+    done = workspace.begin_run({{"teacher", "openai:x"}});
+    workspace.set_component(done, "normalizer", "n1");
+    workspace.store_model(done, "{}", {"f"});
+    workspace.store_matches(done, {{"q1", "r1", 0.9}});
+    workspace.finish_run(done, {{"f1", 0.5}});
+    const std::int64_t deleted = workspace.begin_run({});
+    running = workspace.begin_run({});
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    raw.exec("DELETE FROM runs WHERE id = " + std::to_string(deleted));
+  }
+  {
+    // What a version-2 file looked like: no 'failed' status, no error column (the rows referencing runs
+    // stay, as they would in a real file: foreign keys are off for this rewrite).
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    raw.exec(R"sql(
+CREATE TABLE runs_v2 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  status TEXT NOT NULL CHECK (status IN ('running', 'done')),
+  tool_version TEXT NOT NULL, config TEXT NOT NULL, metrics TEXT, started TEXT NOT NULL, finished TEXT);
+INSERT INTO runs_v2 SELECT id, status, tool_version, config, metrics, started, finished FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v2 RENAME TO runs;
+UPDATE meta SET value = 2 WHERE key = 'schema_version';
+)sql");
+  }
+  auto workspace = Workspace::open(path);
+  const auto info = workspace.run_info(done);
+  EXPECT_EQ(info["status"], "done");
+  EXPECT_EQ(info["metrics"]["f1"], 0.5);
+  EXPECT_TRUE(info["error"].is_null());
+  EXPECT_EQ(info["components"]["normalizer"], "n1");            // not cascaded away with the old table
+  EXPECT_TRUE(workspace.load_model(done).has_value());
+  EXPECT_EQ(workspace.load_matches(done).size(), 1u);
+  EXPECT_EQ(workspace.run_info(running)["status"], "running");
+  workspace.fail_run(running, "teacher unreachable");
+  EXPECT_EQ(workspace.run_info(running)["status"], "failed");
+  EXPECT_GT(workspace.begin_run({}), running);  // ids are never reused
+  SQLite::Database raw(path, SQLite::OPEN_READONLY);
+  EXPECT_EQ(raw.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getInt64(), kSchemaVersion);
 }
 
 TEST(WorkspaceOpen, UnknownSchemaVersionIsRefused) {
@@ -363,6 +410,21 @@ TEST(WorkspaceCrash, DataSurvivesClosingWithoutFinishRun) {
   EXPECT_EQ(workspace.find_answer("t", "key")->chosen_id, "r1");
   EXPECT_EQ(workspace.latest_run(), run);
   EXPECT_EQ(workspace.run_info(run)["status"], "running");
+}
+
+TEST(WorkspaceRuns, FailedRunKeepsItsAnswersAndReason) {
+  TempDir dir;
+  auto workspace = Workspace::open(dir.file("project.mm"));
+  const std::int64_t run = workspace.begin_run({{"teacher", "t"}});
+  workspace.store_answer("t", "key", "q1", answer("r1", 0.7));
+  workspace.fail_run(run, "data/left.csv:3: unterminated quoted field");
+  const auto info = workspace.run_info(run);
+  EXPECT_EQ(info["status"], "failed");
+  EXPECT_EQ(info["error"], "data/left.csv:3: unterminated quoted field");
+  EXPECT_TRUE(info["finished"].is_string());
+  EXPECT_TRUE(info["metrics"].is_null());
+  EXPECT_EQ(workspace.count_answers("t"), 1u);
+  EXPECT_THROW(workspace.fail_run(run + 1, "no such run"), InputError);
 }
 
 TEST(WorkspaceCrash, AnswerSurvivesKillDashNine) {
