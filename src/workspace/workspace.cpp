@@ -16,24 +16,15 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
 
-// Version 3 (version 1 lacked the explanations table; version 2 the 'failed' status and runs.error). Times are UTC ISO 8601 text; JSON is stored as text. Teacher answers belong to the
-// workspace, not to a run, so a later run reuses what an earlier (maybe crashed) one paid for.
+// Version 3 (version 1 lacked the explanations table; version 2 the 'failed' status and runs.error).
+// The runs table is made by runs_table_sql(). Times are UTC ISO 8601 text; JSON is stored as text.
+// Teacher answers belong to the workspace, not to a run, so a later run reuses what an earlier (maybe
+// crashed) one paid for.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE meta (
   key TEXT PRIMARY KEY,
   value NOT NULL
 ) WITHOUT ROWID;
-
-CREATE TABLE runs (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
-  tool_version TEXT NOT NULL,
-  config TEXT NOT NULL,
-  metrics TEXT,
-  started TEXT NOT NULL,
-  finished TEXT,
-  error TEXT
-);
 
 CREATE TABLE components (
   run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
@@ -69,6 +60,20 @@ CREATE TABLE matches (
   PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 )sql";
+
+// The runs table, under `name` (the version-3 upgrade builds it under another name first).
+std::string runs_table_sql(const std::string& name) {
+  return "CREATE TABLE " + name + R"sql( (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+  tool_version TEXT NOT NULL,
+  config TEXT NOT NULL,
+  metrics TEXT,
+  started TEXT NOT NULL,
+  finished TEXT,
+  error TEXT
+);)sql";
+}
 
 // New in version 2 (IF NOT EXISTS: the same statement upgrades a version-1 file).
 constexpr const char* kExplanationsTable = R"sql(
@@ -131,17 +136,8 @@ void upgrade_runs_to_version_3(SQLite::Database& db, const std::string& path) {
   db.exec("PRAGMA foreign_keys = OFF");  // has no effect inside a transaction: set before it
   try {
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    db.exec(runs_table_sql("runs_version_3"));
     db.exec(R"sql(
-CREATE TABLE runs_version_3 (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
-  tool_version TEXT NOT NULL,
-  config TEXT NOT NULL,
-  metrics TEXT,
-  started TEXT NOT NULL,
-  finished TEXT,
-  error TEXT
-);
 INSERT INTO runs_version_3 (id, status, tool_version, config, metrics, started, finished)
   SELECT id, status, tool_version, config, metrics, started, finished FROM runs;
 -- Run ids are never reused: the new table continues the old one's sequence, deleted runs included.
@@ -224,6 +220,7 @@ Workspace Workspace::open(const std::string& path) {
       SQLite::Transaction transaction(*db, SQLite::TransactionBehavior::IMMEDIATE);
       if (!check_schema(*db, path)) {  // another process may have created it meanwhile
         db->exec(kSchema);
+        db->exec(runs_table_sql("runs"));
         db->exec(kExplanationsTable);
         SQLite::Statement insert(*db, "INSERT INTO meta (key, value) VALUES ('schema_version', ?)");
         insert.bind(1, static_cast<std::int64_t>(kSchemaVersion));
