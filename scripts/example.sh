@@ -10,5 +10,6 @@ build/matchmaker match \
   --left examples/products/left.csv --right examples/products/right.csv --id id \
   --out out/example/matches.csv \
   --gold examples/products/gold.csv --metrics out/example/metrics.json --workspace out/example/workspace.db
-echo "matches: out/example/matches.csv   metrics: out/example/metrics.json"
+build/matchmaker report --workspace out/example/workspace.db --out out/example/report.html
+echo "matches: out/example/matches.csv   metrics: out/example/metrics.json   report: out/example/report.html"
 echo "why a decision was made: build/matchmaker explain --workspace out/example/workspace.db L0001"

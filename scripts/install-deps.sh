@@ -16,6 +16,7 @@ packages=(
   libcpp-httplib-dev libssl-dev     # HTTP client (LLM endpoints) and the replay server
   libgtest-dev libgmock-dev         # unit tests
   libbenchmark-dev                  # micro benchmarks
+  libjs-chart.js                    # charts inlined into the HTML report (matchmaker report)
 )
 
 missing=()

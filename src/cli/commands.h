@@ -7,6 +7,7 @@
 #include <string>
 
 #include "pipeline/distill.h"
+#include "workspace/workspace.h"
 
 namespace matchmaker::cli {
 
@@ -20,6 +21,15 @@ Command add_align_command(CLI::App& app);         // align_command.cpp: EA
 Command add_link_command(CLI::App& app);          // link_command.cpp: EL
 Command add_explain_command(CLI::App& app);       // explain_command.cpp
 Command add_batch_import_command(CLI::App& app);  // batch_import_command.cpp
+Command add_report_command(CLI::App& app);        // report_command.cpp
+
+// An earlier run of a workspace, for the commands that read one (explain, report): `run` 0 means the
+// latest. InputError if the file does not exist (it is not created), or the run does not.
+struct WorkspaceRun {
+  workspace::Workspace workspace;
+  std::int64_t run = 0;
+};
+WorkspaceRun open_workspace_run(const std::string& path, std::int64_t run);  // workspace_run.cpp
 
 // Options every task shares: the teacher, its budget and caps, selection, escalation, seed and
 // threads, all into `settings`. Text forms that need checking are kept in `text` and turned into

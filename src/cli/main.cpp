@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
       matchmaker::cli::add_link_command(app),
       matchmaker::cli::add_explain_command(app),
       matchmaker::cli::add_batch_import_command(app),
+      matchmaker::cli::add_report_command(app),
   };
 
   try {

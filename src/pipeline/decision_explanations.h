@@ -41,4 +41,9 @@ std::vector<std::uint64_t> pairs_of(const candidates::CandidatePairs& pairs, std
 // "teacher: <its rationale, shortened>".
 std::string short_explanation(const workspace::Workspace::Explanation& explanation);
 
+// One decision in plain words, several lines, as `matchmaker explain` prints it and the HTML report
+// shows it: the decision, who decided, the student's strongest contributions (summing to its
+// log-odds) and the teacher's answer and rationale where it saw the query.
+std::string explanation_text(const workspace::Workspace::Explanation& explanation);
+
 }  // namespace matchmaker::pipeline

@@ -461,6 +461,29 @@ std::vector<Workspace::Explanation> Workspace::load_explanations(std::int64_t ru
   return explanations;
 }
 
+std::vector<Workspace::DecisionSummary> Workspace::load_decision_summaries(std::int64_t run_id) const {
+  std::vector<DecisionSummary> summaries;
+  try {
+    require_run(run_id);
+    // json_extract reads the one number needed without parsing each detail in C++.
+    SQLite::Statement select(db(),
+                             "SELECT left_id, right_id, decision, route, score, "
+                             "json_extract(detail, '$.student.calibrated_probability') FROM explanations "
+                             "WHERE run_id = ? ORDER BY left_id, score DESC, right_id");
+    select.bind(1, run_id);
+    while (select.executeStep()) {
+      const SQLite::Column probability = select.getColumn(5);
+      summaries.push_back({select.getColumn(0).getString(), select.getColumn(1).getString(),
+                           select.getColumn(2).getString(), select.getColumn(3).getString(),
+                           select.getColumn(4).getDouble(),
+                           probability.isNull() ? std::numeric_limits<double>::quiet_NaN() : probability.getDouble()});
+    }
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "read explanations", error);
+  }
+  return summaries;
+}
+
 std::vector<Workspace::Match> Workspace::load_matches(std::int64_t run_id) const {
   try {
     SQLite::Statement query(db(), "SELECT left_id, right_id, score FROM matches WHERE run_id = ? ORDER BY seq");

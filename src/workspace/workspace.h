@@ -113,6 +113,17 @@ class Workspace {
   void store_explanations(std::int64_t run_id, const std::vector<Explanation>& explanations);
   // The explanations of one query of a run, highest score first.
   std::vector<Explanation> load_explanations(std::int64_t run_id, const std::string& left_id) const;
+  // Every decision of a run without its detail (a few bytes each, where a detail is kilobytes), for
+  // summaries such as `matchmaker report`; ordered by left id, then highest score first.
+  struct DecisionSummary {
+    std::string left_id;
+    std::string right_id;
+    std::string decision;
+    std::string route;
+    double score = 0.0;
+    double student_probability = 0.0;  // the student's calibrated probability; NaN without a student
+  };
+  std::vector<DecisionSummary> load_decision_summaries(std::int64_t run_id) const;
 
   // Finishes a run: stores its metrics JSON and end time and sets status "done". A run that never gets
   // here or to fail_run (crash, kill -9) stays "running".

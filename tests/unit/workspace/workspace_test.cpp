@@ -427,6 +427,27 @@ TEST(WorkspaceRuns, FailedRunKeepsItsAnswersAndReason) {
   EXPECT_THROW(workspace.fail_run(run + 1, "no such run"), InputError);
 }
 
+TEST(WorkspaceExplanations, SummariesCarryTheCalibratedProbabilityWithoutTheDetail) {
+  TempDir dir;
+  auto workspace = Workspace::open(dir.file("project.mm"));
+  const std::int64_t run = workspace.begin_run({});
+  const nlohmann::json student = {{"student", {{"calibrated_probability", 0.62}, {"bias", -1.5}}}};
+  workspace.store_explanations(run, {{"q2", "r1", "match", "teacher", 1.0, student},
+                                     {"q1", "r9", "no match", "student", 0.2, {{"blocking_score", 0.4}}},
+                                     {"q2", "r3", "match", "teacher", 0.7, student}});
+  const auto summaries = workspace.load_decision_summaries(run);
+  ASSERT_EQ(summaries.size(), 3u);
+  EXPECT_EQ(summaries[0].left_id, "q1");  // by left id, then highest score first
+  EXPECT_EQ(summaries[0].decision, "no match");
+  EXPECT_TRUE(std::isnan(summaries[0].student_probability));  // no student in the detail
+  EXPECT_EQ(summaries[1].right_id, "r1");
+  EXPECT_EQ(summaries[1].route, "teacher");
+  EXPECT_DOUBLE_EQ(summaries[1].student_probability, 0.62);
+  EXPECT_EQ(summaries[2].right_id, "r3");
+  EXPECT_DOUBLE_EQ(summaries[2].score, 0.7);
+  EXPECT_THROW(workspace.load_decision_summaries(run + 1), InputError);
+}
+
 TEST(WorkspaceCrash, AnswerSurvivesKillDashNine) {
   TempDir dir;
   const auto path = dir.file("project.mm");
