@@ -225,13 +225,15 @@ void add_quality(HtmlPage& page, const json& metrics) {
 void add_cost(HtmlPage& page, const json& metrics) {
   const json* teacher = find(metrics, {"teacher"});
   const json* routing = find(metrics, {"routing"});
+  if (teacher && !teacher->is_object()) teacher = nullptr;  // some tasks name the teacher only
+  if (routing && !routing->is_object()) routing = nullptr;
   if (!teacher && !routing) return;
   page.heading("The teacher: calls, tokens and money");
-  if (teacher && teacher->is_object()) {
+  if (teacher) {
     page.paragraph("Training sample (and the whole run's teacher settings):");
     add_flat_table(page, *teacher, "teacher");
   }
-  if (routing && routing->is_object()) {
+  if (routing) {
     json escalation = *routing;
     escalation.erase("quality");  // shown with the quality
     page.paragraph("Escalation after training:");

@@ -110,5 +110,18 @@ TEST(RunReport, FailedAndUnfinishedRunsSayWhy) {
   EXPECT_THROW(run_report_html(workspace, running + 1, {}), InputError);
 }
 
+TEST(RunReport, ShowsWhatAnotherTasksMetricsHold) {
+  TempDir dir;
+  auto workspace = Workspace::open(dir.file("ws.mm"));
+  const std::int64_t run = workspace.begin_run({{"task", "align"}});
+  workspace.store_explanations(run, {{"e1", "f1", "match", "student", 1.0, {{"blocking_score", 1.0}}}});
+  workspace.finish_run(run, {{"task", "align"}, {"teacher", "none"}, {"quality", {{"hits_at_1", 0.93}}}});
+  const std::string html = run_report_html(workspace, run, {});
+  EXPECT_TRUE(has(html, "<td>hits_at_1</td><td class=\"num\">0.93</td>"));
+  EXPECT_FALSE(has(html, "calls, tokens and money"));  // the teacher is only named: no empty section
+  EXPECT_FALSE(has(html, "How sure the student was"));  // no student probabilities to plot
+  EXPECT_TRUE(has(html, "No student model (teacher none): blocking score 1.000"));
+}
+
 }  // namespace
 }  // namespace matchmaker::report
