@@ -48,8 +48,10 @@ Command add_match_command(CLI::App& app) {
                     "two tables, connected-components for one")
       ->capture_default_str();
   match->add_option("--threshold", options->threshold,
-                    "Minimum match probability, or auto: 0.5, lowered to the valley between the two groups of "
-                    "scores the resolve step would accept when that lies below (Otsu's method on their log-odds)")
+                    "Minimum match probability, or auto: 0.25 when the teacher's sample spans the score range "
+                    "(uncertainty, random, stratified, diversity); after blocking-max/-top2, 0.5 lowered to the "
+                    "valley between the two groups of scores the resolve step would accept when that lies below "
+                    "(Otsu's method on their log-odds)")
       ->capture_default_str();
   match->add_option("--gold", config.gold_path,
                     "Gold pairs to evaluate against (first two columns: left id, right id); never used for "

@@ -31,6 +31,14 @@ check "metrics hold pair completeness, teacher calls, stage times and peak memor
   'json_value "$work/metrics.json" quality.pair_completeness >/dev/null && json_value "$work/metrics.json" teacher.calls >/dev/null && json_value "$work/metrics.json" seconds.candidates >/dev/null && json_value "$work/metrics.json" peak_memory_mib >/dev/null'
 check "no temporary files are left next to the outputs" '[ -z "$(ls "$work" | grep tmp-)" ]'
 
+# The automatic threshold: 0.25 after a sample across the score range, Otsu's valley (at most 0.5)
+# after Blocking-Max (the default).
+run match --left "$left" --right "$right" --out "$work/matches_random.csv" --selection random --metrics "$work/random.json"
+check "auto threshold is 0.25 with a sample across the score range" \
+  '[ $status -eq 0 ] && [ "$(json_value "$work/random.json" threshold)" = 0.25 ]'
+check "auto threshold is at most 0.5 and not 0.25 after Blocking-Max" \
+  'python3 -c "import json,sys; t=json.load(open(sys.argv[1]))[\"threshold\"]; sys.exit(0 if t <= 0.5 and t != 0.25 else 1)" "$work/metrics.json"'
+
 # The same matches whatever the number of threads.
 run match --left "$left" --right "$right" --out "$work/matches_1thread.csv" --threads 1
 check "one thread gives the same matches as two" 'cmp -s "$work/matches.csv" "$work/matches_1thread.csv"'
