@@ -140,6 +140,13 @@ ReplayDecision decide_replay(const ReplayRecording& recording, const std::vector
       }
     }
   }
+  if (recorded_options == nullptr && recording.ground_answer == 0 && !recording.ground_truth.empty()) {
+    const int unseen_gold = shown_index_of(recording.ground_truth);
+    if (unseen_gold >= 0 && unseen_gold != decision.chosen) {
+      decision.judged.assign(shown_right_ids.size(), 1);
+      decision.judged[static_cast<std::size_t>(unseen_gold)] = 0;
+    }
+  }
   return decision;
 }
 

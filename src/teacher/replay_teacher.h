@@ -71,7 +71,12 @@ struct ReplayDecision {
 //   else none; only shown candidates that the list held are judged;
 // - "[k]" without one: if k is the recording's ground_answer, the gold record (ground_truth) if it is
 //   shown, else none; otherwise a wrong record whose id was not stored: the first (highest-ranked)
-//   shown candidate that is neither in `gold_right_ids` nor the recorded ground_truth stands in.
+//   shown candidate that is neither in `gold_right_ids` nor the recorded ground_truth stands in;
+// - without a recorded list, a recording whose ground_answer is 0 was never shown its gold record
+//   (ground_truth): its answer, "[0]" or a wrong "[k]", does not judge that record if we show it. The
+//   DistillER test recordings hold many such "none" answers on plain matches (IMDB episodes of the
+//   same title, season and number: D5 177, D6 134 of the test queries); taken as negatives they taught
+//   the student that those are not matches.
 // Benchmark use only: `gold_right_ids` (the query's gold right ids, may be empty) is never available
 // to matching.
 ReplayDecision decide_replay(const ReplayRecording& recording, const std::vector<std::string>* recorded_options,

@@ -141,6 +141,32 @@ TEST(DecideReplayTest, WithoutOptionsUsesGroundTruthOrAWrongStandIn) {
   EXPECT_EQ(decide_replay(recording, nullptr, shown, {}).chosen, -1);
 }
 
+TEST(DecideReplayTest, AnAnswerDoesNotJudgeAGoldRecordTheRecordedModelNeverSaw) {
+  // ground_answer 0: the recorded model's list lacked its gold record (ground_truth "11").
+  ReplayRecording recording;
+  recording.answer = 0;
+  recording.ground_answer = 0;
+  recording.ground_truth = "11";
+  const std::vector<std::string> shown = {"10", "11", "12"};
+  auto decision = decide_replay(recording, nullptr, shown, {"11"});
+  EXPECT_TRUE(decision.answered);
+  EXPECT_EQ(decision.chosen, -1);  // still "none" as a decision
+  EXPECT_EQ(decision.judged, (std::vector<std::uint8_t>{1, 0, 1}));
+  recording.answer = 2;  // a wrong record: the stand-in is chosen, the unseen gold stays unjudged
+  decision = decide_replay(recording, nullptr, shown, {"11"});
+  EXPECT_EQ(decision.chosen, 0);
+  EXPECT_EQ(decision.judged, (std::vector<std::uint8_t>{1, 0, 1}));
+  // Gold not shown, or no gold at all (-1): the answer judges everything it was shown.
+  EXPECT_TRUE(decide_replay(recording, nullptr, {"10", "12"}, {}).judged.empty());
+  recording.ground_truth = "-1";
+  recording.answer = 0;
+  EXPECT_TRUE(decide_replay(recording, nullptr, shown, {}).judged.empty());
+  // The gold record was on the recorded list (ground_answer > 0): a "none" judges it.
+  recording.ground_truth = "11";
+  recording.ground_answer = 2;
+  EXPECT_TRUE(decide_replay(recording, nullptr, shown, {"11"}).judged.empty());
+}
+
 TEST_F(ReplayFixture, RecordingsLoadByShapeAndTheFirstFileWins) {
   const auto first = write("first.json", R"({"responses": [
     {"query_id": "a", "answer": "[1]", "confidence": 3},
