@@ -67,16 +67,26 @@ std::vector<UsedAttribute> choose_attributes(const text::EncodedTable& left, con
   return used;
 }
 
+// Two word sets weighted by idf squared (each word once): the weight they share and each one's total.
+struct IdfOverlap {
+  double shared = 0, total_a = 0, total_b = 0;
+};
+
+IdfOverlap idf_overlap(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b, const std::vector<float>& idf) {
+  IdfOverlap overlap;
+  for (std::uint32_t term : a) overlap.total_a += static_cast<double>(idf[term]) * idf[term];
+  for (std::uint32_t term : b) overlap.total_b += static_cast<double>(idf[term]) * idf[term];
+  text::for_each_shared_term(a, b, [&](std::size_t idx_a, std::size_t) {
+    overlap.shared += static_cast<double>(idf[a[idx_a]]) * idf[a[idx_a]];
+  });
+  return overlap;
+}
+
 // Cosine of two word sets weighted by idf (each word once): how much rare vocabulary two values share.
 float idf_set_cosine(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b, const std::vector<float>& idf) {
   if (a.empty() || b.empty()) return kMissing;
-  double shared = 0, norm_a = 0, norm_b = 0;
-  for (std::uint32_t term : a) norm_a += static_cast<double>(idf[term]) * idf[term];
-  for (std::uint32_t term : b) norm_b += static_cast<double>(idf[term]) * idf[term];
-  text::for_each_shared_term(a, b, [&](std::size_t idx_a, std::size_t) {
-    shared += static_cast<double>(idf[a[idx_a]]) * idf[a[idx_a]];
-  });
-  return static_cast<float>(shared / std::sqrt(norm_a * norm_b));
+  const IdfOverlap overlap = idf_overlap(a, b, idf);
+  return static_cast<float>(overlap.shared / std::sqrt(overlap.total_a * overlap.total_b));
 }
 
 float cosine(const text::WeightedRows& a, std::size_t row_a, const text::WeightedRows& b, std::size_t row_b) {
@@ -129,7 +139,11 @@ FeatureMatrix compute_pair_features(const SideView& left, const SideView& right,
   matrix.add_feature("rank among left's candidates", kDown);
   matrix.add_feature("rank among right's candidates", kDown);
   for (const char* name : {"mutual best candidate", "margin over left's next best", "margin over right's next best",
-                           "best attribute agreement", "mean attribute agreement"}) {
+                           "best attribute agreement", "mean attribute agreement",
+                           // Containment, one side at a time: cosine cannot tell a near-empty record
+                           // that holds a few of the query's words from a rich one that holds all of
+                           // them plus a long description (IMDB-TVDB: title-less episode stubs).
+                           "left's words found in right", "right's words found in left"}) {
     matrix.add_feature(name, kUp);
   }
   const std::size_t num_record_features = matrix.names.size();
@@ -183,6 +197,13 @@ FeatureMatrix compute_pair_features(const SideView& left, const SideView& right,
       out[8] = (pairs.rank_in_left[pair] == 1 && pairs.rank_in_right[pair] == 1) ? 1.0f : 0.0f;
       out[9] = left_top.margin(left_row, score);
       out[10] = right_top.margin(right_row, score);
+      const auto left_words = left.table->words.row_terms(left_row);
+      const auto right_words = right.table->words.row_terms(right_row);
+      if (!left_words.empty() && !right_words.empty()) {
+        const IdfOverlap overlap = idf_overlap(left_words, right_words, word_idf);
+        out[13] = static_cast<float>(overlap.shared / overlap.total_a);
+        out[14] = static_cast<float>(overlap.shared / overlap.total_b);
+      }
 
       std::size_t column = num_record_features;
       // Agreement of the short attributes both records fill (Levenshtein ratio): schema-agnostic

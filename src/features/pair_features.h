@@ -10,7 +10,7 @@
 namespace matchmaker::features {
 
 // Version of the feature set; a model trained on one set must not score another.
-inline constexpr const char* kFeatureSetName = "er_pair_features_v2";
+inline constexpr const char* kFeatureSetName = "er_pair_features_v3";
 
 // What feature computation needs of one side, prepared once per run.
 struct SideView {
