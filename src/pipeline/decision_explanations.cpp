@@ -26,6 +26,10 @@ std::string who_decided(const std::string& route) {
   if (route == route::route_name(Route::kStudentKept)) {
     return "the student model (the query was escalated; the teacher said none, which does not overrule the student's match)";
   }
+  if (route == route::route_name(Route::kStudentKeptOverClaim)) {
+    return "the student model (the query was escalated; the teacher named a record the student gives, more surely, to "
+           "another query)";
+  }
   return route;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "matchmaker/error.h"
 #include "select/query_selection.h"
@@ -476,7 +477,9 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
     routing["teacher_error"] = error.what();
     escalation_answers.assign(escalation_questions.size(), teacher::TeacherAnswer{});
   }
-  std::size_t failed = 0, kept_student = 0;
+  std::size_t failed = 0, kept_student = 0, kept_over_claim = 0;
+  std::optional<route::RecordClaims> claims;
+  if (settings.one_to_one) claims.emplace(pairs, result.student_scores);
   for (std::size_t idx = 0; idx < escalated.size(); ++idx) {
     const std::uint32_t query = escalated[idx];
     if (!escalation_answers[idx].answered) {
@@ -491,6 +494,11 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
       ++kept_student;
       continue;
     }
+    if (claims && claims->claimed_elsewhere(pairs, decision.chosen_pair, result.student_scores, threshold)) {
+      result.routes[query] = route::Route::kStudentKeptOverClaim;
+      ++kept_over_claim;
+      continue;
+    }
     route::apply_teacher_decision(pairs, query, decision.chosen_pair, result.scores);
     result.routes[query] = route::Route::kTeacher;
   }
@@ -499,6 +507,7 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   routing["escalated_share"] = with_candidates > 0 ? static_cast<double>(escalated.size()) / static_cast<double>(with_candidates) : 0.0;
   routing["failed"] = failed;
   routing["student_kept_over_teacher_none"] = kept_student;
+  if (settings.one_to_one) routing["student_kept_over_teacher_claim"] = kept_over_claim;
   routing["calibration"] = {{"a", result.calibration.a}, {"b", result.calibration.b}};
   routing["teacher_report"] = escalation_report;
   if (escalation_report.contains("called")) {
@@ -507,8 +516,9 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
     result.teacher_calls += escalated.size();
   }
   if (failed > 0) spdlog::warn("routing: the teacher gave no usable answer on {} of {} escalated queries; the student decides them", failed, escalated.size());
-  spdlog::info("routing: {} of {} queries escalated to {} ({} failed, {} kept by a sure student) ({:.2f} s)", escalated.size(),
-               with_candidates, escalation_teacher->spec(), failed, kept_student, timer.finish("route"));
+  spdlog::info("routing: {} of {} queries escalated to {} ({} failed, {} kept by a sure student, {} whose record the "
+               "student gives to another query) ({:.2f} s)", escalated.size(), with_candidates, escalation_teacher->spec(),
+               failed, kept_student, kept_over_claim, timer.finish("route"));
   return result;
 }
 

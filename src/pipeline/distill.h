@@ -49,6 +49,9 @@ struct DistillSettings {
   // The probability from which the student calls a match, given its scores of every pair (the task's
   // resolve step uses the same cut; routing needs it to tell "match" from "none"). Default 0.5.
   std::function<float(std::span<const float>)> decision_threshold;
+  // Each right record matches at most one query (unique mapping): an escalated teacher's choice yields
+  // to a surer student claim on that record from another query (route::RecordClaims).
+  bool one_to_one = false;
   int threads = 0;
   std::uint64_t seed = 42;
 };

@@ -363,6 +363,7 @@ void run_match(const MatchConfig& config) {
     // Only where each record keeps its single best pair: connected components chain through every
     // lifted score (bundled dedup example F1 0.56 -> 0.18).
     settings.positive_weight = resolve_method == resolve::ResolveMethod::kConnectedComponents ? 1.0 : 3.0;
+    settings.one_to_one = resolve_method == resolve::ResolveMethod::kUniqueMapping;
     settings.decision_threshold = [&](std::span<const float> student_scores) {
       return decision_threshold(config, pairs, student_scores, resolve_method);
     };

@@ -31,6 +31,7 @@ constexpr RouteStyle kRouteStyles[] = {
     {route::Route::kTeacher, "teacher (escalated)", "#f58518"},
     {route::Route::kSample, "teacher (training sample)", "#e45756"},
     {route::Route::kStudentKept, "student (over the teacher's none)", "#72b7b2"},
+    {route::Route::kStudentKeptOverClaim, "student (the teacher's record was surer elsewhere)", "#b279a2"},
     {route::Route::kTeacherFailed, "student (teacher failed)", "#9d755d"},
     {route::Route::kNoCandidates, "no candidates", "#bab0ac"},
 };
@@ -295,6 +296,8 @@ void add_samples(HtmlPage& page, const workspace::Workspace& workspace, std::int
       {"Escalated: the teacher decided", spread(with_route(route::Route::kTeacher), per_group)},
       {"The student's closest calls (it decided alone)", closest},
       {"The teacher said none, the student's match was kept", spread(with_route(route::Route::kStudentKept), per_group)},
+      {"The teacher named a record the student gives more surely to another query",
+       spread(with_route(route::Route::kStudentKeptOverClaim), per_group)},
       {"Escalated, but the teacher gave no usable answer", spread(with_route(route::Route::kTeacherFailed), per_group)},
       {"Matches, spread over the output (for a spot check)", spread(matches, per_group)},
   };

@@ -17,6 +17,7 @@ std::string route_name(Route route) {
     case Route::kTeacher: return "teacher";
     case Route::kTeacherFailed: return "student-teacher-failed";
     case Route::kStudentKept: return "student-over-teacher-none";
+    case Route::kStudentKeptOverClaim: return "student-over-teacher-claim";
   }
   return "unknown";
 }
@@ -158,6 +159,34 @@ PlattScaling PlattScaling::fit(std::span<const float> probabilities, std::span<c
 
 bool teacher_decides(std::int64_t teacher_chosen_pair, const QueryConfidence& student) {
   return teacher_chosen_pair >= 0 || student.none_wins;
+}
+
+RecordClaims::RecordClaims(const candidates::CandidatePairs& pairs, std::span<const float> student_scores)
+    : best_(pairs.num_right, 0.0f), second_(pairs.num_right, 0.0f), best_query_(pairs.num_right, 0) {
+  // A query holds at most one pair per record, so best and second come from different queries.
+  for (std::size_t pair = 0; pair < pairs.num_pairs(); ++pair) {
+    const std::uint32_t right = pairs.right[pair];
+    const float score = student_scores[pair];
+    if (score > best_[right]) {
+      second_[right] = best_[right];
+      best_[right] = score;
+      best_query_[right] = pairs.left[pair];
+    } else if (score > second_[right]) {
+      second_[right] = score;
+    }
+  }
+}
+
+float RecordClaims::strongest_other(std::uint32_t right, std::uint32_t query) const {
+  return best_query_[right] == query ? second_[right] : best_[right];
+}
+
+bool RecordClaims::claimed_elsewhere(const candidates::CandidatePairs& pairs, std::int64_t chosen_pair,
+                                     std::span<const float> student_scores, float threshold) const {
+  if (chosen_pair < 0) return false;
+  const auto pair = static_cast<std::size_t>(chosen_pair);
+  const float other = strongest_other(pairs.right[pair], pairs.left[pair]);
+  return other >= threshold && other > student_scores[pair];
 }
 
 void apply_teacher_decision(const candidates::CandidatePairs& pairs, std::uint32_t query, std::int64_t chosen_pair,

@@ -103,6 +103,43 @@ TEST(PlattScalingTest, FitsAMonotoneCalibrationAndStaysFiniteOnSeparableData) {
   EXPECT_NEAR(identity.apply(0.3f), 0.3f, 1e-5);
 }
 
+// Three queries sharing two records: q0 and q1 both have record 0 and 1 among their candidates,
+// q2 only record 1.
+candidates::CandidatePairs shared_records() {
+  candidates::CandidatePairs pairs;
+  pairs.num_left = 3;
+  pairs.num_right = 2;
+  pairs.left = {0, 0, 1, 1, 2};
+  pairs.right = {0, 1, 0, 1, 1};
+  pairs.score.assign(5, 0.5f);
+  pairs.rank_in_left = {1, 2, 1, 2, 1};
+  pairs.rank_in_right = {1, 1, 2, 2, 3};
+  pairs.query_offsets = {0, 2, 4, 5};
+  return pairs;
+}
+
+TEST(RecordClaimsTest, ATeacherChoiceYieldsToASurerStudentMatchOfAnotherQuery) {
+  const auto pairs = shared_records();
+  // The student: q0 -> record 0 (0.95), q1 -> record 1 (0.6), q2 -> record 1 (0.3).
+  const std::vector<float> student = {0.95f, 0.2f, 0.4f, 0.6f, 0.3f};
+  const RecordClaims claims(pairs, student);
+  EXPECT_FLOAT_EQ(claims.strongest_other(0, 1), 0.95f);  // for q1, record 0 is q0's
+  EXPECT_FLOAT_EQ(claims.strongest_other(0, 0), 0.4f);   // for q0, the runner-up claim is q1's
+  EXPECT_FLOAT_EQ(claims.strongest_other(1, 1), 0.3f);
+  // The teacher names record 0 for q1 (pair 2): q0 holds it at 0.95 above the threshold -> yield.
+  EXPECT_TRUE(claims.claimed_elsewhere(pairs, 2, student, 0.5f));
+  // ... unless q0's claim is below the threshold (the student would not match it anyway).
+  EXPECT_FALSE(claims.claimed_elsewhere(pairs, 2, student, 0.97f));
+  // The teacher names record 1 for q2 (pair 4): q1 holds it at 0.6 -> yield; for q1 (pair 3), q2's
+  // claim (0.3) is below the threshold -> the teacher decides.
+  EXPECT_TRUE(claims.claimed_elsewhere(pairs, 4, student, 0.5f));
+  EXPECT_FALSE(claims.claimed_elsewhere(pairs, 3, student, 0.5f));
+  // The teacher's pair scores at least as high as the other claim: the teacher decides.
+  const std::vector<float> tied = {0.6f, 0.2f, 0.6f, 0.1f, 0.1f};
+  EXPECT_FALSE(RecordClaims(pairs, tied).claimed_elsewhere(pairs, 2, tied, 0.5f));
+  EXPECT_FALSE(claims.claimed_elsewhere(pairs, -1, student, 0.5f));  // "none" names no record
+}
+
 TEST(TeacherDecisionTest, NoneDoesNotOverruleAStudentMatchAndRankingsSurvive) {
   QueryConfidence student_match;
   student_match.best = 0.8f;
