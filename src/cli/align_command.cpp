@@ -58,7 +58,7 @@ Command add_align_command(CLI::App& app) {
   return {align, [options] {
             options->config.use_names = !options->structure_only;
             if (options->config.seed_share < 0) throw InputError("--seed-share must be in [0, 1)");
-            options->teacher_text.apply(options->config.distill);
+            options->teacher_text.apply(options->config.distill, false);
             pipeline::run_align(options->config);
           }};
 }

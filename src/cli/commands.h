@@ -35,11 +35,15 @@ WorkspaceRun open_workspace_run(const std::string& path, std::int64_t run);  // 
 // threads, all into `settings`. Text forms that need checking are kept in `text` and turned into
 // settings by apply() after parsing.
 struct TeacherOptionText {
-  std::string selection = "blocking-max";
+  std::string selection = "auto";  // see auto_selection()
   std::string price;               // "PROMPT,COMPLETION" USD per million tokens
   std::string candidate_order = "student";
-  void apply(pipeline::DistillSettings& settings) const;  // throws InputError
+  // `auto_by_teacher`: "auto" picks the selection by teacher (match); otherwise it is Blocking-Max
+  // (align and link, where other selections were not measured). Throws InputError.
+  void apply(pipeline::DistillSettings& settings, bool auto_by_teacher) const;
 };
+// The selection "auto" stands for in match, given a teacher spec.
+std::string auto_selection(const std::string& teacher);
 void add_teacher_options(CLI::App* command, pipeline::DistillSettings& settings, TeacherOptionText& text);
 
 }  // namespace matchmaker::cli

@@ -62,7 +62,7 @@ Command add_link_command(CLI::App& app) {
             pipeline::LinkConfig& config = options->config;
             config.mention_format = io::parse_mention_format(options->mention_format);
             config.dictionary_format = io::parse_dictionary_format(options->dictionary_format);
-            options->teacher_text.apply(config.distill);
+            options->teacher_text.apply(config.distill, false);
             pipeline::run_link(config);
           }};
 }

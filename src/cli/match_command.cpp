@@ -71,7 +71,7 @@ Command add_match_command(CLI::App& app) {
             if (options->delimiter.size() > 1) throw InputError("--delimiter must be one character");
             if (options->delimiter.size() == 1) config.delimiter = options->delimiter[0];
             config.threshold = parse_threshold(options->threshold);
-            options->teacher_text.apply(config.distill);
+            options->teacher_text.apply(config.distill, true);
             pipeline::run_match(config);
           }};
 }

@@ -36,6 +36,8 @@ check "no temporary files are left next to the outputs" '[ -z "$(ls "$work" | gr
 run match --left "$left" --right "$right" --out "$work/matches_random.csv" --selection random --metrics "$work/random.json"
 check "auto threshold is 0.25 with a sample across the score range" \
   '[ $status -eq 0 ] && [ "$(json_value "$work/random.json" threshold)" = 0.25 ]'
+check "the default selection with the unsupervised teacher is blocking-max" \
+  '[ "$(json_value "$work/metrics.json" config.selection)" = blocking-max ]'
 check "auto threshold is at most 0.5 and not 0.25 after Blocking-Max" \
   'python3 -c "import json,sys; t=json.load(open(sys.argv[1]))[\"threshold\"]; sys.exit(0 if t <= 0.5 and t != 0.25 else 1)" "$work/metrics.json"'
 

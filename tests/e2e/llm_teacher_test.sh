@@ -143,12 +143,15 @@ start_server() {
 }
 
 # Runs matchmaker against the running server: run_match NAME WORKSPACE [extra options...]. Leaves
-# $work/NAME.csv, NAME.metrics.json, NAME.err and the status in $status.
+# $work/NAME.csv, NAME.metrics.json, NAME.err and the status in $status. The sample is drawn at once
+# (stratified, or $selection), so that a re-run asks exactly the questions of the first run; the
+# default with an LLM teacher, uncertainty rounds, picks later rounds from the answers that arrived
+# (section 8).
 run_match() {
   local name=$1 workspace=$2
   shift 2
   OPENAI_BASE_URL="$url" OPENAI_API_KEY="$key" "$bin" match --left "$left" --right "$right" --gold "$gold" \
-    --out "$work/$name.csv" --teacher openai:replay --teacher-budget 60 --teacher-timeout 2 \
+    --out "$work/$name.csv" --teacher openai:replay --teacher-budget 60 --teacher-timeout 2 --selection "${selection:-stratified}" \
     --workspace "$workspace" --metrics "$work/$name.metrics.json" "$@" >"$work/$name.out" 2>"$work/$name.err"
   status=$?
 }
@@ -235,7 +238,7 @@ stop_server
 # --- 4. kill -9 mid-labelling ----------------------------------------------------------------------------
 if start_server --port "$fault_port" --slow 1.0 --slow-seconds 0.5; then
   OPENAI_BASE_URL="$url" OPENAI_API_KEY="$key" "$bin" match --left "$left" --right "$right" --gold "$gold" \
-    --out "$work/run4.csv" --teacher openai:replay --teacher-budget 60 --teacher-timeout 2 \
+    --out "$work/run4.csv" --teacher openai:replay --teacher-budget 60 --teacher-timeout 2 --selection stratified \
     --workspace "$work/ws4.db" --metrics "$work/run4.metrics.json" --teacher-concurrency 2 \
     >"$work/run4.out" 2>"$work/run4.err" &
   match_pid=$!
@@ -310,6 +313,22 @@ if start_server; then
     '[ $status -eq 0 ] && python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= 0.05 else 1)" "$usd7" && [ "$called7" -ge 1 ]'
 else
   fail "6. routing: the replay server starts"
+fi
+stop_server
+
+# --- 8. the default selection with an LLM teacher: uncertainty rounds, replayed from the cache ----------
+if start_server; then
+  selection=auto run_match run8 "$work/ws8.db" --teacher-concurrency 4
+  selection8=$(h get "$work/run8.metrics.json" config.selection 2>/dev/null); called8=$(report run8 called)
+  selection=auto run_match run8b "$work/ws8.db" --teacher-concurrency 4
+  called8b=$(report run8b called); cached8b=$(report run8b from_cache)
+  echo "# run 8: selection $selection8, called $called8; again: called $called8b, from cache $cached8b"
+  check "8. auto selection with an LLM teacher is uncertainty, and the run asks its budget ($selection8, $called8)" \
+    '[ "$selection8" = uncertainty ] && [ "$called8" = 60 ]'
+  check "8. a re-run of the uncertainty rounds takes every answer from the cache and calls nothing" \
+    '[ "$called8b" = 0 ] && [ "$cached8b" = 60 ] && cmp -s "$work/run8.csv" "$work/run8b.csv"'
+else
+  fail "8. uncertainty: the replay server starts"
 fi
 stop_server
 
