@@ -127,7 +127,10 @@ void train_student(student::XGBoostStudent& student, StudentData data, const Dis
 
 // Uncertainty selection: a first stratified share of the budget, then rounds in which a student
 // trained on the answers so far picks the queries it is least sure about (smallest margin between its
-// best and second-best candidate), until the budget is spent.
+// best and second-best candidate), until the budget is spent. Those later questions show the teacher
+// that student's top candidates rather than the blocking's (as escalation does): the match is more
+// often among them. Qwen2.5-32B replay, ER DistillER D2-D6, seeds 1-10: mean query accuracy 0.858 ->
+// 0.863 (D3 0.576 -> 0.593, D5 0.873 -> 0.884, D6 0.889 -> 0.882).
 template <typename Ask>
 void ask_in_uncertainty_rounds(const DistillSettings& settings, const candidates::CandidatePairs& pairs,
                                const features::FeatureMatrix& features, const Ask& ask,
@@ -141,12 +144,13 @@ void ask_in_uncertainty_rounds(const DistillSettings& settings, const candidates
   const std::size_t per_round = (total + kRounds - 1) / kRounds;
   // A share, not a count: a budget of exactly 1 would mean "all queries".
   const double first_share = (static_cast<double>(per_round) + 0.5) / static_cast<double>(with_candidates);
-  ask(select::select_queries(pairs, select::SelectionStrategy::kStratified, std::min(first_share, 1.0), settings.seed));
+  ask(select::select_queries(pairs, select::SelectionStrategy::kStratified, std::min(first_share, 1.0), settings.seed), pairs.score);
   while (questions.size() < total) {
     const TrainingSet training = labels_from(questions, answers);
     std::vector<std::uint32_t> asked;
     for (const auto& question : questions) asked.push_back(question.query);
     std::vector<std::uint32_t> next;
+    std::vector<float> ranking;  // which candidates the teacher sees: empty = blocking order
     if (training.positives == 0 || training.positives == training.rows.size()) {
       // No student yet (one class only): widen the sample instead.
       next = select::select_queries(pairs, select::SelectionStrategy::kRandom,
@@ -162,11 +166,11 @@ void ask_in_uncertainty_rounds(const DistillSettings& settings, const candidates
       options.seed = settings.seed;
       student::XGBoostStudent round_student;
       round_student.train(features, training.rows, training.labels, training.weights, options);
-      const auto probabilities = round_student.predict(features);
-      next = select::select_uncertain(pairs, probabilities, asked, std::min(per_round, total - questions.size()));
+      ranking = round_student.predict(features);
+      next = select::select_uncertain(pairs, ranking, asked, std::min(per_round, total - questions.size()));
     }
     if (next.empty()) break;
-    ask(next);
+    ask(next, ranking.empty() ? std::span<const float>(pairs.score) : std::span<const float>(ranking));
   }
 }
 
@@ -320,10 +324,10 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   auto teacher = teacher::make_teacher(settings.teacher, teacher_options);
   std::vector<teacher::TeacherQuery> questions;
   std::vector<teacher::TeacherAnswer> answers;
-  const auto ask = [&](const std::vector<std::uint32_t>& selected) {
+  const auto ask = [&](const std::vector<std::uint32_t>& selected, std::span<const float> ranking) {
     std::vector<teacher::TeacherQuery> round;
     round.reserve(selected.size());
-    for (std::uint32_t query : selected) round.push_back(question_for(query, pairs, pairs.score, settings.teacher_candidates));
+    for (std::uint32_t query : selected) round.push_back(question_for(query, pairs, ranking, settings.teacher_candidates));
     auto round_answers = teacher->answer(problem, round);
     questions.insert(questions.end(), round.begin(), round.end());
     answers.insert(answers.end(), round_answers.begin(), round_answers.end());
@@ -331,7 +335,7 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   if (settings.selection == select::SelectionStrategy::kUncertainty) {
     ask_in_uncertainty_rounds(settings, pairs, features, ask, questions, answers);
   } else {
-    ask(select::select_queries(pairs, settings.selection, settings.teacher_budget, settings.seed, &features));
+    ask(select::select_queries(pairs, settings.selection, settings.teacher_budget, settings.seed, &features), pairs.score);
   }
   result.teacher_calls = answers.size();
   const auto unanswered = static_cast<std::size_t>(

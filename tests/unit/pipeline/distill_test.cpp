@@ -113,6 +113,32 @@ TEST(DistillTest, EscalationShareAndCallCapAreExact) {
   EXPECT_LE(highest_escalated, lowest_kept + 1e-6f);
 }
 
+TEST(DistillTest, LaterUncertaintyRoundsShowTheTeacherTheStudentsTopCandidates) {
+  // The blocking ranks the match of every odd query last, while the features still tell it; the
+  // teacher sees one candidate per query. The first (stratified) round follows the blocking and never
+  // shows an odd query's match; later rounds follow the interim student, which does.
+  SyntheticProblem data;
+  for (std::uint32_t query = 1; query < 400; query += 2) data.pairs.score[data.pairs.query_offsets[query]] = 0.0f;
+  StageTimer timer;
+  DistillSettings settings = simulated_settings(data);
+  settings.selection = select::SelectionStrategy::kUncertainty;
+  settings.teacher_budget = 0.2;
+  settings.teacher_candidates = 1;
+  const DistillResult result = distill(data.problem(), nullptr, settings, timer);
+  ASSERT_EQ(result.sample_questions.size(), 80u);
+  std::size_t odd_matches_shown = 0, odd_matches_named = 0;
+  for (std::size_t idx = 0; idx < result.sample_questions.size(); ++idx) {
+    const auto& question = result.sample_questions[idx];
+    ASSERT_EQ(question.shown.size(), 1u);
+    const std::uint64_t match_pair = data.pairs.query_offsets[question.query];
+    if (question.query % 2 == 0 || question.query % 5 == 0 || question.shown[0] != match_pair) continue;
+    ++odd_matches_shown;
+    odd_matches_named += result.sample_answers[idx].chosen == 0;
+  }
+  EXPECT_GT(odd_matches_shown, 5u);
+  EXPECT_EQ(odd_matches_named, odd_matches_shown);  // the (error-free) teacher names a match it is shown
+}
+
 TEST(DistillTest, EscalatedTeacherAnswersDecideTheirQueries) {
   const SyntheticProblem data;
   StageTimer timer;
