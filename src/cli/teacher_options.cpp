@@ -4,6 +4,8 @@
 
 #include "cli/commands.h"
 #include "matchmaker/error.h"
+#include "teacher/teacher.h"
+#include "teacher/unsupervised_teacher.h"
 
 namespace matchmaker::cli {
 namespace {
@@ -33,8 +35,8 @@ void parse_price(const std::string& text, teacher::TeacherOptions& options) {
 // candidates. A batch: teacher cannot answer between rounds, so its sample is drawn at once
 // (stratified: 0.857).
 std::string auto_selection(const std::string& teacher) {
-  if (teacher == "unsupervised" || teacher == "none") return "blocking-max";
-  if (teacher.find("batch:") != std::string::npos) return "stratified";
+  if (teacher == teacher::UnsupervisedTeacher::kSpec || teacher == "none") return "blocking-max";
+  if (teacher::exports_batch(teacher)) return "stratified";
   return "uncertainty";
 }
 

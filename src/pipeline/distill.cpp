@@ -498,7 +498,7 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
       ++kept_student;
       continue;
     }
-    if (claims && claims->claimed_elsewhere(pairs, decision.chosen_pair, result.student_scores, threshold)) {
+    if (claims && claims->claimed_elsewhere(decision.chosen_pair, threshold)) {
       result.routes[query] = route::Route::kStudentKeptOverClaim;
       ++kept_over_claim;
       continue;

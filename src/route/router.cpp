@@ -162,7 +162,8 @@ bool teacher_decides(std::int64_t teacher_chosen_pair, const QueryConfidence& st
 }
 
 RecordClaims::RecordClaims(const candidates::CandidatePairs& pairs, std::span<const float> student_scores)
-    : best_(pairs.num_right, 0.0f), second_(pairs.num_right, 0.0f), best_query_(pairs.num_right, 0) {
+    : pairs_(pairs), student_scores_(student_scores), best_(pairs.num_right, 0.0f), second_(pairs.num_right, 0.0f),
+      best_query_(pairs.num_right, 0) {
   // A query holds at most one pair per record, so best and second come from different queries.
   for (std::size_t pair = 0; pair < pairs.num_pairs(); ++pair) {
     const std::uint32_t right = pairs.right[pair];
@@ -181,12 +182,11 @@ float RecordClaims::strongest_other(std::uint32_t right, std::uint32_t query) co
   return best_query_[right] == query ? second_[right] : best_[right];
 }
 
-bool RecordClaims::claimed_elsewhere(const candidates::CandidatePairs& pairs, std::int64_t chosen_pair,
-                                     std::span<const float> student_scores, float threshold) const {
+bool RecordClaims::claimed_elsewhere(std::int64_t chosen_pair, float threshold) const {
   if (chosen_pair < 0) return false;
   const auto pair = static_cast<std::size_t>(chosen_pair);
-  const float other = strongest_other(pairs.right[pair], pairs.left[pair]);
-  return other >= threshold && other > student_scores[pair];
+  const float other = strongest_other(pairs_.right[pair], pairs_.left[pair]);
+  return other >= threshold && other > student_scores_[pair];
 }
 
 void apply_teacher_decision(const candidates::CandidatePairs& pairs, std::uint32_t query, std::int64_t chosen_pair,

@@ -96,15 +96,17 @@ bool teacher_decides(std::int64_t teacher_chosen_pair, const QueryConfidence& st
 // 0.957 -> 0.966, D3 0.610 -> 0.624, D4-D6 within 0.001.
 class RecordClaims {
  public:
+  // REQUIRES: `pairs` and `student_scores` outlive this object.
   RecordClaims(const candidates::CandidatePairs& pairs, std::span<const float> student_scores);
   // The best student score of a pair of `right` from a query other than `query` (0 if none).
   float strongest_other(std::uint32_t right, std::uint32_t query) const;
   // True when the teacher's chosen pair should yield: another query's pair on the same record scores
   // at least `threshold` (the student calls it a match) and above the chosen pair itself.
-  bool claimed_elsewhere(const candidates::CandidatePairs& pairs, std::int64_t chosen_pair,
-                         std::span<const float> student_scores, float threshold) const;
+  bool claimed_elsewhere(std::int64_t chosen_pair, float threshold) const;
 
  private:
+  const candidates::CandidatePairs& pairs_;
+  std::span<const float> student_scores_;
   std::vector<float> best_, second_;        // per right record
   std::vector<std::uint32_t> best_query_;   // the query of best_
 };

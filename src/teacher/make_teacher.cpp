@@ -54,8 +54,10 @@ double simulated_error_rate(const std::string& spec) {
 }  // namespace
 
 bool calls_llm(const std::string& spec) {
-  return spec.find(kOpenAiPrefix) != std::string::npos || spec.find(kBatchPrefix) != std::string::npos;
+  return spec.find(kOpenAiPrefix) != std::string::npos || exports_batch(spec);
 }
+
+bool exports_batch(const std::string& spec) { return spec.find(kBatchPrefix) != std::string::npos; }
 
 void check_teacher_spec(const std::string& spec) {
   if (spec == UnsupervisedTeacher::kSpec) return;

@@ -71,6 +71,8 @@ struct TeacherOptions {
 
 // True when the spec (votes included) calls an LLM endpoint, now (openai:) or through a batch (batch:).
 bool calls_llm(const std::string& spec);
+// True when the spec (votes included) asks through a batch (batch:): answers come only after an import.
+bool exports_batch(const std::string& spec);
 
 // Throws InputError when `spec` names no teacher, without building one (no files read, no network).
 void check_teacher_spec(const std::string& spec);

@@ -127,17 +127,17 @@ TEST(RecordClaimsTest, ATeacherChoiceYieldsToASurerStudentMatchOfAnotherQuery) {
   EXPECT_FLOAT_EQ(claims.strongest_other(0, 0), 0.4f);   // for q0, the runner-up claim is q1's
   EXPECT_FLOAT_EQ(claims.strongest_other(1, 1), 0.3f);
   // The teacher names record 0 for q1 (pair 2): q0 holds it at 0.95 above the threshold -> yield.
-  EXPECT_TRUE(claims.claimed_elsewhere(pairs, 2, student, 0.5f));
+  EXPECT_TRUE(claims.claimed_elsewhere(2, 0.5f));
   // ... unless q0's claim is below the threshold (the student would not match it anyway).
-  EXPECT_FALSE(claims.claimed_elsewhere(pairs, 2, student, 0.97f));
+  EXPECT_FALSE(claims.claimed_elsewhere(2, 0.97f));
   // The teacher names record 1 for q2 (pair 4): q1 holds it at 0.6 -> yield; for q1 (pair 3), q2's
   // claim (0.3) is below the threshold -> the teacher decides.
-  EXPECT_TRUE(claims.claimed_elsewhere(pairs, 4, student, 0.5f));
-  EXPECT_FALSE(claims.claimed_elsewhere(pairs, 3, student, 0.5f));
+  EXPECT_TRUE(claims.claimed_elsewhere(4, 0.5f));
+  EXPECT_FALSE(claims.claimed_elsewhere(3, 0.5f));
   // The teacher's pair scores at least as high as the other claim: the teacher decides.
   const std::vector<float> tied = {0.6f, 0.2f, 0.6f, 0.1f, 0.1f};
-  EXPECT_FALSE(RecordClaims(pairs, tied).claimed_elsewhere(pairs, 2, tied, 0.5f));
-  EXPECT_FALSE(claims.claimed_elsewhere(pairs, -1, student, 0.5f));  // "none" names no record
+  EXPECT_FALSE(RecordClaims(pairs, tied).claimed_elsewhere(2, 0.5f));
+  EXPECT_FALSE(claims.claimed_elsewhere(-1, 0.5f));  // "none" names no record
 }
 
 TEST(TeacherDecisionTest, NoneDoesNotOverruleAStudentMatchAndRankingsSurvive) {
