@@ -58,7 +58,8 @@ void add_teacher_options(CLI::App* command, pipeline::DistillSettings& settings,
                       "file, wrong at that rate; benchmarks only), or none (no student)")
       ->capture_default_str();
   command->add_option("--teacher-budget", settings.teacher_budget,
-                      "Training sample the teacher labels: a share of queries (<= 1) or a count (> 1)")
+                      "Training sample the teacher labels: a share of queries (<= 1) or a count (> 1); with replay:, "
+                      "of the queries it holds recordings for (the others cannot be answered)")
       ->capture_default_str();
   command->add_option("--selection", text.selection,
                       "How the training sample is chosen: blocking-max, stratified, random, blocking-top2, diversity "
@@ -80,7 +81,7 @@ void add_teacher_options(CLI::App* command, pipeline::DistillSettings& settings,
       ->capture_default_str();
   command->add_option("--escalate-share", settings.escalation.share,
                       "Routing: after training, send at most this share of the queries (the least certain) to the "
-                      "teacher, one call each; e.g. 0.25");
+                      "teacher, one call each; e.g. 0.25 (with replay:, a share of its recorded queries)");
   command->add_option("--escalate-max-calls", settings.escalation.max_calls, "Routing: at most this many escalation calls");
   command->add_option("--escalate-max-usd", settings.escalation.max_usd,
                       "Routing: at most this much money on escalation calls (needs --teacher-price)");

@@ -135,16 +135,17 @@ template <typename Ask>
 void ask_in_uncertainty_rounds(const DistillSettings& settings, const candidates::CandidatePairs& pairs,
                                const features::FeatureMatrix& features, const Ask& ask,
                                const std::vector<teacher::TeacherQuery>& questions,
-                               const std::vector<teacher::TeacherAnswer>& answers) {
+                               const std::vector<teacher::TeacherAnswer>& answers, std::span<const std::uint8_t> askable) {
   constexpr std::size_t kRounds = 4;
-  std::size_t with_candidates = 0;
-  for (std::size_t query = 0; query < pairs.num_left; ++query) with_candidates += pairs.query_size(query) > 0;
+  const std::size_t with_candidates = select::count_askable_queries(pairs, askable);
   const std::size_t total = select::budget_to_count(settings.teacher_budget, with_candidates);
   if (total == 0 || with_candidates == 0) return;
   const std::size_t per_round = (total + kRounds - 1) / kRounds;
   // A share, not a count: a budget of exactly 1 would mean "all queries".
   const double first_share = (static_cast<double>(per_round) + 0.5) / static_cast<double>(with_candidates);
-  ask(select::select_queries(pairs, select::SelectionStrategy::kStratified, std::min(first_share, 1.0), settings.seed), pairs.score);
+  ask(select::select_queries(pairs, select::SelectionStrategy::kStratified, std::min(first_share, 1.0), settings.seed,
+                             nullptr, askable),
+      pairs.score);
   while (questions.size() < total) {
     const TrainingSet training = labels_from(questions, answers);
     std::vector<std::uint32_t> asked;
@@ -155,7 +156,7 @@ void ask_in_uncertainty_rounds(const DistillSettings& settings, const candidates
       // No student yet (one class only): widen the sample instead.
       next = select::select_queries(pairs, select::SelectionStrategy::kRandom,
                                     std::min(1.0, static_cast<double>(questions.size() + per_round) / with_candidates),
-                                    settings.seed + questions.size());
+                                    settings.seed + questions.size(), nullptr, askable);
       next.erase(std::remove_if(next.begin(), next.end(), [&](std::uint32_t query) {
                    return std::find(asked.begin(), asked.end(), query) != asked.end();
                  }), next.end());
@@ -167,7 +168,7 @@ void ask_in_uncertainty_rounds(const DistillSettings& settings, const candidates
       student::XGBoostStudent round_student;
       round_student.train(features, training.rows, training.labels, training.weights, options);
       ranking = round_student.predict(features);
-      next = select::select_uncertain(pairs, ranking, asked, std::min(per_round, total - questions.size()));
+      next = select::select_uncertain(pairs, ranking, asked, std::min(per_round, total - questions.size()), askable);
     }
     if (next.empty()) break;
     ask(next, ranking.empty() ? std::span<const float>(pairs.score) : std::span<const float>(ranking));
@@ -332,10 +333,18 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
     questions.insert(questions.end(), round.begin(), round.end());
     answers.insert(answers.end(), round_answers.begin(), round_answers.end());
   };
+  const std::vector<std::uint8_t> askable = teacher->askable(problem);
+  if (!askable.empty()) {
+    const std::size_t askable_queries = select::count_askable_queries(pairs, askable);
+    result.report["teacher"]["askable_queries"] = askable_queries;
+    spdlog::info("teacher {}: can answer {} of the queries with candidates; the sample is drawn from those",
+                 teacher->spec(), askable_queries);
+  }
   if (settings.selection == select::SelectionStrategy::kUncertainty) {
-    ask_in_uncertainty_rounds(settings, pairs, features, ask, questions, answers);
+    ask_in_uncertainty_rounds(settings, pairs, features, ask, questions, answers, askable);
   } else {
-    ask(select::select_queries(pairs, settings.selection, settings.teacher_budget, settings.seed, &features), pairs.score);
+    ask(select::select_queries(pairs, settings.selection, settings.teacher_budget, settings.seed, &features, askable),
+        pairs.score);
   }
   result.teacher_calls = answers.size();
   const auto unanswered = static_cast<std::size_t>(
@@ -394,8 +403,20 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   // it answered for the sample stay with the student, which learnt from those answers: deciding them
   // by the teacher's answer instead measured worse (D2 query accuracy 0.946 -> 0.938 with Qwen).
   if (!settings.escalation.any()) return result;
+  const std::string& escalation_spec = settings.escalation_teacher.empty() ? settings.teacher : settings.escalation_teacher;
+  // Queries not to escalate: those the sample already answered, and those the escalation teacher
+  // cannot answer (a recording without them); the goal's share is a share of the askable ones.
+  // Another teacher that is not an LLM has no caps to set, so it is built now, to tell which it can answer.
+  std::unique_ptr<teacher::Teacher> escalation_teacher;
+  if (escalation_spec != settings.teacher && !teacher::calls_llm(escalation_spec)) {
+    escalation_teacher = teacher::make_teacher(escalation_spec, teacher_options);
+  }
+  const std::vector<std::uint8_t> escalation_askable = escalation_teacher ? escalation_teacher->askable(problem)
+                                                       : escalation_spec == settings.teacher ? askable
+                                                                                             : std::vector<std::uint8_t>();
   std::vector<std::uint8_t> answered(pairs.num_left, 0);
   for (const TeacherDecision& decision : result.sample_decisions) answered[decision.query] = 1;
+  for (std::size_t query = 0; query < escalation_askable.size(); ++query) answered[query] |= !escalation_askable[query];
 
   const std::vector<float> held_out = out_of_fold_scores(features, training, pairs, known, settings);
   std::vector<float> held_out_scores, held_out_labels;
@@ -412,8 +433,7 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   const float calibrated_threshold = result.calibration.a > 0 ? result.calibration.apply(threshold) : threshold;
   const auto confidences = route::query_confidences(pairs, calibrated, calibrated_threshold);
 
-  std::size_t with_candidates = 0;
-  for (std::size_t query = 0; query < pairs.num_left; ++query) with_candidates += pairs.query_size(query) > 0;
+  const std::size_t with_candidates = select::count_askable_queries(pairs, escalation_askable);
   const nlohmann::json& sample_report = result.report["teacher"]["report"];
   const double sample_calls = report_number(sample_report, "called");
   const double usd_per_call = sample_calls > 0 ? report_number(sample_report, "usd") / sample_calls : 0.0;
@@ -461,10 +481,10 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
     const double used = report_number(sample_report, "prompt_tokens") + report_number(sample_report, "completion_tokens");
     escalation_options.max_tokens = std::max<std::int64_t>(0, *settings.teacher_options.max_tokens - static_cast<std::int64_t>(used));
   }
-  const std::string& escalation_spec = settings.escalation_teacher.empty() ? settings.teacher : settings.escalation_teacher;
-  auto escalation_teacher = teacher::calls_llm(escalation_spec) || escalation_spec != settings.teacher
-                                ? teacher::make_teacher(escalation_spec, escalation_options)
-                                : std::move(teacher);
+  if (!escalation_teacher) {
+    escalation_teacher = teacher::calls_llm(escalation_spec) ? teacher::make_teacher(escalation_spec, escalation_options)
+                                                             : std::move(teacher);
+  }
   std::vector<teacher::TeacherQuery> escalation_questions;
   for (std::uint32_t query : escalated) {
     auto question = question_for(query, pairs, result.student_scores, settings.teacher_candidates);

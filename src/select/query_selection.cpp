@@ -32,10 +32,21 @@ struct QuerySummary {
   std::uint64_t top_pair;   // the pair with top_score, the first one on ties
 };
 
-std::vector<QuerySummary> summarise_queries(const candidates::CandidatePairs& pairs) {
+void check_askable(const candidates::CandidatePairs& pairs, std::span<const std::uint8_t> askable) {
+  if (!askable.empty() && askable.size() != pairs.num_left) {
+    throw std::invalid_argument("query selection: an askable mask of " + std::to_string(askable.size()) + " rows for " +
+                                std::to_string(pairs.num_left) + " queries");
+  }
+}
+
+bool may_ask(const candidates::CandidatePairs& pairs, std::span<const std::uint8_t> askable, std::size_t query) {
+  return pairs.query_size(query) > 0 && (askable.empty() || askable[query] != 0);
+}
+
+std::vector<QuerySummary> summarise_queries(const candidates::CandidatePairs& pairs, std::span<const std::uint8_t> askable) {
   std::vector<QuerySummary> queries;
   for (std::size_t query = 0; query < pairs.num_left; ++query) {
-    if (pairs.query_size(query) == 0) continue;
+    if (!may_ask(pairs, askable, query)) continue;
     QuerySummary summary{static_cast<std::uint32_t>(query), 0.0f, 0.0f, pairs.query_offsets[query]};
     for (std::uint64_t pair = pairs.query_offsets[query]; pair < pairs.query_offsets[query + 1]; ++pair) {
       const float score = pairs.score[pair];
@@ -235,6 +246,13 @@ std::string selection_strategy_name(SelectionStrategy strategy) {
   return "unknown";
 }
 
+std::size_t count_askable_queries(const candidates::CandidatePairs& pairs, std::span<const std::uint8_t> askable) {
+  check_askable(pairs, askable);
+  std::size_t count = 0;
+  for (std::size_t query = 0; query < pairs.num_left; ++query) count += may_ask(pairs, askable, query);
+  return count;
+}
+
 std::size_t budget_to_count(double budget, std::size_t num_queries) {
   if (budget <= 0) return 0;
   if (budget <= 1.0) return std::min(num_queries, static_cast<std::size_t>(std::floor(budget * static_cast<double>(num_queries))));
@@ -242,7 +260,8 @@ std::size_t budget_to_count(double budget, std::size_t num_queries) {
 }
 
 std::vector<std::uint32_t> select_queries(const candidates::CandidatePairs& pairs, SelectionStrategy strategy,
-                                          double budget, std::uint64_t seed, const features::FeatureMatrix* features) {
+                                          double budget, std::uint64_t seed, const features::FeatureMatrix* features,
+                                          std::span<const std::uint8_t> askable) {
   // Checked before anything else so that a misuse fails on every input, not only on large budgets.
   if (strategy == SelectionStrategy::kUncertainty) {
     throw std::invalid_argument("selection strategy 'uncertainty' needs student probabilities: use select_uncertain");
@@ -256,7 +275,8 @@ std::vector<std::uint32_t> select_queries(const candidates::CandidatePairs& pair
     }
   }
 
-  std::vector<QuerySummary> queries = summarise_queries(pairs);
+  check_askable(pairs, askable);
+  std::vector<QuerySummary> queries = summarise_queries(pairs, askable);
   const std::size_t count = budget_to_count(budget, queries.size());
   std::mt19937_64 random(seed);
   // Highest top score first; ties by row so the order is total.
@@ -315,7 +335,9 @@ std::vector<std::uint32_t> select_queries(const candidates::CandidatePairs& pair
 
 std::vector<std::uint32_t> select_uncertain(const candidates::CandidatePairs& pairs,
                                             std::span<const float> probabilities,
-                                            std::span<const std::uint32_t> already_selected, std::size_t count) {
+                                            std::span<const std::uint32_t> already_selected, std::size_t count,
+                                            std::span<const std::uint8_t> askable) {
+  check_askable(pairs, askable);
   if (probabilities.size() != pairs.num_pairs()) {
     throw std::invalid_argument("select_uncertain: " + std::to_string(probabilities.size()) + " probabilities for " +
                                 std::to_string(pairs.num_pairs()) + " candidate pairs");
@@ -341,7 +363,7 @@ std::vector<std::uint32_t> select_uncertain(const candidates::CandidatePairs& pa
   };
   std::vector<QueryMargin> margins;
   for (std::size_t query = 0; query < pairs.num_left; ++query) {
-    if (pairs.query_size(query) == 0 || selected[query]) continue;
+    if (!may_ask(pairs, askable, query) || selected[query]) continue;
     const std::uint64_t begin = pairs.query_offsets[query];
     const std::uint64_t end = pairs.query_offsets[query + 1];
     float margin = 0.0f;

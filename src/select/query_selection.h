@@ -41,14 +41,16 @@ std::string selection_strategy_name(SelectionStrategy strategy);
 std::size_t budget_to_count(double budget, std::size_t num_queries);
 
 // Left rows to ask about, sorted ascending; exactly budget_to_count(budget, queries with candidates)
-// of them. Queries without candidates are never chosen. Deterministic for a given seed (only random
+// of them. Queries without candidates are never chosen, nor those `askable` marks 0 (empty: all are
+// askable); the budget is then a share of the askable queries with candidates. Deterministic for a given seed (only random
 // and stratified draw from it; the others are deterministic without it).
 // `features` (one row per candidate pair) is needed by kDiversity only and ignored by the others.
 // Throws std::invalid_argument for kDiversity without features or with a row count other than
 // pairs.num_pairs(), and for kUncertainty (use select_uncertain).
 std::vector<std::uint32_t> select_queries(const candidates::CandidatePairs& pairs, SelectionStrategy strategy,
                                           double budget, std::uint64_t seed,
-                                          const features::FeatureMatrix* features = nullptr);
+                                          const features::FeatureMatrix* features = nullptr,
+                                          std::span<const std::uint8_t> askable = {});
 
 // One round of uncertainty selection: up to `count` left rows that have candidates and are not in
 // `already_selected`, those the student is least sure about first; returned sorted ascending. Fewer
@@ -60,11 +62,16 @@ std::vector<std::uint32_t> select_queries(const candidates::CandidatePairs& pair
 // 1 when it is certain, on the same scale as the two-candidate margin.
 //
 // `probabilities`: the student's match probability per candidate pair (size pairs.num_pairs()), each
-// in [0, 1]. `already_selected`: left rows labelled in earlier rounds, any order.
+// in [0, 1]. `already_selected`: left rows labelled in earlier rounds, any order. `askable`: as in
+// select_queries.
 // Throws std::invalid_argument on a size mismatch, a probability outside [0, 1] (NaN included) or an
 // already-selected row >= pairs.num_left.
 std::vector<std::uint32_t> select_uncertain(const candidates::CandidatePairs& pairs,
                                             std::span<const float> probabilities,
-                                            std::span<const std::uint32_t> already_selected, std::size_t count);
+                                            std::span<const std::uint32_t> already_selected, std::size_t count,
+                                            std::span<const std::uint8_t> askable = {});
+
+// Queries with candidates that `askable` allows (empty: all of them).
+std::size_t count_askable_queries(const candidates::CandidatePairs& pairs, std::span<const std::uint8_t> askable);
 
 }  // namespace matchmaker::select

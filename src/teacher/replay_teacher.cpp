@@ -169,6 +169,14 @@ void ReplayTeacher::load(const MatchProblem& problem) {
   loaded_ = true;
 }
 
+std::vector<std::uint8_t> ReplayTeacher::askable(const MatchProblem& problem) {
+  if (!loaded_) load(problem);
+  const Table& left = *problem.left;
+  std::vector<std::uint8_t> mask(left.num_rows(), 0);
+  for (std::size_t row = 0; row < mask.size(); ++row) mask[row] = recordings_.recording(std::string(left.id(row))) != nullptr;
+  return mask;
+}
+
 namespace {
 // English text averages about four characters per token with the common BPE tokenizers.
 constexpr std::size_t kCharsPerToken = 4;

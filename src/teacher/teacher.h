@@ -84,6 +84,10 @@ class Teacher {
   virtual std::string spec() const = 0;
   // Answers every query (answers[i] belongs to queries[i]).
   virtual std::vector<TeacherAnswer> answer(const MatchProblem& problem, std::span<const TeacherQuery> queries) = 0;
+  // The left rows this teacher can answer (1) and cannot (0); empty: every one. Selection and routing
+  // ask only about askable queries and take their budget shares of those: a recording answers only the
+  // queries it holds, and asking it about others would spend the budget on failed calls.
+  virtual std::vector<std::uint8_t> askable(const MatchProblem&) { return {}; }
   // What answering cost and how it went (calls, cache hits, tokens, money, rejected answers), for metrics.
   virtual nlohmann::json report() const { return nlohmann::json::object(); }
 };

@@ -11,6 +11,17 @@ VoteTeacher::VoteTeacher(std::string spec, VoteRule rule, std::vector<std::uniqu
   if (teachers_.size() < 2) throw InputError(spec_ + ": a vote needs at least two teachers (SPEC|SPEC...)");
 }
 
+std::vector<std::uint8_t> VoteTeacher::askable(const MatchProblem& problem) {
+  std::vector<std::uint8_t> any;
+  for (const auto& teacher : teachers_) {
+    std::vector<std::uint8_t> mask = teacher->askable(problem);
+    if (mask.empty()) return {};  // this one answers every query
+    if (any.empty()) any.assign(mask.size(), 0);
+    for (std::size_t row = 0; row < mask.size(); ++row) any[row] |= mask[row];
+  }
+  return any;
+}
+
 std::vector<TeacherAnswer> VoteTeacher::answer(const MatchProblem& problem, std::span<const TeacherQuery> queries) {
   std::vector<std::vector<TeacherAnswer>> all_answers;
   all_answers.reserve(teachers_.size());

@@ -23,6 +23,8 @@ class VoteTeacher final : public Teacher {
   // A query is answered when at least one teacher answered it. The winner's confidence is its share of
   // the (weighted) votes cast. A candidate counts as judged when any voting teacher judged it.
   std::vector<TeacherAnswer> answer(const MatchProblem& problem, std::span<const TeacherQuery> queries) override;
+  // A query any of its teachers can answer.
+  std::vector<std::uint8_t> askable(const MatchProblem& problem) override;
   // Agreement (share of queries where every voting teacher agreed, mean share of votes for the winner)
   // and each teacher's own report.
   nlohmann::json report() const override;

@@ -139,6 +139,39 @@ TEST(DistillTest, LaterUncertaintyRoundsShowTheTeacherTheStudentsTopCandidates) 
   EXPECT_EQ(odd_matches_named, odd_matches_shown);  // the (error-free) teacher names a match it is shown
 }
 
+TEST(DistillTest, SampleAndEscalationAskOnlyWhatARecordingHoldsAndTakeTheirSharesOfIt) {
+  // Recorded answers (all right) for the even queries only, as a replay of a benchmark's query set.
+  const SyntheticProblem data;
+  io::testing::TempDir dir;
+  std::string responses = R"({"responses": [)";
+  std::string gold = "left_id,right_id\n";
+  for (const auto& [query, right_row] : data.gold) gold += "q" + std::to_string(query) + ",r" + std::to_string(right_row) + "\n";
+  for (std::uint32_t query = 0; query < 400; query += 2) {
+    const bool has_match = query % 5 != 0;
+    if (query > 0) responses += ",";
+    responses += R"({"query_id": "q)" + std::to_string(query) + R"(", "answer": ")" + (has_match ? "[1]" : "[0]") +
+                 R"(", "ground_answer": )" + (has_match ? "1" : "0") + R"(, "ground_truth": ")" +
+                 (has_match ? "r" + std::to_string(query * 3) : "") + R"("})";
+  }
+  responses += "]}";
+  StageTimer timer;
+  DistillSettings settings = simulated_settings(data);
+  settings.teacher = "replay:" + dir.write("responses.json", responses);
+  settings.teacher_options.replay_gold = dir.write("gold.csv", gold);
+  settings.escalation.share = 0.25;
+  for (auto selection : {select::SelectionStrategy::kRandom, select::SelectionStrategy::kUncertainty}) {
+    SCOPED_TRACE(select::selection_strategy_name(selection));
+    settings.selection = selection;
+    const DistillResult result = distill(data.problem(), nullptr, settings, timer);
+    EXPECT_EQ(result.report["teacher"]["unanswered"], 0);
+    EXPECT_EQ(result.sample_decisions.size(), 20u);  // 10% of the 200 recorded queries
+    for (const TeacherDecision& decision : result.sample_decisions) EXPECT_EQ(decision.query % 2, 0u);
+    EXPECT_EQ(result.report["routing"]["escalated"], 50);  // 25% of them
+    EXPECT_EQ(result.report["routing"]["failed"], 0);
+    for (std::uint32_t query = 1; query < 400; query += 2) EXPECT_EQ(result.routes[query], route::Route::kStudent);
+  }
+}
+
 TEST(DistillTest, EscalatedTeacherAnswersDecideTheirQueries) {
   const SyntheticProblem data;
   StageTimer timer;

@@ -117,6 +117,34 @@ TEST(QuerySelectionTest, QueriesWithoutCandidatesAreNeverChosenAndSeedsReproduce
   }
 }
 
+TEST(QuerySelectionTest, OnlyAskableQueriesAreChosenAndTheBudgetIsAShareOfThem) {
+  // A teacher that can answer only the even queries (a recording of half of them): 50 of the ladder's
+  // 99 queries with candidates (query 7 has none, and is odd anyway).
+  const auto pairs = ladder();
+  const auto features = ladder_features(pairs);
+  std::vector<std::uint8_t> askable(100, 0);
+  for (std::size_t query = 0; query < 100; query += 2) askable[query] = 1;
+  EXPECT_EQ(count_askable_queries(pairs, askable), 50u);
+  EXPECT_EQ(count_askable_queries(pairs, {}), 99u);
+  auto all_even = [](const std::vector<std::uint32_t>& chosen) {
+    return std::all_of(chosen.begin(), chosen.end(), [](std::uint32_t query) { return query % 2 == 0; });
+  };
+  for (auto strategy : kBudgetedStrategies) {
+    SCOPED_TRACE(selection_strategy_name(strategy));
+    const auto some = select_queries(pairs, strategy, 0.2, 3, &features, askable);
+    EXPECT_EQ(some.size(), 10u);  // 20% of 50, not of 99
+    EXPECT_TRUE(all_even(some));
+    EXPECT_EQ(select_queries(pairs, strategy, 1.0, 3, &features, askable).size(), 50u);
+  }
+  std::vector<float> probabilities(pairs.num_pairs(), 0.5f);  // every query equally uncertain
+  const auto uncertain = select_uncertain(pairs, probabilities, {}, 100, askable);
+  EXPECT_EQ(uncertain.size(), 50u);
+  EXPECT_TRUE(all_even(uncertain));
+  const std::vector<std::uint8_t> wrong_size(99, 1);
+  EXPECT_THROW(select_queries(pairs, SelectionStrategy::kRandom, 0.2, 3, nullptr, wrong_size), std::invalid_argument);
+  EXPECT_THROW(select_uncertain(pairs, probabilities, {}, 5, wrong_size), std::invalid_argument);
+}
+
 TEST(QuerySelectionTest, EveryStrategyTakesExactlyTheBudget) {
   const auto pairs = ladder();
   const auto features = ladder_features(pairs);

@@ -93,6 +93,17 @@ TEST_F(ReplayFixture, QueriesWithoutRecordingOrWithGarbageAreUnanswered) {
   EXPECT_FALSE(answers[2].answered);
 }
 
+TEST_F(ReplayFixture, OnlyRecordedQueriesAreAskable) {
+  const auto responses = write("responses.json", R"({"responses": [
+    {"query_id": 2, "answer": "[0]"},
+    {"query_id": 0, "answer": "not an answer"},
+    {"query_id": 99, "answer": "[1]"}]})");
+  ReplayTeacher teacher("replay:test", {responses}, "");
+  const MatchProblem problem{&left, &right, &pairs, nullptr};
+  // Query 0's recording is unusable, but it is there: asking is the only way to find out, as with an LLM.
+  EXPECT_EQ(teacher.askable(problem), (std::vector<std::uint8_t>{1, 0, 1, 0}));
+}
+
 TEST_F(ReplayFixture, BadFilesAreInputErrors) {
   EXPECT_THROW(ReplayTeacher("replay:", {}, ""), InputError);
   EXPECT_THROW(ReplayTeacher("replay:x", {(dir.path() / "missing.json").string()}, ""), InputError);

@@ -10,9 +10,12 @@ namespace {
 // A teacher that answers from a script: per query, the chosen index (-1 none, -2 no answer) and a confidence.
 class ScriptedTeacher final : public Teacher {
  public:
-  ScriptedTeacher(std::vector<int> choices, std::vector<float> confidences, std::vector<std::uint8_t> judged = {})
-      : choices_(std::move(choices)), confidences_(std::move(confidences)), judged_(std::move(judged)) {}
+  ScriptedTeacher(std::vector<int> choices, std::vector<float> confidences, std::vector<std::uint8_t> judged = {},
+                  std::vector<std::uint8_t> askable = {})
+      : choices_(std::move(choices)), confidences_(std::move(confidences)), judged_(std::move(judged)),
+        askable_(std::move(askable)) {}
   std::string spec() const override { return "scripted"; }
+  std::vector<std::uint8_t> askable(const MatchProblem&) override { return askable_; }
   std::vector<TeacherAnswer> answer(const MatchProblem&, std::span<const TeacherQuery> queries) override {
     std::vector<TeacherAnswer> answers;
     for (std::size_t idx = 0; idx < queries.size(); ++idx) {
@@ -31,6 +34,7 @@ class ScriptedTeacher final : public Teacher {
   std::vector<int> choices_;
   std::vector<float> confidences_;
   std::vector<std::uint8_t> judged_;
+  std::vector<std::uint8_t> askable_;
 };
 
 std::vector<TeacherQuery> three_queries() {
@@ -80,6 +84,17 @@ TEST(VoteTeacherTest, EvenSplitFallsBackToNoneAndJudgedIsTheUnion) {
   const auto answers = vote.answer(MatchProblem{}, queries);
   EXPECT_EQ(answers[0].chosen, -1);
   EXPECT_EQ(answers[0].judged, (std::vector<std::uint8_t>{1, 1, 0}));
+}
+
+TEST(VoteTeacherTest, AQueryIsAskableWhenAnyTeacherCanAnswerIt) {
+  auto vote_of = [](std::vector<std::uint8_t> first, std::vector<std::uint8_t> second) {
+    std::vector<std::unique_ptr<Teacher>> teachers;
+    teachers.push_back(std::make_unique<ScriptedTeacher>(std::vector<int>{}, std::vector<float>{}, std::vector<std::uint8_t>{}, std::move(first)));
+    teachers.push_back(std::make_unique<ScriptedTeacher>(std::vector<int>{}, std::vector<float>{}, std::vector<std::uint8_t>{}, std::move(second)));
+    return VoteTeacher("majority:test", VoteRule::kMajority, std::move(teachers));
+  };
+  EXPECT_EQ(vote_of({1, 0, 0}, {0, 0, 1}).askable(MatchProblem{}), (std::vector<std::uint8_t>{1, 0, 1}));
+  EXPECT_TRUE(vote_of({1, 0, 0}, {}).askable(MatchProblem{}).empty());  // the second answers every query
 }
 
 TEST(VoteTeacherTest, NeedsTwoTeachersAndSpecsAreChecked) {
