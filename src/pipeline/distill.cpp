@@ -168,7 +168,19 @@ void ask_in_uncertainty_rounds(const DistillSettings& settings, const candidates
       student::XGBoostStudent round_student;
       round_student.train(features, training.rows, training.labels, training.weights, options);
       ranking = round_student.predict(features);
-      next = select::select_uncertain(pairs, ranking, asked, std::min(per_round, total - questions.size()), askable);
+      // The teacher's "none" rate so far says how often a query nothing scores well on is really
+      // unmatched: that share of the round goes by the decision margin (see select_uncertain).
+      // Qwen2.5-32B replay, ER DistillER D2-D6, seeds 1-10: mean query accuracy 0.862 -> 0.867
+      // (D5 0.882 -> 0.890, D6 0.881 -> 0.892; D2-D4 within 0.005); always the candidate margin on
+      // D6 asked 276 of 352 questions about persons nothing matched.
+      std::size_t answered = 0, said_none = 0;
+      for (const auto& answer : answers) {
+        answered += answer.answered;
+        said_none += answer.answered && answer.chosen < 0;
+      }
+      const double none_rate = answered > 0 ? static_cast<double>(said_none) / static_cast<double>(answered) : 0.0;
+      next = select::select_uncertain(pairs, ranking, asked, std::min(per_round, total - questions.size()), askable,
+                                      none_rate);
     }
     if (next.empty()) break;
     ask(next, ranking.empty() ? std::span<const float>(pairs.score) : std::span<const float>(ranking));

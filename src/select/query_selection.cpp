@@ -336,7 +336,7 @@ std::vector<std::uint32_t> select_queries(const candidates::CandidatePairs& pair
 std::vector<std::uint32_t> select_uncertain(const candidates::CandidatePairs& pairs,
                                             std::span<const float> probabilities,
                                             std::span<const std::uint32_t> already_selected, std::size_t count,
-                                            std::span<const std::uint8_t> askable) {
+                                            std::span<const std::uint8_t> askable, double decision_margin_share) {
   check_askable(pairs, askable);
   if (probabilities.size() != pairs.num_pairs()) {
     throw std::invalid_argument("select_uncertain: " + std::to_string(probabilities.size()) + " probabilities for " +
@@ -347,6 +347,10 @@ std::vector<std::uint32_t> select_uncertain(const candidates::CandidatePairs& pa
     if (!(probability >= 0.0f && probability <= 1.0f)) {
       throw std::invalid_argument("select_uncertain: probability " + std::to_string(probability) + " outside [0, 1]");
     }
+  }
+  if (!(decision_margin_share >= 0.0 && decision_margin_share <= 1.0)) {
+    throw std::invalid_argument("select_uncertain: decision margin share " + std::to_string(decision_margin_share) +
+                                " outside [0, 1]");
   }
   std::vector<char> selected(pairs.num_left, 0);
   for (std::uint32_t query : already_selected) {
@@ -361,38 +365,44 @@ std::vector<std::uint32_t> select_uncertain(const candidates::CandidatePairs& pa
     std::uint32_t query;
     float margin;
   };
-  std::vector<QueryMargin> margins;
+  std::vector<QueryMargin> candidate_margins, decision_margins;
   for (std::size_t query = 0; query < pairs.num_left; ++query) {
     if (!may_ask(pairs, askable, query) || selected[query]) continue;
-    const std::uint64_t begin = pairs.query_offsets[query];
-    const std::uint64_t end = pairs.query_offsets[query + 1];
-    float margin = 0.0f;
-    if (end - begin == 1) {
-      margin = std::abs(2.0f * probabilities[begin] - 1.0f);
-    } else {
-      float best = 0.0f, second = 0.0f;
-      for (std::uint64_t pair = begin; pair < end; ++pair) {
-        const float probability = probabilities[pair];
-        if (probability > best) {
-          second = best;
-          best = probability;
-        } else if (probability > second) {
-          second = probability;
-        }
+    float best = 0.0f, second = 0.0f;
+    for (std::uint64_t pair = pairs.query_offsets[query]; pair < pairs.query_offsets[query + 1]; ++pair) {
+      const float probability = probabilities[pair];
+      if (probability > best) {
+        second = best;
+        best = probability;
+      } else if (probability > second) {
+        second = probability;
       }
-      margin = best - second;
     }
-    margins.push_back({static_cast<std::uint32_t>(query), margin});
+    const float against_none = std::abs(2.0f * best - 1.0f);
+    const float candidate_margin = pairs.query_size(query) == 1 ? against_none : best - second;
+    const float decision_margin = best >= 0.5f ? std::min(candidate_margin, against_none) : against_none;
+    candidate_margins.push_back({static_cast<std::uint32_t>(query), candidate_margin});
+    decision_margins.push_back({static_cast<std::uint32_t>(query), decision_margin});
   }
 
-  const std::size_t take = std::min(count, margins.size());
   auto most_uncertain = [](const QueryMargin& a, const QueryMargin& b) {
     return a.margin != b.margin ? a.margin < b.margin : a.query < b.query;
   };
-  std::partial_sort(margins.begin(), margins.begin() + static_cast<std::ptrdiff_t>(take), margins.end(), most_uncertain);
+  const std::size_t take = std::min(count, candidate_margins.size());
+  const auto by_decision = static_cast<std::size_t>(std::lround(decision_margin_share * static_cast<double>(take)));
   std::vector<std::uint32_t> chosen;
   chosen.reserve(take);
-  for (std::size_t idx = 0; idx < take; ++idx) chosen.push_back(margins[idx].query);
+  std::partial_sort(decision_margins.begin(), decision_margins.begin() + static_cast<std::ptrdiff_t>(by_decision),
+                    decision_margins.end(), most_uncertain);
+  for (std::size_t idx = 0; idx < by_decision; ++idx) {
+    chosen.push_back(decision_margins[idx].query);
+    selected[decision_margins[idx].query] = 1;
+  }
+  std::sort(candidate_margins.begin(), candidate_margins.end(), most_uncertain);
+  for (const QueryMargin& entry : candidate_margins) {
+    if (chosen.size() == take) break;
+    if (!selected[entry.query]) chosen.push_back(entry.query);
+  }
   std::sort(chosen.begin(), chosen.end());
   return chosen;
 }

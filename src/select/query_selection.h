@@ -56,20 +56,29 @@ std::vector<std::uint32_t> select_queries(const candidates::CandidatePairs& pair
 // `already_selected`, those the student is least sure about first; returned sorted ascending. Fewer
 // than `count` only when fewer such queries remain. Deterministic (ties by row).
 //
-// A query's margin is its best candidate probability minus its second best. A query with a single
-// candidate has no second candidate to confuse it with; its alternative is "no match", with
-// probability 1 - p, so its margin is |p - (1 - p)| = 2 * |p - 0.5|: 0 when the student is at 0.5,
-// 1 when it is certain, on the same scale as the two-candidate margin.
+// Two measures of how unsure the student is, both in [0, 1] (0: torn, 1: certain):
+// - candidate margin: the best candidate probability minus the second best. A query with a single
+//   candidate has no second candidate to confuse it with; its alternative is "no match", with
+//   probability 1 - p, so its margin is |p - (1 - p)| = 2 * |p - 0.5|. Small also when every
+//   candidate is unlikely: such a query may hold a match the student cannot see yet.
+// - decision margin: "no match" joins the candidates with probability 1 - best, and the margin is
+//   between the top two of them: best >= 0.5: min(best - second, 2 * best - 1); otherwise
+//   1 - 2 * best. Large when every candidate is unlikely: the student is sure of "none".
+// The first round(decision_margin_share * count) rows are those of smallest decision margin, the
+// rest those of smallest candidate margin among the others. Which pays depends on how common matches
+// are: where most queries have one (Abt-Buy), a query nothing scores well on is often a match the
+// student misses; where most have none (IMDB-TVDB persons), asking about it is wasted.
 //
 // `probabilities`: the student's match probability per candidate pair (size pairs.num_pairs()), each
 // in [0, 1]. `already_selected`: left rows labelled in earlier rounds, any order. `askable`: as in
 // select_queries.
-// Throws std::invalid_argument on a size mismatch, a probability outside [0, 1] (NaN included) or an
-// already-selected row >= pairs.num_left.
+// Throws std::invalid_argument on a size mismatch, a probability outside [0, 1] (NaN included), an
+// already-selected row >= pairs.num_left or a share outside [0, 1].
 std::vector<std::uint32_t> select_uncertain(const candidates::CandidatePairs& pairs,
                                             std::span<const float> probabilities,
                                             std::span<const std::uint32_t> already_selected, std::size_t count,
-                                            std::span<const std::uint8_t> askable = {});
+                                            std::span<const std::uint8_t> askable = {},
+                                            double decision_margin_share = 0.0);
 
 // Queries with candidates that `askable` allows (empty: all of them).
 std::size_t count_askable_queries(const candidates::CandidatePairs& pairs, std::span<const std::uint8_t> askable);

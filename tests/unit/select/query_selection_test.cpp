@@ -420,6 +420,21 @@ TEST(QuerySelectionTest, UncertaintyRoundsCoverEveryQueryOnce) {
   EXPECT_EQ(labelled, (std::vector<std::uint32_t>{0, 1, 2, 4, 5, 6}));
 }
 
+TEST(QuerySelectionTest, TheDecisionMarginLeavesQueriesNothingMatches) {
+  // q0: every candidate unlikely (candidate margin 0.01, decision margin 0.96); q1: best 0.6 (0.5,
+  // 0.2); q2: best 0.45, below "none" (0.4, 0.1); q3: two likely candidates (0.05, 0.05).
+  const auto pairs = from_scores({{0.1f, 0.1f}, {0.1f, 0.1f}, {0.1f, 0.1f}, {0.1f, 0.1f}});
+  const std::vector<float> probabilities = {0.02f, 0.01f, 0.6f, 0.1f, 0.45f, 0.05f, 0.9f, 0.85f};
+  auto pick = [&](std::size_t count, double share) { return select_uncertain(pairs, probabilities, {}, count, {}, share); };
+  EXPECT_EQ(pick(2, 0.0), (std::vector<std::uint32_t>{0, 3}));
+  EXPECT_EQ(pick(2, 1.0), (std::vector<std::uint32_t>{2, 3}));
+  EXPECT_EQ(pick(3, 1.0), (std::vector<std::uint32_t>{1, 2, 3}));
+  EXPECT_EQ(pick(3, 1.0 / 3.0), (std::vector<std::uint32_t>{0, 2, 3}));  // q3 by decision, then q0, q2
+  EXPECT_EQ(pick(4, 0.5), (std::vector<std::uint32_t>{0, 1, 2, 3}));     // no query twice
+  EXPECT_THROW(pick(2, 1.5), std::invalid_argument);
+  EXPECT_THROW(pick(2, -0.1), std::invalid_argument);
+}
+
 TEST(QuerySelectionTest, UncertaintyRejectsBadInput) {
   const Uncertain data;
   const std::vector<float> too_few(data.probabilities.begin(), data.probabilities.end() - 1);
