@@ -48,7 +48,10 @@ std::vector<QueryConfidence> query_confidences(const candidates::CandidatePairs&
     confidence.none_wins = confidence.best < threshold;
     const float from_none = confidence.none_wins ? (threshold - confidence.best) / below_room
                                                  : (confidence.best - threshold) / above_room;
-    confidence.margin = std::clamp(std::min(confidence.best - confidence.second, from_none), 0.0f, 1.0f);
+    // When "none" wins, the runner-up is no rival: two unlikely candidates close to each other leave
+    // the decision as sure as the best one's distance below the threshold.
+    const float margin = confidence.none_wins ? from_none : std::min(confidence.best - confidence.second, from_none);
+    confidence.margin = std::clamp(margin, 0.0f, 1.0f);
   }
   return confidences;
 }

@@ -50,9 +50,13 @@ struct QueryConfidence {
 };
 
 // Per query (left row). A query's margin is the distance of its decision from the nearest other
-// decision: from its runner-up (best - second) and from "none" (how far best lies from the threshold,
-// as a share of the room on that side: (best - t) / (1 - t) above it, (t - best) / t below), whichever
-// is smaller. A query without candidates has margin 1 and best_pair -1.
+// decision. Its distance from "none" is how far best lies from the threshold, as a share of the room
+// on that side: (best - t) / (1 - t) above it, (t - best) / t below. A match also has its runner-up
+// as a rival (best - second), and the smaller distance counts; a "none" has only its best candidate
+// (escalating queries whose candidates are all unlikely but close to each other wasted calls on
+// IMDB persons nothing matched: recorded Qwen2.5-32B, ER DistillER, 25% escalated, seeds 1-6, query
+// accuracy D5 0.885 -> 0.889, D6 0.889 -> 0.892, D2-D4 unchanged). A query without candidates has
+// margin 1 and best_pair -1.
 std::vector<QueryConfidence> query_confidences(const candidates::CandidatePairs& pairs, std::span<const float> scores,
                                                float threshold);
 

@@ -89,7 +89,9 @@ TEST(DistillTest, EscalationShareAndCallCapAreExact) {
   DistillSettings settings = simulated_settings(data);
   settings.escalation.share = 0.25;
   const DistillResult by_share = distill(data.problem(), nullptr, settings, timer);
-  EXPECT_EQ(count_route(by_share, route::Route::kTeacher) + count_route(by_share, route::Route::kTeacherFailed), 100u);
+  EXPECT_EQ(count_route(by_share, route::Route::kTeacher) + count_route(by_share, route::Route::kTeacherFailed) +
+                count_route(by_share, route::Route::kStudentKept) + count_route(by_share, route::Route::kStudentKeptOverClaim),
+            100u);
   EXPECT_EQ(by_share.report["routing"]["escalated"], 100);
   EXPECT_EQ(by_share.teacher_calls, 140u);  // 40 sample + 100 escalated
 

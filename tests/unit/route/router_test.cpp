@@ -30,18 +30,21 @@ candidates::CandidatePairs pairs_with(const std::vector<std::size_t>& counts) {
 }
 
 TEST(QueryConfidencesTest, MarginIsTheNearestAlternativeRunnerUpOrNone) {
-  const auto pairs = pairs_with({2, 2, 1, 0});
+  const auto pairs = pairs_with({2, 2, 1, 0, 2});
   // q0: 0.9 vs 0.2 -> runner-up gap 0.7, distance from none (0.9-0.5)/0.5 = 0.8 -> 0.7.
-  // q1: 0.55 vs 0.5 -> 0.05.   q2: single 0.1 -> none wins, (0.5-0.1)/0.5 = 0.8 and gap 0.1 -> 0.1.
-  const std::vector<float> scores = {0.9f, 0.2f, 0.5f, 0.55f, 0.1f};
+  // q1: 0.55 vs 0.5 -> 0.05.   q2: single 0.1 -> none wins, (0.5-0.1)/0.5 = 0.8.
+  // q4: 0.1 vs 0.08 -> none wins; the runner-up is no rival of "none": 0.8, not the gap 0.02.
+  const std::vector<float> scores = {0.9f, 0.2f, 0.5f, 0.55f, 0.1f, 0.1f, 0.08f};
   const auto confidences = query_confidences(pairs, scores, 0.5f);
-  ASSERT_EQ(confidences.size(), 4u);
+  ASSERT_EQ(confidences.size(), 5u);
+  EXPECT_NEAR(confidences[4].margin, 0.8f, 1e-6);
+  EXPECT_TRUE(confidences[4].none_wins);
   EXPECT_NEAR(confidences[0].margin, 0.7f, 1e-6);
   EXPECT_EQ(confidences[0].best_pair, 0);
   EXPECT_FALSE(confidences[0].none_wins);
   EXPECT_NEAR(confidences[1].margin, 0.05f, 1e-6);
   EXPECT_EQ(confidences[1].best_pair, 3);
-  EXPECT_NEAR(confidences[2].margin, 0.1f, 1e-6);
+  EXPECT_NEAR(confidences[2].margin, 0.8f, 1e-6);
   EXPECT_TRUE(confidences[2].none_wins);
   EXPECT_EQ(confidences[3].best_pair, -1);  // no candidates: nothing to decide
   EXPECT_EQ(confidences[3].margin, 1.0f);
