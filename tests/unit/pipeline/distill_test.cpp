@@ -13,7 +13,7 @@ namespace matchmaker::pipeline {
 namespace {
 
 // 400 queries with 3 candidates each; candidate 0 of query q (right row 3q) is its match for the
-// queries with q % 5 != 0, which have none. Feature "name similarity" is high for matches, with
+// queries with q % 5 != 0 (or, with rare matches, q % 10 == 0); the others have none. Feature "name similarity" is high for matches, with
 // noise that makes some queries hard; "noise" carries nothing.
 struct SyntheticProblem {
   Table left{"left.csv", {"id", "name"}, 0};
@@ -22,7 +22,7 @@ struct SyntheticProblem {
   features::FeatureMatrix features;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> gold;
 
-  explicit SyntheticProblem(std::size_t num_queries = 400) {
+  explicit SyntheticProblem(std::size_t num_queries = 400, bool rare_matches = false) {
     std::mt19937 random(5);
     std::normal_distribution<float> noise(0.0f, 0.15f);
     std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
@@ -33,7 +33,7 @@ struct SyntheticProblem {
     pairs.query_offsets.push_back(0);
     for (std::uint32_t query = 0; query < num_queries; ++query) {
       left.append_row(std::vector<std::string>{"q" + std::to_string(query), "query " + std::to_string(query)});
-      const bool has_match = query % 5 != 0;
+      const bool has_match = rare_matches ? query % 10 == 0 : query % 5 != 0;
       if (has_match) gold.emplace_back(query, query * 3);
       for (std::uint32_t idx = 0; idx < 3; ++idx) {
         const std::uint32_t right_row = query * 3 + idx;
@@ -172,6 +172,37 @@ TEST(DistillTest, SampleAndEscalationAskOnlyWhatARecordingHoldsAndTakeTheirShare
     EXPECT_EQ(result.report["routing"]["failed"], 0);
     for (std::uint32_t query = 1; query < 400; query += 2) EXPECT_EQ(result.routes[query], route::Route::kStudent);
   }
+}
+
+TEST(DistillTest, WhereTheTeacherMostlySaysNoneLaterRoundsAlsoSpreadOverTheScoreRange) {
+  // One query in ten has a match. Uncertainty alone keeps asking about the queries nearest the
+  // student's boundary; with nine answers in ten "none", about 0.8 of each later round is drawn
+  // across the blocking-score range, so the sample reaches the highest-scoring queries too.
+  const SyntheticProblem data(400, true);
+  StageTimer timer;
+  DistillSettings settings = simulated_settings(data);
+  settings.selection = select::SelectionStrategy::kUncertainty;
+  settings.teacher_budget = 0.2;
+  const DistillResult result = distill(data.problem(), nullptr, settings, timer);
+  ASSERT_EQ(result.sample_questions.size(), 80u);
+  std::vector<float> top_scores;
+  for (std::uint32_t query = 0; query < 400; ++query) {
+    float top = 0.0f;
+    for (std::uint64_t pair = data.pairs.query_offsets[query]; pair < data.pairs.query_offsets[query + 1]; ++pair) {
+      top = std::max(top, data.pairs.score[pair]);
+    }
+    top_scores.push_back(top);
+  }
+  std::vector<float> sorted = top_scores;
+  std::sort(sorted.begin(), sorted.end());
+  const float low = sorted[40], high = sorted[360];  // the bottom and top tenth
+  std::size_t in_low = 0, in_high = 0;
+  for (const auto& question : result.sample_questions) {
+    in_low += top_scores[question.query] <= low;
+    in_high += top_scores[question.query] >= high;
+  }
+  EXPECT_GE(in_low, 6u);
+  EXPECT_GE(in_high, 6u);
 }
 
 TEST(DistillTest, EscalatedTeacherAnswersDecideTheirQueries) {
