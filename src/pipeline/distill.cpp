@@ -473,11 +473,11 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   const double sample_calls = report_number(sample_report, "called");
   const double usd_per_call = sample_calls > 0 ? report_number(sample_report, "usd") / sample_calls : 0.0;
   std::size_t count = escalation_count(settings.escalation, with_candidates, usd_per_call);
-  nlohmann::json& routing = result.report["routing"];
-  if (settings.escalation.target_precision) {
-    // The student's held-out decisions on the sample, judged against the teacher's answers.
-    std::vector<float> sample_margins;
-    std::vector<std::uint8_t> sample_correct;
+  // The student's held-out decisions on the sample, judged against the teacher's answers: how well
+  // the student reproduces its teacher (reported), and what the precision goal is fitted on.
+  std::vector<float> sample_margins;
+  std::vector<std::uint8_t> sample_correct;
+  {
     std::vector<float> query_scores(pairs.num_pairs(), 0.0f);
     for (std::size_t idx = 0; idx < held_out.size(); ++idx) {
       if (held_out[idx] >= 0) query_scores[training.rows[idx]] = result.calibration.apply(held_out[idx]);
@@ -489,6 +489,13 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
       sample_margins.push_back(confidence.margin);
       sample_correct.push_back(student_choice == decision.chosen_pair);
     }
+  }
+  nlohmann::json& routing = result.report["routing"];
+  if (!sample_correct.empty()) {
+    routing["student_teacher_agreement"] =
+        static_cast<double>(std::count(sample_correct.begin(), sample_correct.end(), 1)) / static_cast<double>(sample_correct.size());
+  }
+  if (settings.escalation.target_precision) {
     const float cut = route::margin_for_precision(sample_margins, sample_correct, *settings.escalation.target_precision);
     std::size_t below = 0;
     for (std::size_t query = 0; query < pairs.num_left; ++query) {

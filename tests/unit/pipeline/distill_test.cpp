@@ -94,6 +94,10 @@ TEST(DistillTest, EscalationShareAndCallCapAreExact) {
             100u);
   EXPECT_EQ(by_share.report["routing"]["escalated"], 100);
   EXPECT_EQ(by_share.teacher_calls, 140u);  // 40 sample + 100 escalated
+  // An error-free teacher on learnable data: the held-out student reproduces most of its answers.
+  const double agreement = by_share.report["routing"]["student_teacher_agreement"].get<double>();
+  EXPECT_GT(agreement, 0.7);
+  EXPECT_LE(agreement, 1.0);
 
   settings.escalation.max_calls = 7;  // stricter than the share: it wins
   const DistillResult by_calls = distill(data.problem(), nullptr, settings, timer);
