@@ -125,6 +125,19 @@ void train_student(student::XGBoostStudent& student, StudentData data, const Dis
   student.train(data.features, data.rows, data.labels, data.weights, options);
 }
 
+// Up to `count` askable queries not in `taken`, drawn across the blocking-score range (stratified).
+std::vector<std::uint32_t> stratified_among_others(const candidates::CandidatePairs& pairs, std::span<const std::uint8_t> askable,
+                                                   std::span<const std::uint32_t> taken, std::size_t count, std::uint64_t seed) {
+  std::vector<std::uint8_t> open(pairs.num_left, 1);
+  if (!askable.empty()) open.assign(askable.begin(), askable.end());
+  for (std::uint32_t query : taken) open[query] = 0;
+  const std::size_t num_open = select::count_askable_queries(pairs, open);
+  if (num_open == 0 || count == 0) return {};
+  // A share, not a count: a budget of exactly 1 would mean "all of them".
+  const double share = (static_cast<double>(count) + 0.5) / static_cast<double>(num_open);
+  return select::select_queries(pairs, select::SelectionStrategy::kStratified, std::min(share, 1.0), seed, nullptr, open);
+}
+
 // Uncertainty selection: a first stratified share of the budget, then rounds in which a student
 // trained on the answers so far picks the queries it is least sure about (by two margins, see
 // select_uncertain; where the teacher mostly says "none", part of each round is stratified again),
@@ -190,19 +203,11 @@ void ask_in_uncertainty_rounds(const DistillSettings& settings, const candidates
       const auto stratified_count = static_cast<std::size_t>(std::lround(none_rate * none_rate * static_cast<double>(round_count)));
       next = select::select_uncertain(pairs, ranking, asked, round_count - stratified_count, askable, none_rate);
       if (stratified_count > 0) {
-        std::vector<std::uint8_t> open(pairs.num_left, 1);
-        if (!askable.empty()) open.assign(askable.begin(), askable.end());
-        for (std::uint32_t query : asked) open[query] = 0;
-        for (std::uint32_t query : next) open[query] = 0;
-        const std::size_t num_open = select::count_askable_queries(pairs, open);
-        if (num_open > 0) {
-          // A share, not a count (see first_share).
-          const double share = (static_cast<double>(stratified_count) + 0.5) / static_cast<double>(num_open);
-          const auto spread = select::select_queries(pairs, select::SelectionStrategy::kStratified, std::min(share, 1.0),
-                                                     settings.seed + questions.size(), nullptr, open);
-          next.insert(next.end(), spread.begin(), spread.end());
-          std::sort(next.begin(), next.end());
-        }
+        std::vector<std::uint32_t> taken = asked;
+        taken.insert(taken.end(), next.begin(), next.end());
+        const auto spread = stratified_among_others(pairs, askable, taken, stratified_count, settings.seed + questions.size());
+        next.insert(next.end(), spread.begin(), spread.end());
+        std::sort(next.begin(), next.end());
       }
     }
     if (next.empty()) break;
