@@ -376,6 +376,11 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   const std::vector<std::uint8_t> askable = teacher->askable(problem);
   if (!askable.empty()) {
     const std::size_t askable_queries = select::count_askable_queries(pairs, askable);
+    if (askable_queries == 0 && select::count_askable_queries(pairs, {}) > 0) {
+      throw InputError(fmt::format("teacher {}: it can answer none of the {} queries (no recording holds their ids: "
+                                   "are these the recordings of this --left table?)",
+                                   teacher->spec(), select::count_askable_queries(pairs, {})));
+    }
     result.report["teacher"]["askable_queries"] = askable_queries;
     spdlog::info("teacher {}: can answer {} of the queries with candidates; the sample is drawn from those",
                  teacher->spec(), askable_queries);

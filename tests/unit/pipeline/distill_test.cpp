@@ -7,6 +7,7 @@
 
 #include "unit/io/temp_dir.h"
 #include "pipeline/decision_explanations.h"
+#include "matchmaker/error.h"
 #include "workspace/workspace.h"
 
 namespace matchmaker::pipeline {
@@ -207,6 +208,20 @@ TEST(DistillTest, WhereTheTeacherMostlySaysNoneLaterRoundsAlsoSpreadOverTheScore
   }
   EXPECT_GE(in_low, 6u);
   EXPECT_GE(in_high, 6u);
+}
+
+TEST(DistillTest, ARecordingOfOtherQueriesIsAnInputError) {
+  const SyntheticProblem data;
+  io::testing::TempDir dir;
+  StageTimer timer;
+  DistillSettings settings = simulated_settings(data);
+  settings.teacher = "replay:" + dir.write("responses.json", R"({"responses": [{"query_id": "elsewhere", "answer": "[1]"}]})");
+  try {
+    distill(data.problem(), nullptr, settings, timer);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("none of the 400 queries"), std::string::npos) << error.what();
+  }
 }
 
 TEST(DistillTest, EscalatedTeacherAnswersDecideTheirQueries) {
