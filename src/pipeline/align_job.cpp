@@ -306,8 +306,7 @@ AnchorRounds ask_for_anchors(graph::BootstrapResult model, const graph::Bootstra
                              const graph::BootstrapSettings& rerun_settings, bool use_names, const Table& left_table,
                              const Table& right_table, const DistillSettings& settings, StageTimer& timer) {
   AnchorRounds rounds;
-  std::size_t with_candidates = 0;
-  for (std::size_t query = 0; query < model.pairs.num_left; ++query) with_candidates += model.pairs.query_size(query) > 0;
+  const std::size_t with_candidates = select::count_askable_queries(model.pairs, {});
   const std::size_t budget = select::budget_to_count(settings.teacher_budget, with_candidates);
   if (budget == 0) {
     rounds.model = std::move(model);

@@ -376,10 +376,11 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   const std::vector<std::uint8_t> askable = teacher->askable(problem);
   if (!askable.empty()) {
     const std::size_t askable_queries = select::count_askable_queries(pairs, askable);
-    if (askable_queries == 0 && select::count_askable_queries(pairs, {}) > 0) {
+    const std::size_t with_candidates = select::count_askable_queries(pairs, {});
+    if (askable_queries == 0 && with_candidates > 0) {
       throw InputError(fmt::format("teacher {}: it can answer none of the {} queries (no recording holds their ids: "
                                    "are these the recordings of this --left table?)",
-                                   teacher->spec(), select::count_askable_queries(pairs, {})));
+                                   teacher->spec(), with_candidates));
     }
     result.report["teacher"]["askable_queries"] = askable_queries;
     spdlog::info("teacher {}: can answer {} of the queries with candidates; the sample is drawn from those",
@@ -434,8 +435,7 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   const auto predict_start = std::chrono::steady_clock::now();
   result.student_scores = result.student->predict(features);
   const double predict_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - predict_start).count();
-  std::size_t decided_queries = 0;
-  for (std::size_t query = 0; query < pairs.num_left; ++query) decided_queries += pairs.query_size(query) > 0;
+  const std::size_t decided_queries = select::count_askable_queries(pairs, {});
   result.report["student"] = {{"predict_seconds", predict_seconds},
                               {"queries", decided_queries},
                               {"ms_per_query", decided_queries > 0 ? 1000.0 * predict_seconds / static_cast<double>(decided_queries) : 0.0}};
