@@ -128,6 +128,11 @@ ReplayDecision decide_replay(const ReplayRecording& recording, const std::vector
     }
   } else if (recording.answer > 0 && recording.answer == recording.ground_answer) {
     decision.chosen = shown_index_of(recording.ground_truth);
+  } else if (recording.answer > 0 && recording.ground_answer == 0 && !recording.ground_truth.empty() &&
+             shown_index_of(recording.ground_truth) >= 0) {
+    // The recorded model named a record from a list without the gold record, which we show: what it
+    // would pick from our list is unknown, and a stand-in would be an answer it never gave.
+    return ReplayDecision{};
   } else if (recording.answer > 0) {
     // A wrong record whose id was not stored: our highest-ranked non-gold candidate stands in.
     for (std::size_t idx = 0; idx < shown_right_ids.size(); ++idx) {

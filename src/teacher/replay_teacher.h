@@ -73,10 +73,13 @@ struct ReplayDecision {
 //   shown, else none; otherwise a wrong record whose id was not stored: the first (highest-ranked)
 //   shown candidate that is neither in `gold_right_ids` nor the recorded ground_truth stands in;
 // - without a recorded list, a recording whose ground_answer is 0 was never shown its gold record
-//   (ground_truth): its answer, "[0]" or a wrong "[k]", does not judge that record if we show it. The
-//   DistillER test recordings hold many such "none" answers on plain matches (IMDB episodes of the
-//   same title, season and number: D5 177, D6 134 of the test queries); taken as negatives they taught
-//   the student that those are not matches.
+//   (ground_truth). If we show that record, its "[0]" stays a "none" that does not judge it (the
+//   DistillER test recordings hold many such "none" answers on plain matches, IMDB episodes of the
+//   same title, season and number: D5 177, D6 134 of the test queries; taken as negatives they taught
+//   the student that those are not matches), and its "[k]" is unusable (answered = false): the
+//   model chose from a list without the gold record, and a stand-in would be an answer it never
+//   gave. Stand-ins there were label noise and, escalated, overruled right student matches ("Chapter
+//   18" S2E5 -> "Part 5": Qwen2.5-32B test recordings D2 4, D3 68, D4 5, D5 12, D6 7 queries).
 // Benchmark use only: `gold_right_ids` (the query's gold right ids, may be empty) is never available
 // to matching.
 ReplayDecision decide_replay(const ReplayRecording& recording, const std::vector<std::string>* recorded_options,

@@ -163,12 +163,14 @@ TEST(DecideReplayTest, AnAnswerDoesNotJudgeAGoldRecordTheRecordedModelNeverSaw) 
   EXPECT_TRUE(decision.answered);
   EXPECT_EQ(decision.chosen, -1);  // still "none" as a decision
   EXPECT_EQ(decision.judged, (std::vector<std::uint8_t>{1, 0, 1}));
-  recording.answer = 2;  // a wrong record: the stand-in is chosen, the unseen gold stays unjudged
-  decision = decide_replay(recording, nullptr, shown, {"11"});
+  recording.answer = 2;  // a record picked from a list without the gold one, which we show: unusable
+  EXPECT_FALSE(decide_replay(recording, nullptr, shown, {"11"}).answered);
+  // Gold not shown, or no gold at all (-1): the answer judges everything it was shown, and a named
+  // record is a wrong one (the stand-in).
+  decision = decide_replay(recording, nullptr, {"10", "12"}, {"11"});
+  EXPECT_TRUE(decision.answered);
   EXPECT_EQ(decision.chosen, 0);
-  EXPECT_EQ(decision.judged, (std::vector<std::uint8_t>{1, 0, 1}));
-  // Gold not shown, or no gold at all (-1): the answer judges everything it was shown.
-  EXPECT_TRUE(decide_replay(recording, nullptr, {"10", "12"}, {}).judged.empty());
+  EXPECT_TRUE(decision.judged.empty());
   recording.ground_truth = "-1";
   recording.answer = 0;
   EXPECT_TRUE(decide_replay(recording, nullptr, shown, {}).judged.empty());
