@@ -177,8 +177,23 @@ void ReplayTeacher::load(const MatchProblem& problem) {
 std::vector<std::uint8_t> ReplayTeacher::askable(const MatchProblem& problem) {
   if (!loaded_) load(problem);
   const Table& left = *problem.left;
+  const Table& right = *problem.right;
+  const candidates::CandidatePairs& pairs = *problem.pairs;
   std::vector<std::uint8_t> mask(left.num_rows(), 0);
-  for (std::size_t row = 0; row < mask.size(); ++row) mask[row] = recordings_.recording(std::string(left.id(row))) != nullptr;
+  for (std::size_t row = 0; row < mask.size(); ++row) {
+    const std::string query_id(left.id(row));
+    const ReplayRecording* recording = recordings_.recording(query_id);
+    if (recording == nullptr) continue;
+    mask[row] = 1;
+    // A pick from a list without the gold record is unusable once we show that record (see
+    // decide_replay): such a query is not worth a call when the record is among its candidates.
+    const bool picked_without_gold = recording->answer > 0 && recording->ground_answer == 0 &&
+                                     !recording->ground_truth.empty() && recordings_.options(query_id) == nullptr;
+    if (!picked_without_gold || row >= pairs.num_left) continue;
+    for (std::uint64_t pair = pairs.query_offsets[row]; pair < pairs.query_offsets[row + 1]; ++pair) {
+      if (right.id(pairs.right[pair]) == recording->ground_truth) mask[row] = 0;
+    }
+  }
   return mask;
 }
 

@@ -93,7 +93,9 @@ class ReplayTeacher final : public Teacher {
   ReplayTeacher(std::string spec, std::vector<std::string> files, std::string gold_path);
   std::string spec() const override { return spec_; }
   std::vector<TeacherAnswer> answer(const MatchProblem& problem, std::span<const TeacherQuery> queries) override;
-  // The queries it holds a recording for: the benchmark's query set (DistillER's D1 queries).
+  // The queries it holds a usable recording for: the benchmark's query set (DistillER's D1 queries),
+  // less those whose recorded pick decide_replay() cannot use because the gold record the recorded
+  // model never saw is among the query's candidates.
   std::vector<std::uint8_t> askable(const MatchProblem& problem) override;
   // Questions, answered ones, and estimated tokens: what the same questions would cost an LLM, as
   // characters / 4 of the select prompt matchmaker would send and of the recorded answer.

@@ -104,6 +104,21 @@ TEST_F(ReplayFixture, OnlyRecordedQueriesAreAskable) {
   EXPECT_EQ(teacher.askable(problem), (std::vector<std::uint8_t>{1, 0, 1, 0}));
 }
 
+TEST_F(ReplayFixture, APickMadeWithoutTheGoldRecordIsNotAskableWhenThatRecordIsACandidate) {
+  // Every query's candidates are ids 10, 11, 12. ground_answer 0: the recorded list lacked the gold.
+  const auto responses = write("responses.json", R"({"responses": [
+    {"query_id": 0, "answer": "[3]", "ground_truth": 11, "ground_answer": 0},
+    {"query_id": 1, "answer": "[3]", "ground_truth": 15, "ground_answer": 0},
+    {"query_id": 2, "answer": "[0]", "ground_truth": 11, "ground_answer": 0},
+    {"query_id": 3, "answer": "[3]", "ground_truth": -1, "ground_answer": 0}]})");
+  ReplayTeacher teacher("replay:test", {responses}, "");
+  const MatchProblem problem{&left, &right, &pairs, nullptr};
+  // q0: its gold (11) is our candidate, and the pick cannot be replayed. q1: gold 15 is not a
+  // candidate (a stand-in is a fair wrong pick). q2: a "none" stays usable. q3: no gold at all.
+  EXPECT_EQ(teacher.askable(problem), (std::vector<std::uint8_t>{0, 1, 1, 1}));
+  EXPECT_FALSE(teacher.answer(problem, std::vector<TeacherQuery>{question(0)})[0].answered);
+}
+
 TEST_F(ReplayFixture, BadFilesAreInputErrors) {
   EXPECT_THROW(ReplayTeacher("replay:", {}, ""), InputError);
   EXPECT_THROW(ReplayTeacher("replay:x", {(dir.path() / "missing.json").string()}, ""), InputError);
