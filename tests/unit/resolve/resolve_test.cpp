@@ -59,6 +59,32 @@ TEST(ResolveTest, UniqueMappingLeavesAQueryUnmatchedWhenItsOnlyCandidateIsTaken)
   EXPECT_EQ(matches[0].left, 1u);
 }
 
+TEST(ResolveTest, UniqueMappingGivesTheRunnerUpItsOtherRecordRatherThanNothing) {
+  // "soundbooth cs3 [mac]" (query 0) and "soundbooth cs3" (query 1) both score the Windows record 0
+  // highest, the [mac] one a little more; only the [mac] one also fits the Mac record 1. Greedy takes
+  // (0, 0) first and leaves query 1 unmatched; the most likely assignment is (0, 1) + (1, 0).
+  const auto pairs = make_pairs(2, 2, {{0, 0}, {0, 1}, {1, 0}});
+  const std::vector<float> scores = {0.995f, 0.9f, 0.987f};
+  const auto matches = resolve_matches(pairs, scores, ResolveMethod::kUniqueMapping, 0.25f);
+  ASSERT_EQ(matches.size(), 2u);
+  EXPECT_EQ(matches[0].right, 1u);
+  EXPECT_FLOAT_EQ(matches[0].score, 0.9f);
+  EXPECT_EQ(matches[1].right, 0u);
+}
+
+TEST(ResolveTest, UniqueMappingPrefersOneSureMatchToTwoDoubtfulOnes) {
+  // Summed log-odds over the threshold: 0.999 alone (+6.9 - 0) beats 0.6 + 0.6 (+0.4 each).
+  const auto pairs = make_pairs(2, 2, {{0, 0}, {0, 1}, {1, 0}});
+  const std::vector<float> scores = {0.999f, 0.6f, 0.6f};
+  const auto matches = resolve_matches(pairs, scores, ResolveMethod::kUniqueMapping, 0.5f);
+  ASSERT_EQ(matches.size(), 1u);
+  EXPECT_EQ(matches[0].left, 0u);
+  EXPECT_EQ(matches[0].right, 0u);
+  // A pair exactly at the threshold still counts, as with greedy.
+  const std::vector<float> at_threshold = {0.5f, 0.1f, 0.1f};
+  EXPECT_EQ(resolve_matches(pairs, at_threshold, ResolveMethod::kUniqueMapping, 0.5f).size(), 1u);
+}
+
 TEST(ResolveTest, ConnectedComponentsCloseClustersTransitively) {
   // Records 0-1 and 1-2 match, 3-4 match, 2-3 does not.
   const auto pairs = make_pairs(5, 5, {{0, 1}, {1, 2}, {2, 3}, {3, 4}});
