@@ -21,7 +21,7 @@ enum class ResolveMethod {
   kBestMatch,            // each query's best candidate, if its score reaches the threshold ("none" otherwise)
   kUniqueMapping,        // one-to-one: each record matched at most once, the summed log-odds of the
                          // matches over the threshold's as large as possible (exact within groups of
-                         // competing pairs up to 256 records a side, greedy by score beyond)
+                         // competing pairs up to 64 records a side, greedy by score beyond)
   kConnectedComponents,  // deduplication: pairs above the threshold, closed transitively into clusters
 };
 
