@@ -103,6 +103,16 @@ const std::vector<std::string>* ReplayRecordings::options(const std::string& que
   return found == options_.end() ? nullptr : &found->second;
 }
 
+namespace {
+
+// True when the recorded model's list, which was not stored, lacked the query's gold record
+// (ground_answer 0 with a gold id): its answer says nothing about that record.
+bool gold_unseen(const ReplayRecording& recording, const std::vector<std::string>* recorded_options) {
+  return recorded_options == nullptr && recording.ground_answer == 0 && !recording.ground_truth.empty();
+}
+
+}  // namespace
+
 ReplayDecision decide_replay(const ReplayRecording& recording, const std::vector<std::string>* recorded_options,
                              const std::vector<std::string>& shown_right_ids,
                              const std::vector<std::string>& gold_right_ids) {
@@ -115,6 +125,8 @@ ReplayDecision decide_replay(const ReplayRecording& recording, const std::vector
     const auto found = std::find(shown_right_ids.begin(), shown_right_ids.end(), right_id);
     return found == shown_right_ids.end() ? -1 : static_cast<int>(found - shown_right_ids.begin());
   };
+  // The gold record the recorded model never saw, where we show it (-1 otherwise).
+  const int unseen_gold = gold_unseen(recording, recorded_options) ? shown_index_of(recording.ground_truth) : -1;
 
   if (recorded_options != nullptr) {
     // The recorded model saw its own list: it judged only the candidates of ours that were on it.
@@ -128,8 +140,7 @@ ReplayDecision decide_replay(const ReplayRecording& recording, const std::vector
     }
   } else if (recording.answer > 0 && recording.answer == recording.ground_answer) {
     decision.chosen = shown_index_of(recording.ground_truth);
-  } else if (recording.answer > 0 && recording.ground_answer == 0 && !recording.ground_truth.empty() &&
-             shown_index_of(recording.ground_truth) >= 0) {
+  } else if (recording.answer > 0 && unseen_gold >= 0) {
     // The recorded model named a record from a list without the gold record, which we show: what it
     // would pick from our list is unknown, and a stand-in would be an answer it never gave.
     return ReplayDecision{};
@@ -145,12 +156,9 @@ ReplayDecision decide_replay(const ReplayRecording& recording, const std::vector
       }
     }
   }
-  if (recorded_options == nullptr && recording.ground_answer == 0 && !recording.ground_truth.empty()) {
-    const int unseen_gold = shown_index_of(recording.ground_truth);
-    if (unseen_gold >= 0 && unseen_gold != decision.chosen) {
-      decision.judged.assign(shown_right_ids.size(), 1);
-      decision.judged[static_cast<std::size_t>(unseen_gold)] = 0;
-    }
+  if (unseen_gold >= 0 && unseen_gold != decision.chosen) {
+    decision.judged.assign(shown_right_ids.size(), 1);
+    decision.judged[static_cast<std::size_t>(unseen_gold)] = 0;
   }
   return decision;
 }
@@ -187,8 +195,7 @@ std::vector<std::uint8_t> ReplayTeacher::askable(const MatchProblem& problem) {
     mask[row] = 1;
     // A pick from a list without the gold record is unusable once we show that record (see
     // decide_replay): such a query is not worth a call when the record is among its candidates.
-    const bool picked_without_gold = recording->answer > 0 && recording->ground_answer == 0 &&
-                                     !recording->ground_truth.empty() && recordings_.options(query_id) == nullptr;
+    const bool picked_without_gold = recording->answer > 0 && gold_unseen(*recording, recordings_.options(query_id));
     if (!picked_without_gold || row >= pairs.num_left) continue;
     for (std::uint64_t pair = pairs.query_offsets[row]; pair < pairs.query_offsets[row + 1]; ++pair) {
       if (right.id(pairs.right[pair]) == recording->ground_truth) mask[row] = 0;
