@@ -110,7 +110,11 @@ std::vector<Match> unique_mapping(const candidates::CandidatePairs& pairs, std::
 
   std::vector<std::uint8_t> left_used(pairs.num_left, 0), right_used(pairs.num_right, 0);
   std::vector<Match> matches;
-  std::vector<std::uint64_t> group;
+  const double threshold_log_odds = log_odds(threshold);
+  const auto index_in = [](const std::vector<std::uint32_t>& sorted, std::uint32_t row) {
+    return static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), row) - sorted.begin());
+  };
+  std::vector<std::uint64_t> group, cell_pair;  // cell_pair: the pair of each weights cell
   std::vector<std::uint32_t> lefts, rights;
   std::vector<double> weights;
   for (std::size_t begin = 0; begin < by_group.size();) {
@@ -133,12 +137,8 @@ std::vector<Match> unique_mapping(const candidates::CandidatePairs& pairs, std::
       assign_greedily(group, pairs, scores, left_used, right_used, matches);
       continue;
     }
-    const double threshold_log_odds = log_odds(threshold);
-    const auto index_in = [](const std::vector<std::uint32_t>& sorted, std::uint32_t row) {
-      return static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), row) - sorted.begin());
-    };
     weights.assign(lefts.size() * rights.size(), 0.0);
-    std::vector<std::uint64_t> cell_pair(weights.size(), 0);
+    cell_pair.assign(weights.size(), 0);
     for (std::uint64_t pair : group) {
       const std::size_t cell = index_in(lefts, pairs.left[pair]) * rights.size() + index_in(rights, pairs.right[pair]);
       weights[cell] = log_odds(scores[pair]) - threshold_log_odds + kAtThreshold;
