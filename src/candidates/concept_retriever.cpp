@@ -6,6 +6,7 @@
 #include <iterator>
 #include <tuple>
 
+#include "candidates/pruned_search.h"
 #include "text/normalize.h"
 #include "text/tfidf.h"
 #include "text/tokenize.h"
@@ -540,75 +541,29 @@ ConceptCandidates ConceptRetriever::retrieve(const QueryVectors& queries,
 ConceptCandidates ConceptRetriever::search(const QueryVectors& queries, std::span<const std::uint32_t> excluded_names,
                                            std::uint32_t common) const {
   const std::size_t num_queries = queries.combined.num_rows();
-  const std::size_t num_names = name_keys_.size();
-  const std::size_t num_terms = index_.num_terms();
   const std::size_t k = static_cast<std::size_t>(std::max(options_.top_k, 1));
-  const std::size_t rescored = static_cast<std::size_t>(std::max({options_.names_rescored, options_.names_searched, options_.top_k}));
   const std::size_t searched = static_cast<std::size_t>(std::max(options_.names_searched, 1));
-  const std::size_t kept_at_least = static_cast<std::size_t>(std::max(options_.rare_terms_kept, 1));
+  PruningOptions pruning;
+  pruning.common_term_rows = common;
+  pruning.common_term_share = 0.0f;  // `common` already holds the share
+  pruning.rare_terms_kept = std::max(options_.rare_terms_kept, 1);
+  pruning.rows_rescored = static_cast<std::size_t>(std::max({options_.names_rescored, options_.names_searched, options_.top_k}));
   // Fixed k slots per query (score < 0 = empty), compacted at the end.
   std::vector<Hit> slots(num_queries * k, Hit{0, 0, -1.0f});
 #pragma omp parallel
   {
-    // Per thread, none per query: a dense accumulator over names with its touched list, and the query
-    // as a dense vector over terms for the exact second pass.
-    std::vector<float> accumulator(num_names, 0.0f);
-    std::vector<std::uint32_t> touched;
-    std::vector<float> dense_query(num_terms, 0.0f);
-    std::vector<std::uint32_t> frequencies;
+    PrunedSearch search(index_, name_vectors_.combined, pruning);
     std::vector<Hit> hits;
 #pragma omp for schedule(dynamic, 64)
     for (std::size_t query = 0; query < num_queries; ++query) {
       const std::uint32_t excluded = excluded_names.empty() ? kNoName : excluded_names[query];
-      const auto query_terms = queries.combined.row_terms(query);
-      const auto query_values = queries.combined.row_values(query);
-      // First pass: rare terms only. The query's kept_at_least-th smallest name frequency is a floor:
-      // terms up to it are searched even when common, so that every query finds some names.
-      frequencies.clear();
-      for (const std::uint32_t term : query_terms) frequencies.push_back(index_.frequency(term));
-      std::uint32_t floor = 0;
-      if (!frequencies.empty()) {
-        const std::size_t nth = std::min(kept_at_least, frequencies.size()) - 1;
-        std::nth_element(frequencies.begin(), frequencies.begin() + static_cast<std::ptrdiff_t>(nth), frequencies.end());
-        floor = frequencies[nth];
-      }
-      touched.clear();
-      for (std::size_t idx = 0; idx < query_terms.size(); ++idx) {
-        const std::uint32_t term = query_terms[idx];
-        const std::uint32_t term_frequency = index_.frequency(term);
-        if (term_frequency == 0 || (term_frequency > common && term_frequency > floor)) continue;
-        const float weight = query_values[idx];
-        for (std::uint64_t posting = index_.offsets[term]; posting < index_.offsets[term + 1]; ++posting) {
-          const std::uint32_t name = index_.rows[posting];
-          if (accumulator[name] == 0.0f) touched.push_back(name);
-          accumulator[name] += weight * index_.weights[posting];
-        }
-      }
+      const auto found = search.search(queries.combined.row_terms(query), queries.combined.row_values(query), [&](std::uint32_t name) {
+        return excluded == kNoName || !same_variant(name, excluded);
+      });
       hits.clear();
-      for (const std::uint32_t name : touched) {
-        if ((excluded == kNoName || !same_variant(name, excluded)) && accumulator[name] > 0.0f) hits.push_back({dictionary_.name_concept[name], name, accumulator[name]});
-        accumulator[name] = 0.0f;
-      }
-      const auto better = [](const Hit& a, const Hit& b) { return a.score != b.score ? a.score > b.score : a.name < b.name; };
-      if (hits.size() > rescored) {
-        std::nth_element(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(rescored), hits.end(), better);
-        hits.resize(rescored);
-      }
-      // Second pass: the exact cosine on every term, each name's terms looked up in the dense query.
-      for (std::size_t idx = 0; idx < query_terms.size(); ++idx) {
-        if (query_terms[idx] < num_terms) dense_query[query_terms[idx]] = query_values[idx];
-      }
-      for (Hit& hit : hits) {
-        const auto name_terms = name_vectors_.combined.row_terms(hit.name);
-        const auto name_values = name_vectors_.combined.row_values(hit.name);
-        float score = 0;
-        for (std::size_t idx = 0; idx < name_terms.size(); ++idx) score += dense_query[name_terms[idx]] * name_values[idx];
-        hit.score = score;
-      }
-      for (const std::uint32_t term : query_terms) {
-        if (term < num_terms) dense_query[term] = 0.0f;
-      }
+      for (const ScoredRow& row : found) hits.push_back({dictionary_.name_concept[row.row], row.row, row.score});
       // Keep the best names_searched names before grouping, as an exhaustive search would.
+      const auto better = [](const Hit& a, const Hit& b) { return a.score != b.score ? a.score > b.score : a.name < b.name; };
       const std::size_t kept = std::min(hits.size(), searched);
       std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(kept), hits.end(), better);
       hits.resize(kept);

@@ -4,61 +4,31 @@
 #include <omp.h>
 
 #include "candidates/inverted_index.h"
+#include "candidates/pruned_search.h"
 
 namespace matchmaker::candidates {
 namespace {
 
-struct Neighbour {
-  std::uint32_t row;
-  float score;
-};
+using Neighbour = ScoredRow;
 
 // Top-k neighbours of every query row against the index, as lists of `top_k` (padded with score < 0).
 // `skip_self`: for deduplication, a row is not its own neighbour.
-std::vector<Neighbour> top_k_all(const text::SparseRows& queries, const InvertedIndex& index,
-                                 std::size_t num_index_rows, int top_k, bool skip_self) {
+std::vector<Neighbour> top_k_all(const text::SparseRows& queries, const text::SparseRows& index_vectors, int top_k,
+                                 bool skip_self, const PruningOptions& pruning) {
+  const InvertedIndex index(index_vectors);
   const std::size_t k = static_cast<std::size_t>(top_k);
+  PruningOptions options = pruning;
+  options.rows_rescored = std::max(options.rows_rescored, k);
   std::vector<Neighbour> result(queries.num_rows() * k, Neighbour{0, -1.0f});
 #pragma omp parallel
   {
-    // Dense accumulator with a touched list: one allocation per thread, none per query. The index is
-    // read through raw pointers so that writes to the accumulator and touched list do not force the
-    // compiler to reload them in the inner loop.
-    std::vector<float> accumulator(num_index_rows, 0.0f);
-    std::vector<std::uint32_t> touched;
+    PrunedSearch search(index, index_vectors, options);
     std::vector<Neighbour> best;
-    const std::uint64_t* const posting_offsets = index.offsets.data();
-    const std::uint32_t* const posting_rows = index.rows.data();
-    const float* const posting_weights = index.weights.data();
-    float* const sums = accumulator.data();
 #pragma omp for schedule(dynamic, 64)
     for (std::size_t query = 0; query < queries.num_rows(); ++query) {
-      std::size_t num_touched = 0;
-      for (std::uint64_t idx = queries.offsets[query]; idx < queries.offsets[query + 1]; ++idx) {
-        const std::uint32_t term = queries.terms[idx];
-        if (term >= index.num_terms()) continue;
-        const float query_weight = queries.values[idx];
-        const std::uint64_t begin = posting_offsets[term];
-        const std::uint64_t end = posting_offsets[term + 1];
-        // Room for every posting of this term (plus the slot a branch-free append writes past the
-        // end), so the loop below appends without capacity checks.
-        if (touched.size() < num_touched + (end - begin) + 1) touched.resize(num_touched + (end - begin) + 1);
-        std::uint32_t* const touched_rows = touched.data();
-        for (std::uint64_t posting = begin; posting < end; ++posting) {
-          const std::uint32_t row = posting_rows[posting];
-          // Branch-free append: the slot is always written, but only kept when the row is new.
-          float& sum = sums[row];
-          touched_rows[num_touched] = row;
-          num_touched += sum == 0.0f ? 1 : 0;
-          sum += query_weight * posting_weights[posting];
-        }
-      }
-      best.clear();
-      for (std::size_t slot = 0; slot < num_touched; ++slot) {
-        const std::uint32_t row = touched[slot];
-        if (!(skip_self && row == query) && sums[row] > 0.0f) best.push_back({row, sums[row]});
-        sums[row] = 0.0f;
-      }
+      const auto found = search.search(queries.row_terms(query), queries.row_values(query),
+                                       [&](std::uint32_t row) { return !(skip_self && row == query); });
+      best.assign(found.begin(), found.end());
       const std::size_t keep = std::min(k, best.size());
       // Ties broken by row id so results do not depend on thread scheduling. That is a total order
       // (rows are unique in `best`), so selecting the `keep` best first and sorting only those gives
@@ -144,22 +114,15 @@ void collect(const std::vector<Neighbour>& lists, int top_k, bool query_is_left,
 CandidatePairs generate_candidates(const text::SparseRows& left_vectors, const text::SparseRows& right_vectors,
                                    const BlockerOptions& options) {
   std::vector<DirectedPair> pairs;
-  {
-    const InvertedIndex right_index(right_vectors);
-    collect(top_k_all(left_vectors, right_index, right_vectors.num_rows(), options.top_k, false), options.top_k,
-            true, pairs);
-  }
+  collect(top_k_all(left_vectors, right_vectors, options.top_k, false, options.pruning), options.top_k, true, pairs);
   if (options.both_directions) {
-    const InvertedIndex left_index(left_vectors);
-    collect(top_k_all(right_vectors, left_index, left_vectors.num_rows(), options.top_k, false), options.top_k,
-            false, pairs);
+    collect(top_k_all(right_vectors, left_vectors, options.top_k, false, options.pruning), options.top_k, false, pairs);
   }
   return merge_pairs(pairs, left_vectors.num_rows(), right_vectors.num_rows());
 }
 
 CandidatePairs generate_candidates_within(const text::SparseRows& vectors, const BlockerOptions& options) {
-  const InvertedIndex index(vectors);
-  const auto lists = top_k_all(vectors, index, vectors.num_rows(), options.top_k, true);
+  const auto lists = top_k_all(vectors, vectors, options.top_k, true, options.pruning);
   std::vector<DirectedPair> pairs;
   const std::size_t k = static_cast<std::size_t>(options.top_k);
   for (std::size_t slot = 0; slot < lists.size(); ++slot) {

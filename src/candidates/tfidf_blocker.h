@@ -2,6 +2,7 @@
 #pragma once
 
 #include "candidates/candidate_pairs.h"
+#include "candidates/pruned_search.h"
 #include "text/sparse_rows.h"
 
 namespace matchmaker::candidates {
@@ -9,6 +10,12 @@ namespace matchmaker::candidates {
 struct BlockerOptions {
   int top_k = 10;                // neighbours kept per record and direction
   bool both_directions = true;   // also the top-k left records of every right record
+  // How the top-k are searched (see pruned_search.h): terms held by more than max(1000, 0.2% of the
+  // rows) rows are left out of the first pass. The DistillER tables (up to 22k rows) then lose nothing
+  // (pair completeness equal, Qwen replay query accuracy 0.8756 exhaustive vs 0.8760, seeds 1-4); a cut
+  // of 500 lost 0.01 on IMDB-TMDB/TVDB. Synthetic product tables, 2 cores: 200k x 200k 27 s (cut 2000:
+  // 59 s, exhaustive over 10 minutes), 1M x 1M 250 s.
+  PruningOptions pruning = {1000, 0.002f, 4, 64};
 };
 
 // `left_vectors` / `right_vectors`: unit TF-IDF vectors (text::combined_unit_vectors). Pairs with

@@ -178,6 +178,9 @@ candidates::CandidatePairs fused_candidates(const EntityViews& views, std::span<
   candidates::BlockerOptions options;
   options.top_k = top_k;
   options.both_directions = true;
+  // Structural views are not text: their common terms (well-connected anchors) are measured only with
+  // the exact search.
+  options.pruning = candidates::PruningOptions::exhaustive();
   return candidates::generate_candidates(restrict_rows(concatenate_views(left_views), query_rows),
                                          restrict_rows(concatenate_views(right_views), target_rows), options);
 }

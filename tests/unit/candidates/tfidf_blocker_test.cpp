@@ -88,6 +88,34 @@ TEST(TfidfBlockerTest, FindsKnownMatchesOnGeneratedData) {
   EXPECT_LE(pairs.num_pairs(), data.num_entities * 2 * 10);
 }
 
+TEST(TfidfBlockerTest, PrunedSearchKeepsTheMatchesAndTheExactScores) {
+  // A cut far below the common syllable-grams' frequencies, so that the first pass skips most terms.
+  const GeneratedPair data = generate(2000, 13);
+  const Vectors vectors = vectors_of(data.left, data.right);
+  BlockerOptions exhaustive;
+  exhaustive.pruning = PruningOptions::exhaustive();
+  BlockerOptions pruned;
+  pruned.pruning = {50, 0.0f, 4, 64};
+  const CandidatePairs all = generate_candidates(vectors.left, vectors.right, exhaustive);
+  const CandidatePairs fast = generate_candidates(vectors.left, vectors.right, pruned);
+  std::size_t found_all = 0, found_fast = 0;
+  for (std::uint32_t entity = 0; entity < data.num_entities; ++entity) {
+    found_all += has_pair(all, entity, entity);
+    found_fast += has_pair(fast, entity, entity);
+  }
+  EXPECT_GE(found_fast, found_all - found_all / 100) << "pruning may lose at most 1% of the matches";
+  // Every pair the pruned search keeps has its exact cosine, the exhaustive search's score.
+  std::size_t compared = 0;
+  for (std::size_t pair = 0; pair < fast.num_pairs(); ++pair) {
+    for (auto other = all.query_offsets[fast.left[pair]]; other < all.query_offsets[fast.left[pair] + 1]; ++other) {
+      if (all.right[other] != fast.right[pair]) continue;
+      EXPECT_NEAR(fast.score[pair], all.score[other], 1e-5f);
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, fast.num_pairs() / 2);
+}
+
 TEST(TfidfBlockerTest, PairsAreSortedUniqueAndRanked) {
   const GeneratedPair data = generate(300, 11);
   const Vectors vectors = vectors_of(data.left, data.right);

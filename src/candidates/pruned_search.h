@@ -1,0 +1,93 @@
+// The best rows of an inverted index for one sparse query, fast on large indexes: a first pass through
+// the query's rarer terms only, then the exact dot product for the best rows it found. Shared by the
+// ER blocker (tfidf_blocker) and the EL concept retriever.
+//
+// Why: an exhaustive pass costs the summed posting lengths of the query's terms, and common terms
+// (3-grams such as " th", words such as "black") are held by a fixed share of all rows, so the cost
+// grows with the square of the table size: 50,000 x 50,000 synthetic product records spent 28 s of a
+// 36 s run in blocking, 200,000 x 200,000 over ten minutes. Common terms decide little about which
+// rows are nearest; they still count in the exact score of the rows the rarer terms found.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "candidates/inverted_index.h"
+#include "text/sparse_rows.h"
+
+namespace matchmaker::candidates {
+
+struct ScoredRow {
+  std::uint32_t row;
+  float score;
+};
+
+struct PruningOptions {
+  // The first pass skips terms held by more than max(common_term_rows, common_term_share of the rows)
+  // rows, except the query's `rare_terms_kept` rarest terms (so that every query finds some rows).
+  std::uint32_t common_term_rows = 150;
+  float common_term_share = 0.02f;
+  int rare_terms_kept = 4;
+  // The first pass's best rows re-scored exactly on every term.
+  std::size_t rows_rescored = 64;
+
+  // No pruning: every term in the first pass, whose scores are then exact.
+  static PruningOptions exhaustive() {
+    return {std::numeric_limits<std::uint32_t>::max(), 0.0f, 0, std::numeric_limits<std::size_t>::max()};
+  }
+  std::uint32_t common_cut(std::size_t num_rows) const;
+};
+
+// One per thread: it holds a dense accumulator over the index's rows and a dense query over its terms,
+// so that no query allocates.
+class PrunedSearch {
+ public:
+  // `index` is InvertedIndex(index_vectors); both must outlive the search.
+  PrunedSearch(const InvertedIndex& index, const text::SparseRows& index_vectors, const PruningOptions& options);
+
+  // Rows with a positive score that `keep(row)` accepts: the first pass's best options.rows_rescored,
+  // each with its exact dot product with the query, in no particular order. The span is valid until
+  // the next call. Ties in the first pass go to the smaller row, so results do not depend on threads.
+  template <typename Keep>
+  std::span<const ScoredRow> search(std::span<const std::uint32_t> terms, std::span<const float> values, Keep&& keep) {
+    const bool pruned = first_pass(terms, values);
+    hits_.clear();
+    float* const sums = accumulator_.data();
+    for (std::size_t slot = 0; slot < num_touched_; ++slot) {
+      const std::uint32_t row = touched_[slot];
+      if (sums[row] > 0.0f && keep(row)) hits_.push_back({row, sums[row]});
+      sums[row] = 0.0f;
+    }
+    if (hits_.size() > options_.rows_rescored) {
+      const auto better = [](const ScoredRow& a, const ScoredRow& b) {
+        return a.score != b.score ? a.score > b.score : a.row < b.row;
+      };
+      std::nth_element(hits_.begin(), hits_.begin() + static_cast<std::ptrdiff_t>(options_.rows_rescored), hits_.end(), better);
+      hits_.resize(options_.rows_rescored);
+    }
+    // When no term was skipped the first pass summed every term: its scores are already exact.
+    if (pruned) rescore(terms, values);
+    return hits_;
+  }
+
+ private:
+  // Accumulates the first pass into accumulator_ / touched_; true when some term was skipped.
+  bool first_pass(std::span<const std::uint32_t> terms, std::span<const float> values);
+  void rescore(std::span<const std::uint32_t> terms, std::span<const float> values);
+
+  const InvertedIndex& index_;
+  const text::SparseRows& index_vectors_;
+  PruningOptions options_;
+  std::uint32_t common_cut_;
+  std::vector<float> accumulator_;
+  std::vector<std::uint32_t> touched_;
+  std::size_t num_touched_ = 0;
+  std::vector<float> dense_query_;
+  std::vector<std::uint32_t> frequencies_;
+  std::vector<ScoredRow> hits_;
+};
+
+}  // namespace matchmaker::candidates
