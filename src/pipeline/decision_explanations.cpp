@@ -39,11 +39,6 @@ std::vector<workspace::Workspace::Explanation> explain_decisions(const teacher::
                                                                  const DistillResult& distilled,
                                                                  std::span<const Decision> decisions) {
   const candidates::CandidatePairs& pairs = *problem.pairs;
-  std::vector<std::uint64_t> rows;
-  rows.reserve(decisions.size());
-  for (const Decision& decision : decisions) rows.push_back(decision.pair);
-  std::vector<explain::PairExplanation> student_views;
-  if (distilled.student) student_views = explain::explain_pairs(*distilled.student, *problem.features, rows);
 
   // What the teacher said, by query: its escalation answer if any, else its sample answer.
   std::unordered_map<std::uint32_t, const TeacherDecision*> teacher_said;
@@ -53,8 +48,18 @@ std::vector<workspace::Workspace::Explanation> explain_decisions(const teacher::
 
   std::vector<workspace::Workspace::Explanation> explanations;
   explanations.reserve(decisions.size());
+  // The student's view of a pair (every feature's contribution, a few KB) lives only until its JSON
+  // is built, a chunk at a time: all of them at once took 1 GB for 200,000 decisions.
+  constexpr std::size_t kDecisionsPerChunk = 4096;
+  std::vector<std::uint64_t> rows;
+  std::vector<explain::PairExplanation> student_views;
   for (std::size_t idx = 0; idx < decisions.size(); ++idx) {
     const Decision& decision = decisions[idx];
+    if (idx % kDecisionsPerChunk == 0 && distilled.student) {
+      rows.clear();
+      for (std::size_t next = idx; next < std::min(decisions.size(), idx + kDecisionsPerChunk); ++next) rows.push_back(decisions[next].pair);
+      student_views = explain::explain_pairs(*distilled.student, *problem.features, rows);
+    }
     workspace::Workspace::Explanation explanation;
     explanation.left_id = std::string(problem.left->id(decision.query));
     explanation.right_id = std::string(problem.right->id(pairs.right[decision.pair]));
@@ -63,9 +68,10 @@ std::vector<workspace::Workspace::Explanation> explain_decisions(const teacher::
     explanation.route = route::route_name(route);
     explanation.score = decision.score;
     explanation.detail = {{"blocking_score", pairs.score[decision.pair]}};
-    if (!student_views.empty()) {
-      explanation.detail["student"] = explain::to_json(student_views[idx]);
-      explanation.detail["student"]["calibrated_probability"] = distilled.calibration.apply(student_views[idx].probability());
+    if (distilled.student) {
+      const explain::PairExplanation& student_view = student_views[idx % kDecisionsPerChunk];
+      explanation.detail["student"] = explain::to_json(student_view);
+      explanation.detail["student"]["calibrated_probability"] = distilled.calibration.apply(student_view.probability());
     }
     if (const auto found = teacher_said.find(decision.query); found != teacher_said.end()) {
       const TeacherDecision& said = *found->second;
