@@ -28,8 +28,9 @@ struct ScoredRow {
 struct PruningOptions {
   // The first pass skips terms held by more than max(common_term_rows, common_term_share of the rows)
   // rows, except the query's `rare_terms_kept` rarest terms (so that every query finds some rows).
-  std::uint32_t common_term_rows = 150;
-  float common_term_share = 0.02f;
+  // Defaults: the ER blocker's (measured in tfidf_blocker.h); the EL retriever sets its own.
+  std::uint32_t common_term_rows = 1000;
+  float common_term_share = 0.002f;
   int rare_terms_kept = 4;
   // The first pass's best rows re-scored exactly on every term.
   std::size_t rows_rescored = 64;

@@ -9,21 +9,19 @@
 namespace matchmaker::candidates {
 namespace {
 
-using Neighbour = ScoredRow;
-
 // Top-k neighbours of every query row against the index, as lists of `top_k` (padded with score < 0).
 // `skip_self`: for deduplication, a row is not its own neighbour.
-std::vector<Neighbour> top_k_all(const text::SparseRows& queries, const text::SparseRows& index_vectors, int top_k,
+std::vector<ScoredRow> top_k_all(const text::SparseRows& queries, const text::SparseRows& index_vectors, int top_k,
                                  bool skip_self, const PruningOptions& pruning) {
   const InvertedIndex index(index_vectors);
   const std::size_t k = static_cast<std::size_t>(top_k);
   PruningOptions options = pruning;
   options.rows_rescored = std::max(options.rows_rescored, k);
-  std::vector<Neighbour> result(queries.num_rows() * k, Neighbour{0, -1.0f});
+  std::vector<ScoredRow> result(queries.num_rows() * k, ScoredRow{0, -1.0f});
 #pragma omp parallel
   {
     PrunedSearch search(index, index_vectors, options);
-    std::vector<Neighbour> best;
+    std::vector<ScoredRow> best;
 #pragma omp for schedule(dynamic, 64)
     for (std::size_t query = 0; query < queries.num_rows(); ++query) {
       const auto found = search.search(queries.row_terms(query), queries.row_values(query),
@@ -33,7 +31,7 @@ std::vector<Neighbour> top_k_all(const text::SparseRows& queries, const text::Sp
       // Ties broken by row id so results do not depend on thread scheduling. That is a total order
       // (rows are unique in `best`), so selecting the `keep` best first and sorting only those gives
       // the same list as a partial sort.
-      auto better = [](const Neighbour& a, const Neighbour& b) {
+      auto better = [](const ScoredRow& a, const ScoredRow& b) {
         return a.score != b.score ? a.score > b.score : a.row < b.row;
       };
       std::nth_element(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(keep), best.end(), better);
@@ -94,10 +92,10 @@ CandidatePairs merge_pairs(std::vector<DirectedPair>& pairs, std::size_t num_lef
   return merged;
 }
 
-void collect(const std::vector<Neighbour>& lists, int top_k, bool query_is_left, std::vector<DirectedPair>& out) {
+void collect(const std::vector<ScoredRow>& lists, int top_k, bool query_is_left, std::vector<DirectedPair>& out) {
   const std::size_t k = static_cast<std::size_t>(top_k);
   for (std::size_t slot = 0; slot < lists.size(); ++slot) {
-    const Neighbour& neighbour = lists[slot];
+    const ScoredRow& neighbour = lists[slot];
     if (neighbour.score < 0) continue;
     const auto query = static_cast<std::uint32_t>(slot / k);
     const auto rank = static_cast<std::uint16_t>(slot % k + 1);

@@ -13,9 +13,9 @@ struct BlockerOptions {
   // How the top-k are searched (see pruned_search.h): terms held by more than max(1000, 0.2% of the
   // rows) rows are left out of the first pass. The DistillER tables (up to 22k rows) then lose nothing
   // (pair completeness equal, Qwen replay query accuracy 0.8756 exhaustive vs 0.8760, seeds 1-4); a cut
-  // of 500 lost 0.01 on IMDB-TMDB/TVDB. Synthetic product tables, 2 cores: 200k x 200k 27 s (cut 2000:
-  // 59 s, exhaustive over 10 minutes), 1M x 1M 250 s.
-  PruningOptions pruning = {1000, 0.002f, 4, 64};
+  // of 500 lost 0.01 on IMDB-TMDB/TVDB. Synthetic product tables (bench/er_distiller --speed), 2 cores,
+  // blocking: 200k x 200k 22 s (cut 2000: 59 s, exhaustive over 10 minutes), 1M x 1M 201 s.
+  PruningOptions pruning;
 };
 
 // `left_vectors` / `right_vectors`: unit TF-IDF vectors (text::combined_unit_vectors). Pairs with

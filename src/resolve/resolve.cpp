@@ -155,7 +155,6 @@ std::vector<Match> unique_mapping(const candidates::CandidatePairs& pairs, std::
   return matches;
 }
 
-
 // Every pair inside every cluster, scored with the best direct edge score within the cluster path
 // when one exists (the edge's own score) or the weakest accepted link of the cluster otherwise.
 std::vector<Match> connected_components(const candidates::CandidatePairs& pairs, std::span<const float> scores,
