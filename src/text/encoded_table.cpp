@@ -1,5 +1,6 @@
 #include "text/encoded_table.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -56,42 +57,61 @@ EncodedTable TableEncoder::encode(const Table& table, const std::vector<std::siz
   EncodedTable encoded;
   encoded.attributes.resize(attribute_columns.size());
   Scratch scratch;
-  for (std::size_t row = 0; row < table.num_rows(); ++row) {
-    scratch.record_text.clear();
-    for (std::size_t column = 0; column < table.num_columns(); ++column) {
-      if (column == table.id_column()) continue;
-      const std::string normalized = normalize(table.cell(row, column));
-      if (normalized.empty()) continue;
-      if (!scratch.record_text.empty()) scratch.record_text.push_back(' ');
-      scratch.record_text += normalized;
+  // Normalising (utf8proc, every cell) is most of the work: it runs on all threads, a chunk of records
+  // at a time. Interning stays on this thread, in row order, so ids do not depend on the thread count.
+  constexpr std::size_t kChunkRows = 16384;
+  const std::size_t num_columns = table.num_columns();
+  std::vector<std::string> normalized(std::min(kChunkRows, table.num_rows()) * num_columns);
+  for (std::size_t chunk_begin = 0; chunk_begin < table.num_rows(); chunk_begin += kChunkRows) {
+    const std::size_t chunk_rows = std::min(kChunkRows, table.num_rows() - chunk_begin);
+#pragma omp parallel for schedule(dynamic, 256)
+    for (std::size_t offset = 0; offset < chunk_rows; ++offset) {
+      for (std::size_t column = 0; column < num_columns; ++column) {
+        std::string& cell = normalized[offset * num_columns + column];
+        if (column == table.id_column()) {
+          cell.clear();
+        } else {
+          cell = normalize(table.cell(chunk_begin + offset, column));
+        }
+      }
     }
+    for (std::size_t offset = 0; offset < chunk_rows; ++offset) {
+      const std::size_t row = chunk_begin + offset;
+      const std::string* cells = normalized.data() + offset * num_columns;
+      scratch.record_text.clear();
+      for (std::size_t column = 0; column < num_columns; ++column) {
+        if (column == table.id_column() || cells[column].empty()) continue;
+        if (!scratch.record_text.empty()) scratch.record_text.push_back(' ');
+        scratch.record_text += cells[column];
+      }
 
-    word_tokens(scratch.record_text, scratch.tokens);
-    scratch.ids.clear();
-    for (auto token : scratch.tokens) scratch.ids.push_back(words_.intern(token));
-    encoded.words.append_counts(scratch.ids);
-
-    char_qgrams(scratch.record_text, kGramSize, scratch.padded, scratch.grams);
-    scratch.ids.clear();
-    for (auto gram : scratch.grams) scratch.ids.push_back(grams_.intern(gram));
-    encoded.grams.append_counts(scratch.ids);
-
-    model_codes(scratch.record_text, scratch.codes);
-    scratch.ids.clear();
-    for (const auto& code : scratch.codes) scratch.ids.push_back(codes_.intern(code));
-    encoded.codes.append_counts(scratch.ids);
-
-    for (std::size_t attribute_idx = 0; attribute_idx < attribute_columns.size(); ++attribute_idx) {
-      EncodedAttribute& attribute = encoded.attributes[attribute_idx];
-      const std::string_view raw = table.cell(row, attribute_columns[attribute_idx]);
-      const std::string normalized = normalize(raw);
-      attribute.arena += normalized;
-      attribute.offsets.push_back(attribute.arena.size());
-      word_tokens(normalized, scratch.tokens);
+      word_tokens(scratch.record_text, scratch.tokens);
       scratch.ids.clear();
       for (auto token : scratch.tokens) scratch.ids.push_back(words_.intern(token));
-      attribute.words.append_counts(scratch.ids);
-      attribute.numbers.push_back(number_of(raw));
+      encoded.words.append_counts(scratch.ids);
+
+      char_qgrams(scratch.record_text, kGramSize, scratch.padded, scratch.grams);
+      scratch.ids.clear();
+      for (auto gram : scratch.grams) scratch.ids.push_back(grams_.intern(gram));
+      encoded.grams.append_counts(scratch.ids);
+
+      model_codes(scratch.record_text, scratch.codes);
+      scratch.ids.clear();
+      for (const auto& code : scratch.codes) scratch.ids.push_back(codes_.intern(code));
+      encoded.codes.append_counts(scratch.ids);
+
+      for (std::size_t attribute_idx = 0; attribute_idx < attribute_columns.size(); ++attribute_idx) {
+        EncodedAttribute& attribute = encoded.attributes[attribute_idx];
+        const std::size_t column = attribute_columns[attribute_idx];
+        const std::string& value = cells[column];
+        attribute.arena += value;
+        attribute.offsets.push_back(attribute.arena.size());
+        word_tokens(value, scratch.tokens);
+        scratch.ids.clear();
+        for (auto token : scratch.tokens) scratch.ids.push_back(words_.intern(token));
+        attribute.words.append_counts(scratch.ids);
+        attribute.numbers.push_back(number_of(table.cell(row, column)));
+      }
     }
   }
   return encoded;
