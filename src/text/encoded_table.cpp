@@ -53,6 +53,18 @@ float number_of(std::string_view raw) {
 
 }  // namespace
 
+std::uint32_t TableEncoder::intern_gram(std::string_view gram) {
+  static_assert(kGramSize == 3, "the ASCII table holds 3-grams");
+  if (gram.size() != 3) return grams_.intern(gram);
+  const auto b0 = static_cast<unsigned char>(gram[0]), b1 = static_cast<unsigned char>(gram[1]),
+             b2 = static_cast<unsigned char>(gram[2]);
+  if ((b0 | b1 | b2) >= 0x80) return grams_.intern(gram);
+  if (ascii_gram_ids_.empty()) ascii_gram_ids_.assign(std::size_t{1} << 21, 0);
+  std::uint32_t& slot = ascii_gram_ids_[(std::size_t{b0} << 14) | (std::size_t{b1} << 7) | b2];
+  if (slot == 0) slot = grams_.intern(gram) + 1;
+  return slot - 1;
+}
+
 EncodedTable TableEncoder::encode(const Table& table, const std::vector<std::size_t>& attribute_columns) {
   EncodedTable encoded;
   encoded.attributes.resize(attribute_columns.size());
@@ -92,7 +104,7 @@ EncodedTable TableEncoder::encode(const Table& table, const std::vector<std::siz
 
       char_qgrams(scratch.record_text, kGramSize, scratch.padded, scratch.grams);
       scratch.ids.clear();
-      for (auto gram : scratch.grams) scratch.ids.push_back(grams_.intern(gram));
+      for (auto gram : scratch.grams) scratch.ids.push_back(intern_gram(gram));
       encoded.grams.append_counts(scratch.ids);
 
       model_codes(scratch.record_text, scratch.codes);

@@ -83,16 +83,29 @@ TEST(TableEncoderTest, EachRecordHoldsItsNormalisedCellsJoined) {
     }
     word_tokens(text, tokens);
     std::vector<std::uint32_t> expected;
-    for (auto token : tokens) expected.push_back(*encoder.words().find(token));
+    for (auto token : tokens) expected.push_back(encoder.words().find(token).value());
     std::sort(expected.begin(), expected.end());
     expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
     const auto terms = encoded.words.row_terms(row);
     EXPECT_EQ(std::vector<std::uint32_t>(terms.begin(), terms.end()), expected) << "row " << row;
+    // Its 3-grams are the vocabulary's ids of the text's 3-grams, ASCII ones (a table of their own) and
+    // Unicode ones alike.
+    std::string padded;
+    std::vector<std::string_view> grams;
+    char_qgrams(text, TableEncoder::kGramSize, padded, grams);
+    std::vector<std::uint32_t> expected_grams;
+    for (auto gram : grams) expected_grams.push_back(encoder.grams().find(gram).value());
+    std::sort(expected_grams.begin(), expected_grams.end());
+    expected_grams.erase(std::unique(expected_grams.begin(), expected_grams.end()), expected_grams.end());
+    const auto gram_terms = encoded.grams.row_terms(row);
+    EXPECT_EQ(std::vector<std::uint32_t>(gram_terms.begin(), gram_terms.end()), expected_grams) << "row " << row;
+    for (std::uint32_t id : expected_grams) EXPECT_EQ(encoder.grams().find(encoder.grams().term(id)).value(), id);
     // Attributes keep their normalised value, and a price reads as a number only when filled.
     EXPECT_EQ(encoded.attributes[0].value(row), normalize(table.cell(row, 1))) << "row " << row;
     EXPECT_EQ(std::isnan(encoded.attributes[2].numbers[row]), table.cell(row, 3).empty()) << "row " << row;
   }
   EXPECT_FALSE(encoder.words().find("r5").has_value()) << "the id column is not text to match on";
+  EXPECT_TRUE(encoder.grams().find("caf").has_value());
 }
 
 }  // namespace
