@@ -630,8 +630,15 @@ void run_align(const AlignConfig& config) {
         resolve::resolve_matches(pairs, scores, resolve::ResolveMethod::kUniqueMapping, 0.0f);
     write_alignment(config.out_path, pairs, scores, one_to_one, left, right, config.output_top_k);
     timer.finish("write");
-    const teacher::MatchProblem final_problem{&left_table, &right_table, &pairs, &features};
-    const auto explanations = explain_decisions(final_problem, distilled, decisions_of(pairs, scores, pairs_of(pairs, one_to_one)));
+    // Explanations are for the workspace only (the alignment file has none), written as they are made.
+    std::optional<workspace::Workspace::ExplanationWriter> stored_explanations;
+    if (run_workspace) {
+      if (distilled.student) run_workspace->store_model(run_id, distilled.student_model_json, features.names);
+      stored_explanations.emplace(run_workspace->write_explanations(run_id));
+      const teacher::MatchProblem final_problem{&left_table, &right_table, &pairs, &features};
+      explain_decisions(final_problem, distilled, decisions_of(pairs, scores, pairs_of(pairs, one_to_one)),
+                        [&](std::span<const workspace::Workspace::Explanation> chunk) { stored_explanations->add(chunk); });
+    }
     timer.finish("explain");
 
     nlohmann::json metrics;
@@ -668,11 +675,10 @@ void run_align(const AlignConfig& config) {
     metrics["stage_seconds"] = timer.stage_seconds();
     metrics["peak_memory_mib"] = peak_memory_mib();
     if (run_workspace) {
-      if (distilled.student) run_workspace->store_model(run_id, distilled.student_model_json, features.names);
       std::vector<workspace::Workspace::Match> stored;
       stored.reserve(one_to_one.size());
       for (const auto& match : one_to_one) stored.emplace_back(left.entity_id(match.left), right.entity_id(match.right), match.score);
-      record_finished_run(*run_workspace, run_id, stored, explanations, metrics);
+      record_finished_run(*run_workspace, run_id, stored, *stored_explanations, metrics);
     }
     if (!config.metrics_path.empty()) {
       io::AtomicFile file(config.metrics_path);

@@ -35,9 +35,8 @@ std::string who_decided(const std::string& route) {
 
 }  // namespace
 
-std::vector<workspace::Workspace::Explanation> explain_decisions(const teacher::MatchProblem& problem,
-                                                                 const DistillResult& distilled,
-                                                                 std::span<const Decision> decisions) {
+void explain_decisions(const teacher::MatchProblem& problem, const DistillResult& distilled,
+                       std::span<const Decision> decisions, const ExplanationSink& sink) {
   const candidates::CandidatePairs& pairs = *problem.pairs;
 
   // What the teacher said, by query: its escalation answer if any, else its sample answer.
@@ -46,42 +45,44 @@ std::vector<workspace::Workspace::Explanation> explain_decisions(const teacher::
     for (const TeacherDecision& decision : *list) teacher_said[decision.query] = &decision;
   }
 
-  std::vector<workspace::Workspace::Explanation> explanations;
-  explanations.reserve(decisions.size());
-  // The student's view of a pair (every feature's contribution, a few KB) lives only until its JSON
-  // is built, a chunk at a time: all of them at once took 1 GB for 200,000 decisions.
+  // A chunk's explanations, and the student's view of its pairs (every feature's contribution), live
+  // only until the sink has taken them.
   constexpr std::size_t kDecisionsPerChunk = 4096;
   std::vector<std::uint64_t> rows;
   std::vector<explain::PairExplanation> student_views;
-  for (std::size_t idx = 0; idx < decisions.size(); ++idx) {
-    const Decision& decision = decisions[idx];
-    if (idx % kDecisionsPerChunk == 0 && distilled.student) {
+  std::vector<workspace::Workspace::Explanation> explanations;
+  for (std::size_t chunk_begin = 0; chunk_begin < decisions.size(); chunk_begin += kDecisionsPerChunk) {
+    const auto chunk = decisions.subspan(chunk_begin, std::min(kDecisionsPerChunk, decisions.size() - chunk_begin));
+    if (distilled.student) {
       rows.clear();
-      for (std::size_t next = idx; next < std::min(decisions.size(), idx + kDecisionsPerChunk); ++next) rows.push_back(decisions[next].pair);
+      for (const Decision& decision : chunk) rows.push_back(decision.pair);
       student_views = explain::explain_pairs(*distilled.student, *problem.features, rows);
     }
-    workspace::Workspace::Explanation explanation;
-    explanation.left_id = std::string(problem.left->id(decision.query));
-    explanation.right_id = std::string(problem.right->id(pairs.right[decision.pair]));
-    explanation.decision = decision.match ? "match" : "no match";
-    const route::Route route = decision.query < distilled.routes.size() ? distilled.routes[decision.query] : route::Route::kStudent;
-    explanation.route = route::route_name(route);
-    explanation.score = decision.score;
-    explanation.detail = {{"blocking_score", pairs.score[decision.pair]}};
-    if (distilled.student) {
-      const explain::PairExplanation& student_view = student_views[idx % kDecisionsPerChunk];
-      explanation.detail["student"] = explain::to_json(student_view);
-      explanation.detail["student"]["calibrated_probability"] = distilled.calibration.apply(student_view.probability());
+    explanations.clear();
+    for (std::size_t idx = 0; idx < chunk.size(); ++idx) {
+      const Decision& decision = chunk[idx];
+      workspace::Workspace::Explanation explanation;
+      explanation.left_id = std::string(problem.left->id(decision.query));
+      explanation.right_id = std::string(problem.right->id(pairs.right[decision.pair]));
+      explanation.decision = decision.match ? "match" : "no match";
+      const route::Route route = decision.query < distilled.routes.size() ? distilled.routes[decision.query] : route::Route::kStudent;
+      explanation.route = route::route_name(route);
+      explanation.score = decision.score;
+      explanation.detail = {{"blocking_score", pairs.score[decision.pair]}};
+      if (distilled.student) {
+        explanation.detail["student"] = explain::to_json(student_views[idx]);
+        explanation.detail["student"]["calibrated_probability"] = distilled.calibration.apply(student_views[idx].probability());
+      }
+      if (const auto found = teacher_said.find(decision.query); found != teacher_said.end()) {
+        const TeacherDecision& said = *found->second;
+        explanation.detail["teacher"] = {{"chose_this", said.chosen_pair == static_cast<std::int64_t>(decision.pair)},
+                                         {"said_none", said.chosen_pair < 0},
+                                         {"rationale", said.explanation}};
+      }
+      explanations.push_back(std::move(explanation));
     }
-    if (const auto found = teacher_said.find(decision.query); found != teacher_said.end()) {
-      const TeacherDecision& said = *found->second;
-      explanation.detail["teacher"] = {{"chose_this", said.chosen_pair == static_cast<std::int64_t>(decision.pair)},
-                                       {"said_none", said.chosen_pair < 0},
-                                       {"rationale", said.explanation}};
-    }
-    explanations.push_back(std::move(explanation));
+    sink(explanations);
   }
-  return explanations;
 }
 
 std::vector<Decision> decisions_of(const candidates::CandidatePairs& pairs, std::span<const float> scores,

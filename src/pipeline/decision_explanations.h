@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -23,11 +24,14 @@ struct Decision {
   float score = 0.0f;
 };
 
-// The explanation of each decision, in order. Deterministic. Without a student (teacher "none")
-// the detail holds the blocking score only.
-std::vector<workspace::Workspace::Explanation> explain_decisions(const teacher::MatchProblem& problem,
-                                                                 const DistillResult& distilled,
-                                                                 std::span<const Decision> decisions);
+// Receives explanations in decision order, a chunk at a time; a chunk is gone once the call returns.
+using ExplanationSink = std::function<void(std::span<const workspace::Workspace::Explanation>)>;
+
+// The explanation of each decision, in order, handed to `sink` a chunk at a time: a decision's
+// explanation is a few kilobytes, and a million of them held at once took 5.7 GB. Deterministic.
+// Without a student (teacher "none") the detail holds the blocking score only.
+void explain_decisions(const teacher::MatchProblem& problem, const DistillResult& distilled,
+                       std::span<const Decision> decisions, const ExplanationSink& sink);
 
 // The decisions behind a set of matched pairs (any number per query), plus the best candidate of
 // each query without a match as a "no match". Grouped by query.

@@ -107,10 +107,15 @@ float decision_threshold(const MatchConfig& config, const candidates::CandidateP
   return std::min(kFallback, resolve::otsu_threshold(accepted_scores, kFallback));
 }
 
-// `explanations` holds one entry per match, in the same order.
-void write_matches(io::AtomicFile& file, const std::vector<resolve::Match>& matches,
-                   const std::vector<const workspace::Workspace::Explanation*>& explanations, const Table& left,
-                   const Table& right, bool with_cluster) {
+// What the matches file says of a match besides its ids and score.
+struct MatchNote {
+  std::string route;
+  std::string explanation;  // short_explanation()
+};
+
+// `notes` holds one entry per match, in the same order.
+void write_matches(io::AtomicFile& file, const std::vector<resolve::Match>& matches, const std::vector<MatchNote>& notes,
+                   const Table& left, const Table& right, bool with_cluster) {
   auto& out = file.stream();
   out << "left_id,right_id,score" << (with_cluster ? ",cluster" : "") << ",route,explanation\n";
   for (std::size_t idx = 0; idx < matches.size(); ++idx) {
@@ -123,8 +128,8 @@ void write_matches(io::AtomicFile& file, const std::vector<resolve::Match>& matc
       out << ',';
       io::write_csv_field(out, left.id(match.cluster));
     }
-    out << ',' << explanations[idx]->route << ',';
-    io::write_csv_field(out, short_explanation(*explanations[idx]));
+    out << ',' << notes[idx].route << ',';
+    io::write_csv_field(out, notes[idx].explanation);
     out << '\n';
   }
 }
@@ -384,13 +389,19 @@ void run_match(const MatchConfig& config) {
                  matches.size(), threshold, timer.finish("resolve"));
 
     const auto decisions = decisions_of(pairs, distilled.scores, pairs_of(pairs, matches));
-    const auto explanations = explain_decisions(problem, distilled, decisions);
-    std::vector<const workspace::Workspace::Explanation*> match_explanations;
-    for (std::size_t idx = 0; idx < decisions.size(); ++idx) {
-      if (decisions[idx].match) match_explanations.push_back(&explanations[idx]);
-    }
+    // Explanations go to the workspace as they are made; the matches file keeps their short form.
+    std::optional<workspace::Workspace::ExplanationWriter> stored_explanations;
+    if (run_workspace) stored_explanations.emplace(run_workspace->write_explanations(run_id));
+    std::vector<MatchNote> match_notes;
+    match_notes.reserve(matches.size());
+    explain_decisions(problem, distilled, decisions, [&](std::span<const workspace::Workspace::Explanation> chunk) {
+      if (stored_explanations) stored_explanations->add(chunk);
+      for (const auto& explanation : chunk) {
+        if (explanation.decision == "match") match_notes.push_back({explanation.route, short_explanation(explanation)});
+      }
+    });
     timer.finish("explain");
-    write_matches(matches_file, matches, match_explanations, left, right,
+    write_matches(matches_file, matches, match_notes, left, right,
                   resolve_method == resolve::ResolveMethod::kConnectedComponents);
     timer.finish("write");
 
@@ -413,7 +424,7 @@ void run_match(const MatchConfig& config) {
       std::vector<workspace::Workspace::Match> stored;
       stored.reserve(matches.size());
       for (const auto& match : matches) stored.emplace_back(left.id(match.left), right.id(match.right), match.score);
-      record_finished_run(*run_workspace, run_id, stored, explanations, metrics);
+      record_finished_run(*run_workspace, run_id, stored, *stored_explanations, metrics);
     }
     if (metrics_file) {
       metrics_file->stream() << metrics.dump(2) << '\n';

@@ -6,12 +6,13 @@ namespace matchmaker::pipeline {
 
 void record_finished_run(workspace::Workspace& workspace, std::int64_t run_id,
                          const std::vector<workspace::Workspace::Match>& matches,
-                         const std::vector<workspace::Workspace::Explanation>& explanations, const nlohmann::json& metrics) {
+                         workspace::Workspace::ExplanationWriter& explanations, const nlohmann::json& metrics) {
+  // Committed first: the other writes wait for its transaction.
+  const std::size_t explained = explanations.commit();
   workspace.store_matches(run_id, matches);
-  workspace.store_explanations(run_id, explanations);
   workspace.finish_run(run_id, metrics);
   spdlog::info("workspace {}: run {} recorded ({} matches, {} explained decisions)", workspace.path(), run_id,
-               matches.size(), explanations.size());
+               matches.size(), explained);
 }
 
 void record_failed_run(workspace::Workspace& workspace, std::int64_t run_id, std::exception_ptr error) noexcept {

@@ -12,9 +12,10 @@
 
 namespace matchmaker::pipeline {
 
+// `explanations` holds the run's explanations, written as they were made; they are committed here.
 void record_finished_run(workspace::Workspace& workspace, std::int64_t run_id,
                          const std::vector<workspace::Workspace::Match>& matches,
-                         const std::vector<workspace::Workspace::Explanation>& explanations, const nlohmann::json& metrics);
+                         workspace::Workspace::ExplanationWriter& explanations, const nlohmann::json& metrics);
 
 // Marks the run "failed" with the message of `error`. Never throws: it runs while that error is on its
 // way out, and a workspace that cannot take the mark only gets a warning in the log.

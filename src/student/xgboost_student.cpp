@@ -2,6 +2,7 @@
 
 #include <xgboost/c_api.h>
 
+#include <algorithm>
 #include <string>
 
 #include "matchmaker/error.h"
@@ -92,16 +93,25 @@ constexpr int kPredictContributions = 2;
 std::vector<float> XGBoostStudent::predict_as(const features::FeatureMatrix& features, int type,
                                               std::size_t values_per_row) const {
   if (booster_ == nullptr) throw RuntimeFailure("student: predict() before train()");
-  if (features.num_rows == 0) return {};
-  DMatrix matrix(features.values.data(), features.num_rows, features.num_features());
+  // XGBoost copies its input into a matrix of its own (8 bytes a value): a chunk at a time, that copy
+  // stays small (all 17 million candidate pairs of a 1M x 1M run at once took 3 GB more).
+  constexpr std::size_t kRowsPerChunk = 262144;
   // training=false: no dropout-like randomness applies.
   const std::string config = R"({"type": )" + std::to_string(type) +
                              R"(, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})";
-  const bst_ulong* shape = nullptr;
-  bst_ulong dimension = 0;
-  const float* result = nullptr;
-  check(XGBoosterPredictFromDMatrix(booster_, matrix.get(), config.c_str(), &shape, &dimension, &result), "predicting");
-  return std::vector<float>(result, result + features.num_rows * values_per_row);
+  const std::size_t num_columns = features.num_features();
+  std::vector<float> out;
+  out.reserve(features.num_rows * values_per_row);
+  for (std::size_t begin = 0; begin < features.num_rows; begin += kRowsPerChunk) {
+    const std::size_t rows = std::min(kRowsPerChunk, features.num_rows - begin);
+    DMatrix matrix(features.values.data() + begin * num_columns, rows, num_columns);
+    const bst_ulong* shape = nullptr;
+    bst_ulong dimension = 0;
+    const float* result = nullptr;
+    check(XGBoosterPredictFromDMatrix(booster_, matrix.get(), config.c_str(), &shape, &dimension, &result), "predicting");
+    out.insert(out.end(), result, result + rows * values_per_row);
+  }
+  return out;
 }
 
 std::vector<float> XGBoostStudent::predict(const features::FeatureMatrix& features) const {

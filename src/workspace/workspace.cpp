@@ -413,17 +413,27 @@ void Workspace::store_matches(std::int64_t run_id, const std::vector<Match>& mat
   }
 }
 
-void Workspace::store_explanations(std::int64_t run_id, const std::vector<Explanation>& explanations) {
+struct Workspace::ExplanationWriter::State {
+  std::string path;
+  SQLite::Transaction transaction;
+  SQLite::Statement insert;
+  std::size_t written = 0;
+  State(std::string workspace_path, SQLite::Database& db)
+      : path(std::move(workspace_path)),
+        transaction(db, SQLite::TransactionBehavior::IMMEDIATE),
+        insert(db, "INSERT OR REPLACE INTO explanations (run_id, left_id, right_id, decision, route, score, detail) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)") {}
+};
+
+Workspace::ExplanationWriter::ExplanationWriter(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Workspace::ExplanationWriter::ExplanationWriter(ExplanationWriter&& other) noexcept = default;
+// The transaction's destructor rolls back what was not committed.
+Workspace::ExplanationWriter::~ExplanationWriter() = default;
+
+void Workspace::ExplanationWriter::add(std::span<const Explanation> explanations) {
+  if (!state_) throw std::logic_error("ExplanationWriter::add after commit");
   try {
-    SQLite::Transaction transaction(db(), SQLite::TransactionBehavior::IMMEDIATE);
-    require_run(run_id);
-    SQLite::Statement erase(db(), "DELETE FROM explanations WHERE run_id = ?");
-    erase.bind(1, run_id);
-    erase.exec();
-    SQLite::Statement insert(db(),
-                             "INSERT OR REPLACE INTO explanations (run_id, left_id, right_id, decision, route, score, detail) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    insert.bind(1, run_id);
+    SQLite::Statement& insert = state_->insert;
     for (const Explanation& explanation : explanations) {
       insert.bindNoCopy(2, explanation.left_id);
       insert.bindNoCopy(3, explanation.right_id);
@@ -434,10 +444,42 @@ void Workspace::store_explanations(std::int64_t run_id, const std::vector<Explan
       insert.exec();
       insert.reset();
     }
-    transaction.commit();
+    state_->written += explanations.size();
+  } catch (const SQLite::Exception& error) {
+    throw failure(state_->path, "store explanations", error);
+  }
+}
+
+std::size_t Workspace::ExplanationWriter::commit() {
+  if (!state_) throw std::logic_error("ExplanationWriter::commit twice");
+  try {
+    state_->transaction.commit();
+  } catch (const SQLite::Exception& error) {
+    throw failure(state_->path, "store explanations", error);
+  }
+  const std::size_t written = state_->written;
+  state_.reset();
+  return written;
+}
+
+Workspace::ExplanationWriter Workspace::write_explanations(std::int64_t run_id) {
+  try {
+    auto state = std::make_unique<ExplanationWriter::State>(path_, db());
+    require_run(run_id);
+    SQLite::Statement erase(db(), "DELETE FROM explanations WHERE run_id = ?");
+    erase.bind(1, run_id);
+    erase.exec();
+    state->insert.bind(1, run_id);
+    return ExplanationWriter(std::move(state));
   } catch (const SQLite::Exception& error) {
     throw failure(path_, "store explanations", error);
   }
+}
+
+void Workspace::store_explanations(std::int64_t run_id, const std::vector<Explanation>& explanations) {
+  ExplanationWriter writer = write_explanations(run_id);
+  writer.add(explanations);
+  writer.commit();
 }
 
 std::vector<Workspace::Explanation> Workspace::load_explanations(std::int64_t run_id, const std::string& left_id) const {

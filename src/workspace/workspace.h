@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -109,7 +110,27 @@ class Workspace {
     double score = 0.0;
     nlohmann::json detail;  // student contributions, teacher rationale (explain/explanation.h)
   };
-  // Replaces the run's explanations, in one transaction.
+  // Writes a run's explanations as they are made, replacing those it had, in one transaction: readers
+  // see none of them before commit(), and a writer destroyed without commit() leaves the old ones. A
+  // run's decisions need not all be in memory at once (a million took 5.7 GB). While it is open, other
+  // writes to this workspace wait for it; the Workspace must outlive it and not be moved.
+  class ExplanationWriter {
+   public:
+    ~ExplanationWriter();
+    ExplanationWriter(ExplanationWriter&& other) noexcept;
+    ExplanationWriter& operator=(ExplanationWriter&&) = delete;
+    void add(std::span<const Explanation> explanations);
+    // Returns how many explanations were written.
+    std::size_t commit();
+
+   private:
+    friend class Workspace;
+    struct State;
+    explicit ExplanationWriter(std::unique_ptr<State> state);
+    std::unique_ptr<State> state_;
+  };
+  ExplanationWriter write_explanations(std::int64_t run_id);
+  // All at once: write_explanations, add, commit.
   void store_explanations(std::int64_t run_id, const std::vector<Explanation>& explanations);
   // The explanations of one query of a run, highest score first.
   std::vector<Explanation> load_explanations(std::int64_t run_id, const std::string& left_id) const;

@@ -288,8 +288,20 @@ TEST(DistillTest, ExplanationsAreDeterministicAndSumToTheStudentsLogOdds) {
   }
   const auto decisions = decisions_of(data.pairs, first.scores, matched);
   EXPECT_EQ(decisions.size(), 400u);  // one per query: a match, or the best candidate as "no match"
-  const auto a = explain_decisions(data.problem(), first, decisions);
-  const auto b = explain_decisions(data.problem(), second, decisions);
+  // Handed over in chunks (4,096 decisions each), in decision order.
+  auto explain_all = [&](const DistillResult& distilled) {
+    std::vector<workspace::Workspace::Explanation> all;
+    std::size_t chunks = 0;
+    explain_decisions(data.problem(), distilled, decisions, [&](std::span<const workspace::Workspace::Explanation> chunk) {
+      EXPECT_LE(chunk.size(), 4096u);
+      all.insert(all.end(), chunk.begin(), chunk.end());
+      ++chunks;
+    });
+    EXPECT_EQ(chunks, 1u);
+    return all;
+  };
+  const auto a = explain_all(first);
+  const auto b = explain_all(second);
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t idx = 0; idx < a.size(); ++idx) {
     EXPECT_EQ(a[idx].detail, b[idx].detail);

@@ -448,6 +448,52 @@ TEST(WorkspaceExplanations, SummariesCarryTheCalibratedProbabilityWithoutTheDeta
   EXPECT_THROW(workspace.load_decision_summaries(run + 1), InputError);
 }
 
+TEST(WorkspaceExplanations, WriterAddsInChunksAndReplacesOnlyOnCommit) {
+  TempDir dir;
+  const auto path = dir.file("project.mm");
+  auto workspace = Workspace::open(path);
+  const std::int64_t run = workspace.begin_run({});
+  workspace.store_explanations(run, {{"q1", "old", "match", "student", 0.9, {{"blocking_score", 0.5}}}});
+  {
+    auto writer = workspace.write_explanations(run);
+    const std::vector<Workspace::Explanation> first{{"q1", "r1", "match", "student", 0.8, {{"blocking_score", 0.6}}}};
+    const std::vector<Workspace::Explanation> second{{"q2", "r2", "no match", "student", 0.1, {{"blocking_score", 0.2}}},
+                                                     {"q3", "r3", "match", "teacher", 1.0, {{"blocking_score", 0.3}}}};
+    writer.add(first);
+    writer.add(second);
+    // Another connection sees the old explanation until the commit.
+    {
+      auto reader = Workspace::open(path);
+      const auto seen = reader.load_explanations(run, "q1");
+      ASSERT_EQ(seen.size(), 1u);
+      EXPECT_EQ(seen[0].right_id, "old");
+    }
+    EXPECT_EQ(writer.commit(), 3u);
+    EXPECT_THROW(writer.commit(), std::logic_error);
+  }
+  ASSERT_EQ(workspace.load_explanations(run, "q1").size(), 1u);
+  EXPECT_EQ(workspace.load_explanations(run, "q1")[0].right_id, "r1");
+  EXPECT_EQ(workspace.load_explanations(run, "q3")[0].route, "teacher");
+  EXPECT_EQ(workspace.load_decision_summaries(run).size(), 3u);
+}
+
+TEST(WorkspaceExplanations, WriterDroppedWithoutCommitKeepsTheOldOnesAndFreesTheWorkspace) {
+  TempDir dir;
+  auto workspace = Workspace::open(dir.file("project.mm"));
+  const std::int64_t run = workspace.begin_run({});
+  workspace.store_explanations(run, {{"q1", "old", "match", "student", 0.9, {{"blocking_score", 0.5}}}});
+  {
+    auto writer = workspace.write_explanations(run);
+    const std::vector<Workspace::Explanation> chunk{{"q1", "new", "match", "student", 0.8, {{"blocking_score", 0.6}}}};
+    writer.add(chunk);
+  }  // e.g. the run failed half-way through explaining
+  ASSERT_EQ(workspace.load_explanations(run, "q1").size(), 1u);
+  EXPECT_EQ(workspace.load_explanations(run, "q1")[0].right_id, "old");
+  workspace.fail_run(run, "stopped");  // the workspace takes other writes again
+  EXPECT_EQ(workspace.run_info(run)["status"], "failed");
+  EXPECT_THROW(workspace.write_explanations(run + 1), InputError);
+}
+
 TEST(WorkspaceCrash, AnswerSurvivesKillDashNine) {
   TempDir dir;
   const auto path = dir.file("project.mm");
