@@ -48,6 +48,21 @@ void expect_same_rows(const SparseRows& a, const SparseRows& b) {
   }
 }
 
+// The distinct ids `vocabulary` gives `terms`, ascending (a SparseRows row's terms); throws when one is
+// missing.
+std::vector<std::uint32_t> sorted_ids(const Vocabulary& vocabulary, const std::vector<std::string_view>& terms) {
+  std::vector<std::uint32_t> ids;
+  for (auto term : terms) ids.push_back(vocabulary.find(term).value());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+std::vector<std::uint32_t> row_terms(const SparseRows& rows, std::size_t row) {
+  const auto terms = rows.row_terms(row);
+  return {terms.begin(), terms.end()};
+}
+
 TEST(TableEncoderTest, IdsDoNotDependOnTheThreadCount) {
   const Table table = shop_table(40000);
   TableEncoder one_thread, two_threads;
@@ -71,7 +86,8 @@ TEST(TableEncoderTest, EachRecordHoldsItsNormalisedCellsJoined) {
   TableEncoder encoder;
   const EncodedTable encoded = encode_with_threads(table, 2, encoder);
   ASSERT_EQ(encoded.num_rows(), table.num_rows());
-  std::vector<std::string_view> tokens;
+  std::vector<std::string_view> tokens, grams;
+  std::string padded;
   for (std::size_t row : {std::size_t{0}, std::size_t{5}, std::size_t{16383}, std::size_t{16384}, std::size_t{19999}}) {
     // The record's words are those of its non-id cells, normalised; the id is left out.
     std::string text;
@@ -82,24 +98,11 @@ TEST(TableEncoderTest, EachRecordHoldsItsNormalisedCellsJoined) {
       text += cell;
     }
     word_tokens(text, tokens);
-    std::vector<std::uint32_t> expected;
-    for (auto token : tokens) expected.push_back(encoder.words().find(token).value());
-    std::sort(expected.begin(), expected.end());
-    expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
-    const auto terms = encoded.words.row_terms(row);
-    EXPECT_EQ(std::vector<std::uint32_t>(terms.begin(), terms.end()), expected) << "row " << row;
+    EXPECT_EQ(row_terms(encoded.words, row), sorted_ids(encoder.words(), tokens)) << "row " << row;
     // Its 3-grams are the vocabulary's ids of the text's 3-grams, ASCII ones (a table of their own) and
     // Unicode ones alike.
-    std::string padded;
-    std::vector<std::string_view> grams;
     char_qgrams(text, TableEncoder::kGramSize, padded, grams);
-    std::vector<std::uint32_t> expected_grams;
-    for (auto gram : grams) expected_grams.push_back(encoder.grams().find(gram).value());
-    std::sort(expected_grams.begin(), expected_grams.end());
-    expected_grams.erase(std::unique(expected_grams.begin(), expected_grams.end()), expected_grams.end());
-    const auto gram_terms = encoded.grams.row_terms(row);
-    EXPECT_EQ(std::vector<std::uint32_t>(gram_terms.begin(), gram_terms.end()), expected_grams) << "row " << row;
-    for (std::uint32_t id : expected_grams) EXPECT_EQ(encoder.grams().find(encoder.grams().term(id)).value(), id);
+    EXPECT_EQ(row_terms(encoded.grams, row), sorted_ids(encoder.grams(), grams)) << "row " << row;
     // Attributes keep their normalised value, and a price reads as a number only when filled.
     EXPECT_EQ(encoded.attributes[0].value(row), normalize(table.cell(row, 1))) << "row " << row;
     EXPECT_EQ(std::isnan(encoded.attributes[2].numbers[row]), table.cell(row, 3).empty()) << "row " << row;
