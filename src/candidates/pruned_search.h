@@ -57,17 +57,27 @@ class PrunedSearch {
     const bool pruned = first_pass(terms, values);
     hits_.clear();
     float* const sums = accumulator_.data();
+    const std::size_t limit = options_.rows_rescored;
+    const auto better = [](const ScoredRow& a, const ScoredRow& b) {
+      return a.score != b.score ? a.score > b.score : a.row < b.row;
+    };
+    // The best `limit` rows by `better` (a total order, so the set is unique), kept in a heap whose
+    // front is the worst of them once it is full: a touched row costs one comparison with that front,
+    // where collecting every touched row and selecting afterwards moved tens of thousands per query.
     for (std::size_t slot = 0; slot < num_touched_; ++slot) {
       const std::uint32_t row = touched_[slot];
-      if (sums[row] > 0.0f && keep(row)) hits_.push_back({row, sums[row]});
+      const float sum = sums[row];
       sums[row] = 0.0f;
-    }
-    if (hits_.size() > options_.rows_rescored) {
-      const auto better = [](const ScoredRow& a, const ScoredRow& b) {
-        return a.score != b.score ? a.score > b.score : a.row < b.row;
-      };
-      std::nth_element(hits_.begin(), hits_.begin() + static_cast<std::ptrdiff_t>(options_.rows_rescored), hits_.end(), better);
-      hits_.resize(options_.rows_rescored);
+      if (!(sum > 0.0f) || !keep(row)) continue;
+      const ScoredRow hit{row, sum};
+      if (hits_.size() < limit) {
+        hits_.push_back(hit);
+        if (hits_.size() == limit) std::make_heap(hits_.begin(), hits_.end(), better);
+      } else if (limit > 0 && better(hit, hits_.front())) {
+        std::pop_heap(hits_.begin(), hits_.end(), better);
+        hits_.back() = hit;
+        std::push_heap(hits_.begin(), hits_.end(), better);
+      }
     }
     // When no term was skipped the first pass summed every term: its scores are already exact.
     if (pruned) rescore(terms, values);
