@@ -113,7 +113,8 @@ class Workspace {
   // Writes a run's explanations as they are made, replacing those it had, in one transaction: readers
   // see none of them before commit(), and a writer destroyed without commit() leaves the old ones. A
   // run's decisions need not all be in memory at once (a million took 5.7 GB). While it is open, other
-  // writes to this workspace wait for it; the Workspace must outlive it and not be moved.
+  // processes' writes to the file wait for it, and this Workspace must take no other write (SQLite
+  // transactions do not nest); the Workspace must outlive it.
   class ExplanationWriter {
    public:
     ~ExplanationWriter();
