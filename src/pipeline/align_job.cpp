@@ -636,8 +636,8 @@ void run_align(const AlignConfig& config) {
       if (distilled.student) run_workspace->store_model(run_id, distilled.student_model_json, features.names);
       stored_explanations.emplace(run_workspace->write_explanations(run_id));
       const teacher::MatchProblem final_problem{&left_table, &right_table, &pairs, &features};
-      explain_decisions(final_problem, distilled, decisions_of(pairs, scores, pairs_of(pairs, one_to_one)),
-                        [&](std::span<const workspace::Workspace::Explanation> chunk) { stored_explanations->add(chunk); });
+      explain_decisions(final_problem, distilled, decisions_of(pairs, scores, pairs_of(pairs, one_to_one)), true,
+                        [&](const ExplainedChunk& chunk) { stored_explanations->add(chunk.explanations); });
     }
     timer.finish("explain");
 

@@ -33,10 +33,26 @@ std::string who_decided(const std::string& route) {
   return route;
 }
 
+// The one line an output file keeps: the teacher's rationale where the teacher decided, else the
+// student's strongest contributions, else (no student) the blocking score.
+std::string short_line(route::Route route, const TeacherDecision* said, const explain::PairExplanation* student_view,
+                       float blocking_score) {
+  const bool teacher_decided = route == route::Route::kTeacher || route == route::Route::kSample;
+  if (teacher_decided && said != nullptr) {
+    std::string rationale = said->explanation;
+    if (rationale.size() > kShortRationaleChars) {
+      rationale = std::string(text::utf8_prefix(rationale, kShortRationaleChars)) + "...";
+    }
+    return "teacher: " + (rationale.empty() ? std::string("(no rationale given)") : rationale);
+  }
+  if (student_view != nullptr) return "student: " + explain::short_form(*student_view);
+  return fmt::format("blocking score {:.2f}", static_cast<double>(blocking_score));
+}
+
 }  // namespace
 
 void explain_decisions(const teacher::MatchProblem& problem, const DistillResult& distilled,
-                       std::span<const Decision> decisions, const ExplanationSink& sink) {
+                       std::span<const Decision> decisions, bool with_detail, const ExplanationSink& sink) {
   const candidates::CandidatePairs& pairs = *problem.pairs;
 
   // What the teacher said, by query: its escalation answer if any, else its sample answer.
@@ -51,6 +67,7 @@ void explain_decisions(const teacher::MatchProblem& problem, const DistillResult
   std::vector<std::uint64_t> rows;
   std::vector<explain::PairExplanation> student_views;
   std::vector<workspace::Workspace::Explanation> explanations;
+  std::vector<std::string> lines;
   for (std::size_t chunk_begin = 0; chunk_begin < decisions.size(); chunk_begin += kDecisionsPerChunk) {
     const auto chunk = decisions.subspan(chunk_begin, std::min(kDecisionsPerChunk, decisions.size() - chunk_begin));
     if (distilled.student) {
@@ -59,6 +76,7 @@ void explain_decisions(const teacher::MatchProblem& problem, const DistillResult
       student_views = explain::explain_pairs(*distilled.student, *problem.features, rows);
     }
     explanations.clear();
+    lines.clear();
     for (std::size_t idx = 0; idx < chunk.size(); ++idx) {
       const Decision& decision = chunk[idx];
       workspace::Workspace::Explanation explanation;
@@ -69,19 +87,22 @@ void explain_decisions(const teacher::MatchProblem& problem, const DistillResult
       explanation.route = route::route_name(route);
       explanation.score = decision.score;
       explanation.detail = {{"blocking_score", pairs.score[decision.pair]}};
-      if (distilled.student) {
-        explanation.detail["student"] = explain::to_json(student_views[idx]);
-        explanation.detail["student"]["calibrated_probability"] = distilled.calibration.apply(student_views[idx].probability());
+      const explain::PairExplanation* student_view = distilled.student ? &student_views[idx] : nullptr;
+      const auto found = teacher_said.find(decision.query);
+      const TeacherDecision* said = found != teacher_said.end() ? found->second : nullptr;
+      lines.push_back(short_line(route, said, student_view, pairs.score[decision.pair]));
+      if (with_detail && student_view != nullptr) {
+        explanation.detail["student"] = explain::to_json(*student_view);
+        explanation.detail["student"]["calibrated_probability"] = distilled.calibration.apply(student_view->probability());
       }
-      if (const auto found = teacher_said.find(decision.query); found != teacher_said.end()) {
-        const TeacherDecision& said = *found->second;
-        explanation.detail["teacher"] = {{"chose_this", said.chosen_pair == static_cast<std::int64_t>(decision.pair)},
-                                         {"said_none", said.chosen_pair < 0},
-                                         {"rationale", said.explanation}};
+      if (with_detail && said != nullptr) {
+        explanation.detail["teacher"] = {{"chose_this", said->chosen_pair == static_cast<std::int64_t>(decision.pair)},
+                                         {"said_none", said->chosen_pair < 0},
+                                         {"rationale", said->explanation}};
       }
       explanations.push_back(std::move(explanation));
     }
-    sink(explanations);
+    sink({explanations, lines});
   }
 }
 
@@ -118,21 +139,6 @@ std::vector<std::uint64_t> pairs_of(const candidates::CandidatePairs& pairs, std
     indices.push_back(static_cast<std::uint64_t>(found - pairs.right.begin()));
   }
   return indices;
-}
-
-std::string short_explanation(const workspace::Workspace::Explanation& explanation) {
-  const nlohmann::json& detail = explanation.detail;
-  const bool teacher_decided = explanation.route == route::route_name(route::Route::kTeacher) ||
-                               explanation.route == route::route_name(route::Route::kSample);
-  if (teacher_decided && detail.contains("teacher")) {
-    std::string rationale = detail["teacher"].value("rationale", "");
-    if (rationale.size() > kShortRationaleChars) {
-      rationale = std::string(text::utf8_prefix(rationale, kShortRationaleChars)) + "...";
-    }
-    return "teacher: " + (rationale.empty() ? std::string("(no rationale given)") : rationale);
-  }
-  if (detail.contains("student")) return "student: " + explain::short_form(explain::from_json(detail["student"]));
-  return fmt::format("blocking score {:.2f}", detail.value("blocking_score", 0.0));
 }
 
 std::string explanation_text(const workspace::Workspace::Explanation& explanation) {

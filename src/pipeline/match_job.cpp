@@ -110,7 +110,7 @@ float decision_threshold(const MatchConfig& config, const candidates::CandidateP
 // What the matches file says of a match besides its ids and score.
 struct MatchNote {
   std::string route;
-  std::string explanation;  // short_explanation()
+  std::string explanation;  // ExplainedChunk::lines
 };
 
 // `notes` holds one entry per match, in the same order.
@@ -394,10 +394,10 @@ void run_match(const MatchConfig& config) {
     if (run_workspace) stored_explanations.emplace(run_workspace->write_explanations(run_id));
     std::vector<MatchNote> match_notes;
     match_notes.reserve(matches.size());
-    explain_decisions(problem, distilled, decisions, [&](std::span<const workspace::Workspace::Explanation> chunk) {
-      if (stored_explanations) stored_explanations->add(chunk);
-      for (const auto& explanation : chunk) {
-        if (explanation.decision == "match") match_notes.push_back({explanation.route, short_explanation(explanation)});
+    explain_decisions(problem, distilled, decisions, stored_explanations.has_value(), [&](const ExplainedChunk& chunk) {
+      if (stored_explanations) stored_explanations->add(chunk.explanations);
+      for (std::size_t idx = 0; idx < chunk.explanations.size(); ++idx) {
+        if (chunk.explanations[idx].decision == "match") match_notes.push_back({chunk.explanations[idx].route, chunk.lines[idx]});
       }
     });
     timer.finish("explain");

@@ -288,13 +288,23 @@ TEST(DistillTest, ExplanationsAreDeterministicAndSumToTheStudentsLogOdds) {
   }
   const auto decisions = decisions_of(data.pairs, first.scores, matched);
   EXPECT_EQ(decisions.size(), 400u);  // one per query: a match, or the best candidate as "no match"
-  // Handed over in chunks (4,096 decisions each), in decision order.
+  // Handed over in chunks (4,096 decisions each), in decision order, each with its output line; the
+  // lines do not depend on whether the detail is built.
+  std::vector<std::string> lines_without_detail;
+  explain_decisions(data.problem(), first, decisions, false, [&](const ExplainedChunk& chunk) {
+    for (const auto& explanation : chunk.explanations) EXPECT_FALSE(explanation.detail.contains("student"));
+    lines_without_detail.insert(lines_without_detail.end(), chunk.lines.begin(), chunk.lines.end());
+  });
+  std::vector<std::string> lines;
   auto explain_all = [&](const DistillResult& distilled) {
     std::vector<workspace::Workspace::Explanation> all;
     std::size_t chunks = 0;
-    explain_decisions(data.problem(), distilled, decisions, [&](std::span<const workspace::Workspace::Explanation> chunk) {
-      EXPECT_LE(chunk.size(), 4096u);
-      all.insert(all.end(), chunk.begin(), chunk.end());
+    lines.clear();
+    explain_decisions(data.problem(), distilled, decisions, true, [&](const ExplainedChunk& chunk) {
+      EXPECT_LE(chunk.explanations.size(), 4096u);
+      EXPECT_EQ(chunk.lines.size(), chunk.explanations.size());
+      all.insert(all.end(), chunk.explanations.begin(), chunk.explanations.end());
+      lines.insert(lines.end(), chunk.lines.begin(), chunk.lines.end());
       ++chunks;
     });
     EXPECT_EQ(chunks, 1u);
@@ -315,7 +325,19 @@ TEST(DistillTest, ExplanationsAreDeterministicAndSumToTheStudentsLogOdds) {
   }
   EXPECT_EQ(a[0].decision, "match");
   EXPECT_EQ(a[0].left_id, "q0");
-  EXPECT_FALSE(short_explanation(a[0]).empty());
+  EXPECT_EQ(lines, lines_without_detail);
+  ASSERT_EQ(lines.size(), a.size());
+  for (std::size_t idx = 0; idx < a.size(); ++idx) {
+    // A student line names its strongest contributions; a teacher line (escalated or sampled) its rationale.
+    const bool teacher_line = lines[idx].rfind("teacher: ", 0) == 0;
+    EXPECT_TRUE(teacher_line || lines[idx].rfind("student: ", 0) == 0) << lines[idx];
+    if (teacher_line) {
+      EXPECT_TRUE(a[idx].route == "teacher" || a[idx].route == "sample") << a[idx].route;
+    } else {
+      const std::string strongest = a[idx].detail["student"]["contributions"][0]["text"].get<std::string>();
+      EXPECT_NE(lines[idx].find(strongest), std::string::npos) << lines[idx];
+    }
+  }
 }
 
 }  // namespace
