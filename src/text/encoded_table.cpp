@@ -69,8 +69,9 @@ EncodedTable TableEncoder::encode(const Table& table, const std::vector<std::siz
   EncodedTable encoded;
   encoded.attributes.resize(attribute_columns.size());
   Scratch scratch;
-  // Normalising (utf8proc, every cell) is most of the work: it runs on all threads, a chunk of records
-  // at a time. Interning stays on this thread, in row order, so ids do not depend on the thread count.
+  // Normalising runs on all threads, a chunk of records at a time, each cell once. Interning, one hash
+  // lookup per token and most of the time here (44% of encoding 500k records, utf8proc 1.4%), stays on
+  // this thread in row order, so ids do not depend on the thread count.
   constexpr std::size_t kChunkRows = 16384;
   const std::size_t num_columns = table.num_columns();
   std::vector<std::string> normalized(std::min(kChunkRows, table.num_rows()) * num_columns);

