@@ -545,7 +545,6 @@ ConceptCandidates ConceptRetriever::search(const QueryVectors& queries, std::spa
   const std::size_t searched = static_cast<std::size_t>(std::max(options_.names_searched, 1));
   PruningOptions pruning;
   pruning.common_term_rows = common;
-  pruning.common_term_share = 0.0f;  // `common` already holds the share
   pruning.rare_terms_kept = std::max(options_.rare_terms_kept, 1);
   pruning.rows_rescored = static_cast<std::size_t>(std::max({options_.names_rescored, options_.names_searched, options_.top_k}));
   // Fixed k slots per query (score < 0 = empty), compacted at the end.

@@ -1,21 +1,11 @@
 #include "candidates/pruned_search.h"
 
-#include <cmath>
-
 namespace matchmaker::candidates {
-
-std::uint32_t PruningOptions::common_cut(std::size_t num_rows) const {
-  const double by_share = std::floor(static_cast<double>(common_term_share) * static_cast<double>(num_rows));
-  const double cut = std::max(static_cast<double>(common_term_rows), by_share);
-  return cut >= static_cast<double>(std::numeric_limits<std::uint32_t>::max()) ? std::numeric_limits<std::uint32_t>::max()
-                                                                               : static_cast<std::uint32_t>(cut);
-}
 
 PrunedSearch::PrunedSearch(const InvertedIndex& index, const text::SparseRows& index_vectors, const PruningOptions& options)
     : index_(index),
       index_vectors_(index_vectors),
       options_(options),
-      common_cut_(options.common_cut(index_vectors.num_rows())),
       accumulator_(index_vectors.num_rows(), 0.0f),
       dense_query_(index.num_terms(), 0.0f) {}
 
@@ -42,7 +32,7 @@ bool PrunedSearch::first_pass(std::span<const std::uint32_t> terms, std::span<co
     const std::uint32_t term = terms[idx];
     const std::uint32_t frequency = index_.frequency(term);
     if (frequency == 0) continue;
-    if (frequency > common_cut_ && frequency > floor) {
+    if (frequency > options_.common_term_rows && frequency > floor) {
       pruned = true;
       continue;
     }

@@ -26,20 +26,19 @@ struct ScoredRow {
 };
 
 struct PruningOptions {
-  // The first pass skips terms held by more than max(common_term_rows, common_term_share of the rows)
-  // rows, except the query's `rare_terms_kept` rarest terms (so that every query finds some rows).
-  // Defaults: the ER blocker's (measured in tfidf_blocker.h); the EL retriever sets its own.
+  // The first pass skips terms held by more than common_term_rows rows, except the query's
+  // `rare_terms_kept` rarest terms (so that every query finds some rows). A fixed count, not a share
+  // of the rows, so that a query costs at most about (its terms) x common_term_rows postings at any
+  // table size. Defaults: the ER blocker's (measured in tfidf_blocker.h); the EL retriever sets its own.
   std::uint32_t common_term_rows = 1000;
-  float common_term_share = 0.002f;
   int rare_terms_kept = 4;
   // The first pass's best rows re-scored exactly on every term.
   std::size_t rows_rescored = 64;
 
   // No pruning: every term in the first pass, whose scores are then exact.
   static PruningOptions exhaustive() {
-    return {std::numeric_limits<std::uint32_t>::max(), 0.0f, 0, std::numeric_limits<std::size_t>::max()};
+    return {std::numeric_limits<std::uint32_t>::max(), 0, std::numeric_limits<std::size_t>::max()};
   }
-  std::uint32_t common_cut(std::size_t num_rows) const;
 };
 
 // One per thread: it holds a dense accumulator over the index's rows and a dense query over its terms,
@@ -92,7 +91,6 @@ class PrunedSearch {
   const InvertedIndex& index_;
   const text::SparseRows& index_vectors_;
   PruningOptions options_;
-  std::uint32_t common_cut_;
   std::vector<float> accumulator_;
   std::vector<std::uint32_t> touched_;
   std::size_t num_touched_ = 0;

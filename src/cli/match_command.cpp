@@ -43,6 +43,11 @@ Command add_match_command(CLI::App& app) {
                     "Gold pairs for the replay teacher's rule (a recorded right answer without a stored id) and for "
                     "the simulated teacher; benchmarks only");
   match->add_option("--top-k", config.top_k, "Candidates per record and direction (TF-IDF top-k)")->capture_default_str();
+  match->add_option("--common-term-rows", config.common_term_rows,
+                    "Candidate search: terms held by more records than this are left out of its first pass (they "
+                    "still count in the exact score), so a record costs about the same at any table size; larger "
+                    "finds a few more pairs in very large tables at more time; 0 searches every term")
+      ->capture_default_str();
   match->add_option("--resolve", config.resolve,
                     "auto, best-match, unique-mapping (1-1) or connected-components; auto = unique-mapping for "
                     "two tables, connected-components for one")

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <optional>
@@ -36,6 +37,9 @@ void validate(const MatchConfig& config) {
   if (config.left_path.empty()) throw InputError("--left is required");
   if (config.out_path.empty()) throw InputError("--out is required");
   if (config.top_k < 1 || config.top_k > 1000) throw InputError("--top-k must be between 1 and 1000");
+  if (config.common_term_rows < 0 || config.common_term_rows > std::numeric_limits<std::uint32_t>::max()) {
+    throw InputError("--common-term-rows must be 0 (search every term) or a positive number of records");
+  }
   check_distill_settings(config.distill);
   if (config.threshold != MatchConfig::kAutoThreshold && !(config.threshold >= 0 && config.threshold <= 1)) {
     throw InputError("--threshold must be 'auto' or in [0, 1]");
@@ -178,6 +182,11 @@ void prepare_sides(const Table& left, const Table& right, bool deduplicate, Prep
 candidates::CandidatePairs find_candidates(const PreparedSides& sides, const MatchConfig& config, bool deduplicate) {
   candidates::BlockerOptions blocker_options;
   blocker_options.top_k = config.top_k;
+  if (config.common_term_rows == 0) {
+    blocker_options.pruning = candidates::PruningOptions::exhaustive();
+  } else {
+    blocker_options.pruning.common_term_rows = static_cast<std::uint32_t>(config.common_term_rows);
+  }
   const text::SparseRows left_vectors = text::combined_unit_vectors(sides.left_words, sides.left_grams);
   if (deduplicate) return candidates::generate_candidates_within(left_vectors, blocker_options);
   return candidates::generate_candidates(left_vectors, text::combined_unit_vectors(sides.right_words(), sides.right_grams()),
@@ -293,6 +302,7 @@ void run_match(const MatchConfig& config) {
   metrics["config"] = {{"left", config.left_path},
                        {"right", config.right_path},
                        {"top_k", config.top_k},
+                       {"common_term_rows", config.common_term_rows},
                        {"resolve", resolve::resolve_method_name(resolve_method)},
                        {"threshold", config.threshold == MatchConfig::kAutoThreshold ? nlohmann::json("auto")
                                                                                       : nlohmann::json(config.threshold)},

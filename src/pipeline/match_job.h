@@ -23,6 +23,9 @@ struct MatchConfig {
   DistillSettings distill;
   std::string replay_gold;                // replay / simulated teachers: gold pairs (benchmarks only)
   int top_k = 10;                         // candidates per record and direction
+  // Candidate search: terms held by more records than this are left out of its first pass (they
+  // still count in the exact score; candidates/pruned_search.h). 0: every term searched.
+  std::int64_t common_term_rows = 1000;
   std::string resolve = "auto";           // auto: unique-mapping (two tables) / connected-components (one)
   static constexpr float kAutoThreshold = -1.0f;
   float threshold = kAutoThreshold;       // minimum student probability of a match; auto: see resolve/threshold.h

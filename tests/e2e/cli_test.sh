@@ -45,6 +45,16 @@ check "auto threshold is at most 0.5 and not 0.25 after Blocking-Max" \
 run match --left "$left" --right "$right" --out "$work/matches_1thread.csv" --threads 1
 check "one thread gives the same matches as two" 'cmp -s "$work/matches.csv" "$work/matches_1thread.csv"'
 
+# The candidate search's common-term cut: no term of the example is held by 1,000 records, so the
+# default search is already exhaustive there and 0 (search every term) gives the same matches.
+run match --left "$left" --right "$right" --out "$work/matches_exhaustive.csv" --threads 2 --common-term-rows 0 \
+  --metrics "$work/exhaustive.json"
+check "--common-term-rows 0 gives the same matches as the default on a small table" \
+  '[ $status -eq 0 ] && cmp -s "$work/matches.csv" "$work/matches_exhaustive.csv" && [ "$(json_value "$work/exhaustive.json" config.common_term_rows)" = 0 ]'
+run match --left "$left" --right "$right" --out "$work/matches_cut1.csv" --common-term-rows 1 --metrics "$work/cut1.json"
+check "--common-term-rows 1 searches only each record's rarest terms: fewer candidate pairs" \
+  '[ $status -eq 0 ] && [ "$(json_value "$work/cut1.json" candidates.pairs)" -lt "$(json_value "$work/metrics.json" candidates.pairs)" ]'
+
 # TSV and JSONL inputs give the same matches as the CSV they were made from.
 python3 - "$left" "$right" "$work" <<'PY'
 import csv, json, sys
@@ -101,6 +111,7 @@ expect_bad_input "unterminated quote" "open_quote.csv:2" match --left "$work/ope
 expect_bad_input "unknown teacher" "valid teachers" match --left "$left" --right "$right" --out "$work/bad_out.csv" --teacher gpt
 expect_bad_input "unknown option" "--frobnicate" match --left "$left" --right "$right" --out "$work/bad_out.csv" --frobnicate
 expect_bad_input "missing --out" "--out" match --left "$left" --right "$right"
+expect_bad_input "negative --common-term-rows" "--common-term-rows" match --left "$left" --right "$right" --out "$work/bad_out.csv" --common-term-rows -5
 expect_bad_input "gold id not in the tables" "not in" match --left "$left" --right "$right" --out "$work/bad_out.csv" --gold "$work/dup_id.csv"
 
 # A run that stops on bad input is marked failed in its workspace, with the reason.

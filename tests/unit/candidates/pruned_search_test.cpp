@@ -77,7 +77,6 @@ TEST(PrunedSearchTest, PrunedScoresAreExactAndTheBestRowIsFound) {
   const InvertedIndex index(index_rows);
   PruningOptions options;
   options.common_term_rows = 20;
-  options.common_term_share = 0.0f;
   options.rows_rescored = 8;
   PrunedSearch search(index, index_rows, options);
   std::size_t skipped_some = 0;
@@ -111,7 +110,6 @@ TEST(PrunedSearchTest, CommonTermsAreSkippedUnlessAmongTheQuerysRarest) {
   const std::vector<float> values = {0.9f, 0.1f};
   PruningOptions options;
   options.common_term_rows = 3;
-  options.common_term_share = 0.0f;
   options.rare_terms_kept = 1;
   PrunedSearch search(index, index_rows, options);
   const auto keep_all = [](std::uint32_t) { return true; };
@@ -127,15 +125,6 @@ TEST(PrunedSearchTest, CommonTermsAreSkippedUnlessAmongTheQuerysRarest) {
   // `keep` removes rows before the best are chosen.
   found = search.search(terms, values, [](std::uint32_t row) { return row != 5; });
   EXPECT_TRUE(found.empty());
-}
-
-TEST(PrunedSearchTest, CommonCutTakesTheLargerOfRowsAndShare) {
-  PruningOptions options;
-  options.common_term_rows = 1000;
-  options.common_term_share = 0.25f;
-  EXPECT_EQ(options.common_cut(2000), 1000u);
-  EXPECT_EQ(options.common_cut(1000000), 250000u);
-  EXPECT_EQ(PruningOptions::exhaustive().common_cut(1000000), std::numeric_limits<std::uint32_t>::max());
 }
 
 }  // namespace

@@ -95,7 +95,7 @@ TEST(TfidfBlockerTest, PrunedSearchKeepsTheMatchesAndTheExactScores) {
   BlockerOptions exhaustive;
   exhaustive.pruning = PruningOptions::exhaustive();
   BlockerOptions pruned;
-  pruned.pruning = {50, 0.0f, 4, 64};
+  pruned.pruning = {50, 4, 64};
   const CandidatePairs all = generate_candidates(vectors.left, vectors.right, exhaustive);
   const CandidatePairs fast = generate_candidates(vectors.left, vectors.right, pruned);
   std::size_t found_all = 0, found_fast = 0;
