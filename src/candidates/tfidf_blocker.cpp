@@ -5,6 +5,7 @@
 
 #include "candidates/inverted_index.h"
 #include "candidates/pruned_search.h"
+#include "matchmaker/progress.h"
 
 namespace matchmaker::candidates {
 namespace {
@@ -12,7 +13,7 @@ namespace {
 // Top-k neighbours of every query row against the index, as lists of `top_k` (padded with score < 0).
 // `skip_self`: for deduplication, a row is not its own neighbour.
 std::vector<ScoredRow> top_k_all(const text::SparseRows& queries, const text::SparseRows& index_vectors, int top_k,
-                                 bool skip_self, const PruningOptions& pruning) {
+                                 bool skip_self, const PruningOptions& pruning, Progress& progress) {
   const InvertedIndex index(index_vectors);
   const std::size_t k = static_cast<std::size_t>(top_k);
   PruningOptions options = pruning;
@@ -37,6 +38,7 @@ std::vector<ScoredRow> top_k_all(const text::SparseRows& queries, const text::Sp
       std::nth_element(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(keep), best.end(), better);
       std::sort(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(keep), better);
       std::copy_n(best.begin(), keep, result.begin() + static_cast<std::ptrdiff_t>(query * k));
+      progress.add();
     }
   }
   return result;
@@ -112,15 +114,20 @@ void collect(const std::vector<ScoredRow>& lists, int top_k, bool query_is_left,
 CandidatePairs generate_candidates(const text::SparseRows& left_vectors, const text::SparseRows& right_vectors,
                                    const BlockerOptions& options) {
   std::vector<DirectedPair> pairs;
-  collect(top_k_all(left_vectors, right_vectors, options.top_k, false, options.pruning), options.top_k, true, pairs);
+  Progress progress("candidates", left_vectors.num_rows() + (options.both_directions ? right_vectors.num_rows() : 0),
+                    "records searched");
+  collect(top_k_all(left_vectors, right_vectors, options.top_k, false, options.pruning, progress), options.top_k, true,
+          pairs);
   if (options.both_directions) {
-    collect(top_k_all(right_vectors, left_vectors, options.top_k, false, options.pruning), options.top_k, false, pairs);
+    collect(top_k_all(right_vectors, left_vectors, options.top_k, false, options.pruning, progress), options.top_k,
+            false, pairs);
   }
   return merge_pairs(pairs, left_vectors.num_rows(), right_vectors.num_rows());
 }
 
 CandidatePairs generate_candidates_within(const text::SparseRows& vectors, const BlockerOptions& options) {
-  const auto lists = top_k_all(vectors, vectors, options.top_k, true, options.pruning);
+  Progress progress("candidates", vectors.num_rows(), "records searched");
+  const auto lists = top_k_all(vectors, vectors, options.top_k, true, options.pruning, progress);
   std::vector<DirectedPair> pairs;
   const std::size_t k = static_cast<std::size_t>(options.top_k);
   for (std::size_t slot = 0; slot < lists.size(); ++slot) {

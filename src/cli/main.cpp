@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "matchmaker/error.h"
+#include "matchmaker/progress.h"
 
 namespace {
 
@@ -27,6 +28,12 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", MATCHMAKER_VERSION);
   bool quiet = false;
   app.add_flag("-q,--quiet", quiet, "Log only warnings and errors");
+  double progress_seconds = matchmaker::Progress::interval_seconds();
+  app.add_option("--progress-seconds", progress_seconds,
+                 "Seconds between progress lines of a long stage (candidates, features, LLM calls, student, explain); "
+                 "a stage that ends sooner prints none")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
 
   const std::vector<matchmaker::cli::Command> commands = {
       matchmaker::cli::add_match_command(app),
@@ -46,6 +53,7 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
   if (quiet) spdlog::set_level(spdlog::level::warn);
+  matchmaker::Progress::set_interval_seconds(progress_seconds);
 
   try {
     for (const auto& command : commands) {

@@ -5,6 +5,7 @@
 #include <omp.h>
 
 #include "features/similarity.h"
+#include "matchmaker/progress.h"
 #include "text/tokenize.h"
 
 namespace matchmaker::features {
@@ -170,11 +171,14 @@ FeatureMatrix compute_pair_features(const SideView& left, const SideView& right,
   matrix.num_rows = pairs.num_pairs();
   matrix.values.assign(matrix.num_rows * num_features, kMissing);
 
+  Progress progress("features", pairs.num_pairs(), "pairs");
+  constexpr std::size_t kPairsPerProgress = 1024;  // one atomic add per this many pairs, not per pair
 #pragma omp parallel
   {
     std::vector<std::string_view> left_tokens, right_tokens, left_numbers, right_numbers;
 #pragma omp for schedule(dynamic, 256)
     for (std::size_t pair = 0; pair < pairs.num_pairs(); ++pair) {
+      if (pair % kPairsPerProgress == 0) progress.add(std::min(kPairsPerProgress, pairs.num_pairs() - pair));
       const std::uint32_t left_row = pairs.left[pair];
       const std::uint32_t right_row = pairs.right[pair];
       float* out = matrix.values.data() + pair * num_features;

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "explain/explanation.h"
+#include "matchmaker/progress.h"
 #include "text/utf8.h"
 
 namespace matchmaker::pipeline {
@@ -68,6 +69,7 @@ void explain_decisions(const teacher::MatchProblem& problem, const DistillResult
   std::vector<explain::PairExplanation> student_views;
   std::vector<workspace::Workspace::Explanation> explanations;
   std::vector<std::string> lines;
+  Progress progress("explain", decisions.size(), "decisions");
   for (std::size_t chunk_begin = 0; chunk_begin < decisions.size(); chunk_begin += kDecisionsPerChunk) {
     const auto chunk = decisions.subspan(chunk_begin, std::min(kDecisionsPerChunk, decisions.size() - chunk_begin));
     if (distilled.student) {
@@ -103,6 +105,7 @@ void explain_decisions(const teacher::MatchProblem& problem, const DistillResult
       explanations.push_back(std::move(explanation));
     }
     sink({explanations, lines});
+    progress.add(chunk.size());
   }
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "matchmaker/error.h"
+#include "matchmaker/progress.h"
 
 namespace matchmaker::student {
 namespace {
@@ -77,8 +78,10 @@ void XGBoostStudent::train(const features::FeatureMatrix& features, std::span<co
     constraints.push_back(')');
     set("monotone_constraints", constraints);
   }
+  Progress progress("student", static_cast<std::size_t>(options.num_rounds), "training rounds");
   for (int round = 0; round < options.num_rounds; ++round) {
     check(XGBoosterUpdateOneIter(booster_, round, train_matrix.get()), "training");
+    progress.add();
   }
 }
 
@@ -102,6 +105,7 @@ std::vector<float> XGBoostStudent::predict_as(const features::FeatureMatrix& fea
   const std::size_t num_columns = features.num_features();
   std::vector<float> out;
   out.reserve(features.num_rows * values_per_row);
+  Progress progress("student", features.num_rows, type == kPredictContributions ? "pairs explained" : "pairs scored");
   for (std::size_t begin = 0; begin < features.num_rows; begin += kRowsPerChunk) {
     const std::size_t rows = std::min(kRowsPerChunk, features.num_rows - begin);
     DMatrix matrix(features.values.data() + begin * num_columns, rows, num_columns);
@@ -110,6 +114,7 @@ std::vector<float> XGBoostStudent::predict_as(const features::FeatureMatrix& fea
     const float* result = nullptr;
     check(XGBoosterPredictFromDMatrix(booster_, matrix.get(), config.c_str(), &shape, &dimension, &result), "predicting");
     out.insert(out.end(), result, result + rows * values_per_row);
+    progress.add(rows);
   }
   return out;
 }

@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
+#include <functional>
 #include <numeric>
 
 #include "io/atomic_file.h"
 #include "matchmaker/error.h"
+#include "matchmaker/progress.h"
 #include "teacher/answer_parser.h"
 #include "teacher/prompt.h"
 #include "workspace/workspace.h"
@@ -109,7 +111,7 @@ std::vector<TeacherAnswer> LlmTeacher::answer(const MatchProblem& problem, std::
   for (std::size_t idx : to_send) requests.push_back(ChatRequest{prepared[idx].prompt.messages, std::nullopt, std::nullopt});
   // Each reply is stored the moment it arrives (callbacks run one at a time): a crash later loses
   // no answer that was paid for.
-  client_.complete_all(requests, settings_.concurrency, budget_, [&](std::size_t request_idx, const ChatResult& result) {
+  const auto take_reply = [&](std::size_t request_idx, const ChatResult& result) {
     const std::size_t idx = to_send[request_idx];
     if (result.error == ChatError::kBudget) {
       ++report_.over_budget;
@@ -142,6 +144,17 @@ std::vector<TeacherAnswer> LlmTeacher::answer(const MatchProblem& problem, std::
       cached.chosen_id = std::string(right.id(pairs.right[queries[idx].shown[static_cast<std::size_t>(answers[idx].chosen)]]));
     }
     cache_->store_answer(spec_, prepared[idx].cache_key, std::string(left.id(queries[idx].query)), cached);
+  };
+  // Thousands of calls take long: where they stand, and what they cost so far, every few seconds.
+  Progress progress(spec_, to_send.size(), "questions");
+  const std::function<std::string()> so_far = [&] {
+    const BudgetReport budget = budget_.report();
+    return fmt::format("; {} accepted, {} rejected, {} failed, {} over budget; {} tokens, ${:.4f} so far", report_.accepted,
+                       report_.rejected, report_.failed, report_.over_budget, budget.tokens(), budget.usd);
+  };
+  client_.complete_all(requests, settings_.concurrency, budget_, [&](std::size_t request_idx, const ChatResult& result) {
+    take_reply(request_idx, result);
+    progress.add(1, so_far);
   });
   if (report_.called > 0 && report_.failed == report_.called && report_.cached == 0) {
     throw RuntimeFailure(fmt::format("{}: all {} calls to {} failed (last error: {})", spec_, report_.called,

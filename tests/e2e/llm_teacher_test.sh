@@ -167,7 +167,7 @@ if ! start_server "${faults[@]}"; then
   exit 1
 fi
 fault_port=$port
-run_match run1 "$work/ws1.db" --teacher-concurrency 4
+run_match run1 "$work/ws1.db" --teacher-concurrency 4 --progress-seconds 0
 questions=$(report run1 questions); called=$(report run1 called); accepted=$(report run1 accepted_answers)
 rejected=$(report run1 rejected_answers); failed_calls=$(report run1 failed_calls)
 over=$(report run1 over_budget); cached=$(report run1 from_cache)
@@ -188,6 +188,12 @@ check "1. faults: every answer received is stored ($stored1 == $accepted + $reje
 check "1. faults: the server injected faults and saw retries ($chat1 chat requests for $called calls)" \
   '[ "$chat1" -gt "$called" ]'
 check "1. faults: F1 >= 0.7 (got $f1)" 'at_least "$f1" 0.7'
+# With --progress-seconds 0 every reply logs where the calls stand; the last line's counts are the report's.
+last_progress=$(grep -E "openai:replay: [0-9]+% \(" "$work/run1.err" | tail -n 1)
+check "1. faults: progress lines count the calls and what they cost ($last_progress)" \
+  '[ "$(grep -cE "openai:replay: [0-9]+% \(" "$work/run1.err")" -eq "$called" ] &&
+   echo "$last_progress" | grep -q "100% ($called of $called questions)" &&
+   echo "$last_progress" | grep -q "; $accepted accepted, $rejected rejected, $failed_calls failed, 0 over budget; [0-9]* tokens, \$[0-9.]* so far"'
 
 # --- 2. the calls cap under concurrency (same faulty server) --------------------------------------------
 chat_before=$(h stat "$port" chat_requests); answered_before=$(h stat "$port" answered)
