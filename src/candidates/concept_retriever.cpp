@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "candidates/pruned_search.h"
+#include "matchmaker/progress.h"
 #include "text/normalize.h"
 #include "text/tfidf.h"
 #include "text/tokenize.h"
@@ -549,6 +550,7 @@ ConceptCandidates ConceptRetriever::search(const QueryVectors& queries, std::spa
   pruning.rows_rescored = static_cast<std::size_t>(std::max({options_.names_rescored, options_.names_searched, options_.top_k}));
   // Fixed k slots per query (score < 0 = empty), compacted at the end.
   std::vector<Hit> slots(num_queries * k, Hit{0, 0, -1.0f});
+  Progress progress("retrieval", num_queries, "mention parts searched");
 #pragma omp parallel
   {
     PrunedSearch search(index_, name_vectors_.combined, pruning);
@@ -567,6 +569,7 @@ ConceptCandidates ConceptRetriever::search(const QueryVectors& queries, std::spa
       std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(kept), hits.end(), better);
       hits.resize(kept);
       keep_best_concepts(hits, k, slots.data() + query * k);
+      progress.add();
     }
   }
   return slots_to_candidates(slots, k, dictionary_.num_concepts());

@@ -5,6 +5,7 @@
 
 #include "candidates/tfidf_blocker.h"
 #include "graph/sinkhorn.h"
+#include "matchmaker/progress.h"
 
 namespace matchmaker::graph {
 namespace {
@@ -230,12 +231,14 @@ BootstrapResult bootstrap_align(const BootstrapInput& input, const BootstrapSett
   BootstrapResult result;
   std::vector<EntityPair> anchor_pairs(input.trusted.begin(), input.trusted.end());
   anchor_pairs.insert(anchor_pairs.end(), input.warm_start.begin(), input.warm_start.end());
+  Progress progress("structural model", static_cast<std::size_t>(std::max(1, settings.rounds)), "rounds");
   for (int round = 0; round < std::max(1, settings.rounds); ++round) {
     const Anchors anchors = Anchors::from_pairs(anchor_pairs, input.left->num_entities(), input.right->num_entities());
     result.anchors_per_round.push_back(anchors.count);
     result.views = build_views(input, settings, anchors);
     result.pairs = fused_candidates(result.views, input.query_rows, input.target_rows, settings.top_k);
     result.assignment = sinkhorn_scores(result.pairs, result.pairs.score, settings.sinkhorn);
+    progress.add();
     if (round + 1 == std::max(1, settings.rounds)) break;
     // Trusted pairs first so that a bootstrapped pair never displaces them.
     result.bootstrapped = mutual_best_pairs(result.pairs, result.assignment, settings.min_bootstrap_score);
