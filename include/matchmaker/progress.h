@@ -21,15 +21,15 @@ class Progress {
   using Clock = std::chrono::steady_clock;
 
   // `stage` names the stage as its closing log line does ("candidates"); `unit` says what `total`
-  // counts ("record searches"). The interval is interval_seconds() unless given.
+  // counts ("records searched"). The interval is interval_seconds() unless given.
   Progress(std::string stage, std::size_t total, std::string unit);
   Progress(std::string stage, std::size_t total, std::string unit, std::chrono::milliseconds interval);
 
   // Counts `count` more units done, and writes a line when the interval has passed since the last
-  // one (or the start): "candidates: 45% (900,000 of 2,000,000 record searches), 50 s, about 61 s left".
+  // one (or the start): "candidates: 45% (900000 of 2000000 records searched), 50 s, about 61 s left".
   void add(std::size_t count = 1) { add(count, nullptr); }
   // The same; `detail` is called only when a line is due, and what it returns ends the line
-  // ("; 1,150 answered, 30 failed, $0.12 so far").
+  // ("; 1150 accepted, 30 failed, ... $0.12 so far").
   void add(std::size_t count, const std::function<std::string()>& detail) { add(count, &detail); }
 
   std::size_t done() const { return done_.load(std::memory_order_relaxed); }

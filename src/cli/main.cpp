@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <vector>
 
@@ -34,7 +35,13 @@ int main(int argc, char** argv) {
                  "retrieval, structural model); "
                  "a stage that ends sooner prints none")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            char* end = nullptr;
+            const double seconds = std::strtod(text.c_str(), &end);
+            return !text.empty() && *end == '\0' && seconds >= 0 ? std::string() : "must be 0 or more seconds";
+          },
+          "SECONDS"));
 
   const std::vector<matchmaker::cli::Command> commands = {
       matchmaker::cli::add_match_command(app),

@@ -28,7 +28,11 @@ Progress::Progress(std::string stage, std::size_t total, std::string unit, std::
       started_(Clock::now()),
       next_line_at_(interval_.count()) {}
 
-void Progress::set_interval_seconds(double seconds) { g_interval_seconds.store(std::max(0.0, seconds)); }
+// Clamped to [0, a year]: the interval becomes a count of milliseconds, which must not overflow.
+void Progress::set_interval_seconds(double seconds) {
+  constexpr double kLongest = 365.0 * 24 * 3600;
+  g_interval_seconds.store(std::min(kLongest, std::max(0.0, seconds)));
+}
 double Progress::interval_seconds() { return g_interval_seconds.load(); }
 
 void Progress::add(std::size_t count, const std::function<std::string()>* detail) {

@@ -111,6 +111,7 @@ expect_bad_input "unterminated quote" "open_quote.csv:2" match --left "$work/ope
 expect_bad_input "unknown teacher" "valid teachers" match --left "$left" --right "$right" --out "$work/bad_out.csv" --teacher gpt
 expect_bad_input "unknown option" "--frobnicate" match --left "$left" --right "$right" --out "$work/bad_out.csv" --frobnicate
 expect_bad_input "missing --out" "--out" match --left "$left" --right "$right"
+expect_bad_input "negative --progress-seconds" "--progress-seconds" match --left "$left" --right "$right" --out "$work/bad_out.csv" --progress-seconds -1
 expect_bad_input "negative --common-term-rows" "--common-term-rows" match --left "$left" --right "$right" --out "$work/bad_out.csv" --common-term-rows -5
 expect_bad_input "gold id not in the tables" "not in" match --left "$left" --right "$right" --out "$work/bad_out.csv" --gold "$work/dup_id.csv"
 

@@ -87,6 +87,8 @@ TEST(ProgressTest, TheDefaultIntervalIsSettable) {
     progress.add();
     EXPECT_EQ(progress.lines_written(), 1u);
   }
+  Progress::set_interval_seconds(1e300);  // clamped: a year
+  EXPECT_EQ(Progress::interval_seconds(), 365.0 * 24 * 3600);
   Progress::set_interval_seconds(before);
   EXPECT_EQ(Progress::interval_seconds(), before);
 }
