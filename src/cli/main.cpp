@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "Log only warnings and errors");
   double progress_seconds = matchmaker::Progress::interval_seconds();
   app.add_option("--progress-seconds", progress_seconds,
-                 "Seconds between progress lines of a long stage (candidates, features, LLM calls, student, explain, "
+                 "Seconds between progress lines of a long stage (normalise, candidates, features, LLM calls, student, "
+                 "explain, "
                  "retrieval, structural model); "
                  "a stage that ends sooner prints none")
       ->capture_default_str()

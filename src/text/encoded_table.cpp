@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "features/similarity.h"
+#include "matchmaker/progress.h"
 #include "text/normalize.h"
 #include "text/tokenize.h"
 
@@ -75,6 +76,7 @@ EncodedTable TableEncoder::encode(const Table& table, const std::vector<std::siz
   constexpr std::size_t kChunkRows = 16384;
   const std::size_t num_columns = table.num_columns();
   std::vector<std::string> normalized(std::min(kChunkRows, table.num_rows()) * num_columns);
+  Progress progress("normalise", table.num_rows(), "records of " + table.source());
   for (std::size_t chunk_begin = 0; chunk_begin < table.num_rows(); chunk_begin += kChunkRows) {
     const std::size_t chunk_rows = std::min(kChunkRows, table.num_rows() - chunk_begin);
 #pragma omp parallel for schedule(dynamic, 256)
@@ -126,6 +128,7 @@ EncodedTable TableEncoder::encode(const Table& table, const std::vector<std::siz
         attribute.numbers.push_back(number_of(table.cell(row, column)));
       }
     }
+    progress.add(chunk_rows);
   }
   return encoded;
 }
