@@ -32,9 +32,7 @@ int main(int argc, char** argv) {
   double progress_seconds = matchmaker::Progress::interval_seconds();
   app.add_option("--progress-seconds", progress_seconds,
                  "Seconds between progress lines of a long stage (normalise, candidates, features, LLM calls, student, "
-                 "explain, "
-                 "retrieval, structural model); "
-                 "a stage that ends sooner prints none")
+                 "explain, retrieval, structural model); a stage that ends sooner prints none")
       ->capture_default_str()
       ->check(CLI::Validator(
           [](std::string& text) {

@@ -404,11 +404,13 @@ void run_match(const MatchConfig& config) {
     if (run_workspace) stored_explanations.emplace(run_workspace->write_explanations(run_id));
     std::vector<MatchNote> match_notes;
     match_notes.reserve(matches.size());
+    std::size_t explained = 0;  // decisions handed over so far: chunks come in decision order
     explain_decisions(problem, distilled, decisions, stored_explanations.has_value(), [&](const ExplainedChunk& chunk) {
       if (stored_explanations) stored_explanations->add(chunk.explanations);
-      for (std::size_t idx = 0; idx < chunk.explanations.size(); ++idx) {
-        if (chunk.explanations[idx].decision == "match") match_notes.push_back({chunk.explanations[idx].route, chunk.lines[idx]});
+      for (std::size_t idx = 0; idx < chunk.lines.size(); ++idx) {
+        if (decisions[explained + idx].match) match_notes.push_back({chunk.explanations[idx].route, chunk.lines[idx]});
       }
+      explained += chunk.lines.size();
     });
     timer.finish("explain");
     write_matches(matches_file, matches, match_notes, left, right,
