@@ -94,6 +94,9 @@ void add_teacher_options(CLI::App* command, pipeline::DistillSettings& settings,
   command->add_option("--escalate-order", text.candidate_order,
                       "Routing: how an escalated query's candidates are shown: student (best first) or shuffled")
       ->capture_default_str();
+  command->add_flag("--dry-run", settings.dry_run,
+                    "Plan the teacher's questions and their cost (counts, tokens, money: logged, and \"plan\" in "
+                    "--metrics), then stop before asking any; nothing else is written");
   command->add_option("--threads", settings.threads, "Worker threads (0 = all cores)")->capture_default_str();
   command->add_option("--seed", settings.seed, "Random seed (selection, student, prompt order)")->capture_default_str();
 }

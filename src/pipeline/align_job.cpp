@@ -530,10 +530,11 @@ void run_align(const AlignConfig& config) {
   const Table right_table = teacher_table(right, right_adjacency);
   std::optional<workspace::Workspace> run_workspace;
   std::int64_t run_id = 0;
-  const std::string workspace_path = workspace_path_for(config.workspace_path, config.out_path, config.distill.teacher);
+  const std::string workspace_path = workspace_path_for(config.workspace_path, config.out_path, config.distill);
   if (!workspace_path.empty()) {
     run_workspace.emplace(workspace::Workspace::open(workspace_path));
-    run_id = run_workspace->begin_run(run_config_json(config));
+    // A dry run uses the workspace only as the LLM teacher's cache: it records no run.
+    if (!config.distill.dry_run) run_id = run_workspace->begin_run(run_config_json(config));
   }
   // A run that stops on an error is marked "failed" in its workspace, with the reason.
   try {
@@ -546,7 +547,8 @@ void run_align(const AlignConfig& config) {
     std::vector<EntityPair> teacher_anchors;
     std::vector<AnsweredPair> answered;
     std::size_t teacher_calls = 0;
-    if (seed_free && settings.teacher != "none") {
+    // A dry run skips them: its plan counts their questions as the training sample, which they are.
+    if (seed_free && settings.teacher != "none" && !settings.dry_run) {
       // A better model first, so that the teacher is shown better candidates.
       if (still_growing) {
         model = graph::self_seeded(input, rerun_settings, std::move(model), {}, kSelfSeedSharesBeforeTeacher);
@@ -584,7 +586,13 @@ void run_align(const AlignConfig& config) {
       if (seed_free && known) settings.teacher_budget = 0.0;
       const teacher::MatchProblem problem{&left_table, &right_table, &pairs, &features};
       distilled = distill(problem, known ? &*known : nullptr, settings, timer);
-      if (distilled.waiting_for_batch) return;
+      if (distilled.stopped_before_training) {
+        if (settings.dry_run && !config.metrics_path.empty()) {
+          io::AtomicFile file(config.metrics_path);
+          write_metrics(file, {{"plan", distilled.report.value("plan", nlohmann::json())}});
+        }
+        return;
+      }
       teacher_calls += distilled.teacher_calls;
       report = distilled.report;
       scores = distilled.scores;
@@ -682,11 +690,10 @@ void run_align(const AlignConfig& config) {
     }
     if (!config.metrics_path.empty()) {
       io::AtomicFile file(config.metrics_path);
-      file.stream() << metrics.dump(2) << '\n';
-      file.commit();
+      write_metrics(file, metrics);
     }
   } catch (...) {
-    if (run_workspace) record_failed_run(*run_workspace, run_id, std::current_exception());
+    if (run_workspace && run_id > 0) record_failed_run(*run_workspace, run_id, std::current_exception());
     throw;
   }
 }

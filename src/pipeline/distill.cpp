@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "matchmaker/error.h"
+#include "pipeline/spend_plan.h"
 #include "select/query_selection.h"
 #include "student/xgboost_student.h"
 
@@ -280,6 +281,55 @@ std::size_t escalation_count(const route::EscalationGoal& goal, std::size_t with
   return count;
 }
 
+// What the run will ask and may spend (spend_plan.h), worked out before the first question.
+// `escalation_teacher` is the teacher that answers escalated queries when it is not `teacher` and is
+// built before the sample (null otherwise); `escalation_askable` the queries it can answer.
+SpendPlan plan_spend(const teacher::MatchProblem& problem, const DistillSettings& settings,
+                     const teacher::TeacherOptions& teacher_options, teacher::Teacher& teacher,
+                     std::span<const std::uint8_t> askable, const std::string& escalation_spec,
+                     teacher::Teacher* escalation_teacher, std::span<const std::uint8_t> escalation_askable) {
+  const candidates::CandidatePairs& pairs = *problem.pairs;
+  SpendPlan plan;
+  plan.teacher = teacher.spec();
+  plan.answerable_queries = select::count_askable_queries(pairs, askable);
+  // Every selection strategy asks exactly the budget's count (uncertainty over its rounds).
+  plan.sample_questions = select::budget_to_count(settings.teacher_budget, plan.answerable_queries);
+  plan.max_calls = teacher_options.max_calls;
+  plan.max_tokens = teacher_options.max_tokens;
+  plan.max_usd = teacher_options.max_usd;
+
+  // The prompts of up to kQuestionsMeasured answerable queries, spread over the table, each with its
+  // best candidates by blocking score: which queries the sample will hold is known only as it is drawn.
+  constexpr std::size_t kQuestionsMeasured = 200;
+  std::vector<teacher::TeacherQuery> measured;
+  const std::size_t stride = std::max<std::size_t>(1, plan.answerable_queries / kQuestionsMeasured);
+  std::size_t answerable_seen = 0;
+  for (std::uint32_t query = 0; query < pairs.num_left && measured.size() < kQuestionsMeasured; ++query) {
+    if (pairs.query_size(query) == 0 || (!askable.empty() && !askable[query])) continue;
+    if (answerable_seen++ % stride == 0) {
+      measured.push_back(question_for(query, pairs, pairs.score, settings.teacher_candidates));
+    }
+  }
+  plan.sample_cost = teacher.question_cost(problem, measured);
+
+  if (!settings.escalation.any()) return plan;
+  plan.escalation_teacher = escalation_spec;
+  teacher::Teacher* answering = escalation_teacher != nullptr ? escalation_teacher : &teacher;
+  std::unique_ptr<teacher::Teacher> other_llm;  // the run builds it with its caps after the sample
+  if (escalation_teacher == nullptr && escalation_spec != settings.teacher) {
+    other_llm = teacher::make_teacher(escalation_spec, teacher_options);
+    answering = other_llm.get();
+  }
+  plan.escalation_cost = answering->question_cost(problem, measured);
+  const std::size_t with_candidates = select::count_askable_queries(pairs, escalation_askable);
+  const double usd_per_call = plan.escalation_cost && plan.escalation_cost->priced ? plan.escalation_cost->usd : 0.0;
+  // Queries the sample answered are not escalated.
+  const std::size_t open = with_candidates - std::min(with_candidates, plan.sample_questions);
+  plan.escalation_questions = std::min(escalation_count(settings.escalation, with_candidates, usd_per_call), open);
+  plan.escalation_fixed_after_training = settings.escalation.target_precision.has_value();
+  return plan;
+}
+
 double report_number(const nlohmann::json& report, const char* key) {
   return report.contains(key) && report[key].is_number() ? report[key].get<double>() : 0.0;
 }
@@ -303,6 +353,9 @@ void check_distill_settings(const DistillSettings& settings) {
     throw InputError("--escalate-target-precision must be in (0, 1]");
   }
   if (goal.any() && settings.teacher == "none") throw InputError("escalation needs a teacher (--teacher is none)");
+  if (settings.dry_run && settings.teacher == "none") {
+    throw InputError("--dry-run plans the teacher's questions, and --teacher none asks none: give a --teacher");
+  }
   if (!settings.escalation_teacher.empty()) teacher::check_teacher_spec(settings.escalation_teacher);
 }
 
@@ -325,9 +378,14 @@ nlohmann::json distill_config_json(const DistillSettings& settings) {
   return config;
 }
 
-std::string workspace_path_for(const std::string& requested, const std::string& out_path, const std::string& teacher) {
+std::string workspace_path_for(const std::string& requested, const std::string& out_path, const DistillSettings& settings) {
   if (!requested.empty()) return requested;
-  return teacher::calls_llm(teacher) ? out_path + ".workspace.db" : std::string();
+  return uses_llm(settings) ? out_path + ".workspace.db" : std::string();
+}
+
+bool uses_llm(const DistillSettings& settings) {
+  return teacher::calls_llm(settings.teacher) ||
+         (settings.escalation.any() && !settings.escalation_teacher.empty() && teacher::calls_llm(settings.escalation_teacher));
 }
 
 DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* known, const DistillSettings& settings,
@@ -386,6 +444,29 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
     spdlog::info("teacher {}: can answer {} of the queries with candidates; the sample is drawn from those",
                  teacher->spec(), askable_queries);
   }
+  // Who answers escalated queries, and which (a recording answers only those it holds; the goal's share
+  // is a share of those). Another teacher that is not an LLM has no caps to set, so it is built now.
+  const std::string& escalation_spec = settings.escalation_teacher.empty() ? settings.teacher : settings.escalation_teacher;
+  std::unique_ptr<teacher::Teacher> escalation_teacher;
+  if (settings.escalation.any() && escalation_spec != settings.teacher && !teacher::calls_llm(escalation_spec)) {
+    escalation_teacher = teacher::make_teacher(escalation_spec, teacher_options);
+  }
+  const std::vector<std::uint8_t> escalation_askable = escalation_teacher ? escalation_teacher->askable(problem)
+                                                       : escalation_spec == settings.teacher ? askable
+                                                                                             : std::vector<std::uint8_t>();
+
+  // What the run will ask and may spend, said before the first paid question.
+  const SpendPlan plan = plan_spend(problem, settings, teacher_options, *teacher, askable, escalation_spec,
+                                    escalation_teacher.get(), escalation_askable);
+  if (plan.paid() || settings.dry_run) {
+    for (const std::string& line : plan.describe()) spdlog::info("{}", line);
+    result.report["plan"] = plan.to_json();
+  }
+  if (settings.dry_run) {
+    spdlog::warn("dry run: stopping before the first question; nothing was asked and no matches are written");
+    result.stopped_before_training = true;
+    return result;
+  }
   if (settings.selection == select::SelectionStrategy::kUncertainty) {
     ask_in_uncertainty_rounds(settings, pairs, features, ask, questions, answers, askable);
   } else {
@@ -400,7 +481,7 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   result.report["teacher"]["report"] = teacher->report();
   if (report_number(result.report["teacher"]["report"], "exported") > 0) {
     spdlog::warn("stopping before training: nothing is scored until the batch results are imported");
-    result.waiting_for_batch = true;
+    result.stopped_before_training = true;
     return result;
   }
   // For an LLM teacher a "call" is a request actually sent (cached answers and refused ones are not).
@@ -448,17 +529,8 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   // it answered for the sample stay with the student, which learnt from those answers: deciding them
   // by the teacher's answer instead measured worse (D2 query accuracy 0.946 -> 0.938 with Qwen).
   if (!settings.escalation.any()) return result;
-  const std::string& escalation_spec = settings.escalation_teacher.empty() ? settings.teacher : settings.escalation_teacher;
   // Queries not to escalate: those the sample already answered, and those the escalation teacher
-  // cannot answer (a recording without them); the goal's share is a share of the askable ones.
-  // Another teacher that is not an LLM has no caps to set, so it is built now, to tell which it can answer.
-  std::unique_ptr<teacher::Teacher> escalation_teacher;
-  if (escalation_spec != settings.teacher && !teacher::calls_llm(escalation_spec)) {
-    escalation_teacher = teacher::make_teacher(escalation_spec, teacher_options);
-  }
-  const std::vector<std::uint8_t> escalation_askable = escalation_teacher ? escalation_teacher->askable(problem)
-                                                       : escalation_spec == settings.teacher ? askable
-                                                                                             : std::vector<std::uint8_t>();
+  // cannot answer (escalation_askable).
   std::vector<std::uint8_t> answered(pairs.num_left, 0);
   for (const TeacherDecision& decision : result.sample_decisions) answered[decision.query] = 1;
   for (std::size_t query = 0; query < escalation_askable.size(); ++query) answered[query] |= !escalation_askable[query];

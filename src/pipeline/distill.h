@@ -54,6 +54,8 @@ struct DistillSettings {
   bool one_to_one = false;
   int threads = 0;
   std::uint64_t seed = 42;
+  // Plan the teacher's questions and their cost (logged, and report["plan"]), then stop before asking any.
+  bool dry_run = false;
 };
 
 // What the teacher said about one query, in the sample or on escalation.
@@ -78,7 +80,9 @@ struct DistillResult {
   std::vector<teacher::TeacherAnswer> sample_answers;
   std::vector<std::string> feature_names;
   nlohmann::json report;                            // "teacher" and "routing" sections for the metrics JSON
-  bool waiting_for_batch = false;                   // batch:MODEL wrote its requests; nothing was scored
+  // Nothing was scored: batch:MODEL wrote its requests (they come back by batch-import), or a dry run
+  // planned the questions (report["plan"]) and asked none.
+  bool stopped_before_training = false;
   std::size_t teacher_calls = 0;
 };
 
@@ -88,9 +92,12 @@ void check_distill_settings(const DistillSettings& settings);
 // The settings as they go into the metrics JSON and the workspace's run record.
 nlohmann::json distill_config_json(const DistillSettings& settings);
 
-// The workspace a run records into: the one asked for, or for an LLM teacher OUT.workspace.db (its
-// answers are paid for and must never be asked again); empty for none.
-std::string workspace_path_for(const std::string& requested, const std::string& out_path, const std::string& teacher);
+// True when the sample's teacher or the escalation teacher calls an LLM (now, or through a batch).
+bool uses_llm(const DistillSettings& settings);
+
+// The workspace a run records into: the one asked for, or when an LLM is used (uses_llm)
+// OUT.workspace.db (its answers are paid for and must never be asked again); empty for none.
+std::string workspace_path_for(const std::string& requested, const std::string& out_path, const DistillSettings& settings);
 
 // Runs the shared machinery on `problem`. `known` may be null. Records the model in `run_workspace`
 // if given. Throws RuntimeFailure when the labels hold only one class.

@@ -16,6 +16,7 @@
 #include "io/atomic_file.h"
 #include "io/table_reader.h"
 #include "matchmaker/error.h"
+#include "pipeline/run_record.h"
 #include "resolve/ranking.h"
 #include "student/xgboost_student.h"
 #include "teacher/simulated_teacher.h"
@@ -519,6 +520,10 @@ void run_link(const LinkConfig& config) {
       distilled.report = nlohmann::json::object();
     } else {
       distilled = distill(problem, &known, run_settings, timer);
+      if (distilled.stopped_before_training) {
+        if (run_settings.dry_run && metrics_file) write_metrics(*metrics_file, {{"plan", distilled.report.value("plan", nlohmann::json())}});
+        return;
+      }
     }
     unique_scores = distilled.scores;
     // The student's probabilities saturate near 0 and 1; below its first choice their order says less
@@ -591,8 +596,7 @@ void run_link(const LinkConfig& config) {
     metrics["stage_seconds"] = timer.stage_seconds();
     metrics["wall_seconds"] = timer.total_seconds();
     metrics["peak_memory_mib"] = peak_memory_mib();
-    metrics_file->stream() << metrics.dump(2) << '\n';
-    metrics_file->commit();
+    write_metrics(*metrics_file, metrics);
   }
 }
 

@@ -314,13 +314,16 @@ void run_match(const MatchConfig& config) {
   // An LLM teacher always has one: its answers are paid for and must never be asked again.
   std::optional<workspace::Workspace> run_workspace;
   std::int64_t run_id = 0;
-  const std::string workspace_path = workspace_path_for(config.workspace_path, config.out_path, config.distill.teacher);
+  const std::string workspace_path = workspace_path_for(config.workspace_path, config.out_path, config.distill);
   if (!workspace_path.empty()) {
     run_workspace.emplace(workspace::Workspace::open(workspace_path));
-    spdlog::info("workspace {} (run record{})", workspace_path, teacher::calls_llm(config.distill.teacher) ? ", LLM answer cache" : "");
-    run_id = run_workspace->begin_run(metrics["config"]);
-    run_workspace->set_component(run_id, "normalizer", text::kNormalizerName);
-    run_workspace->set_component(run_id, "feature_set", features::kFeatureSetName);
+    spdlog::info("workspace {} (run record{})", workspace_path, uses_llm(config.distill) ? ", LLM answer cache" : "");
+    // A dry run uses the workspace only as the LLM teacher's cache: it records no run.
+    if (!config.distill.dry_run) {
+      run_id = run_workspace->begin_run(metrics["config"]);
+      run_workspace->set_component(run_id, "normalizer", text::kNormalizerName);
+      run_workspace->set_component(run_id, "feature_set", features::kFeatureSetName);
+    }
   }
 
   // A run that stops on an error is marked "failed" in its workspace, with the reason.
@@ -384,7 +387,11 @@ void run_match(const MatchConfig& config) {
     };
     const DistillResult distilled = distill(problem, nullptr, settings, timer);
     metrics.update(distilled.report);
-    if (distilled.waiting_for_batch) return;
+    if (distilled.stopped_before_training) {
+      // A dry run's plan is its result; a batch's requests wait for their import.
+      if (config.distill.dry_run && metrics_file) write_metrics(*metrics_file, metrics);
+      return;
+    }
     if (run_workspace && distilled.student) run_workspace->store_model(run_id, distilled.student_model_json, features.names);
     if (!config.sft_path.empty()) {
       const std::size_t lines = teacher::write_sft_dataset(config.sft_path, problem, distilled.sample_questions,
@@ -438,13 +445,10 @@ void run_match(const MatchConfig& config) {
       for (const auto& match : matches) stored.emplace_back(left.id(match.left), right.id(match.right), match.score);
       record_finished_run(*run_workspace, run_id, stored, *stored_explanations, metrics);
     }
-    if (metrics_file) {
-      metrics_file->stream() << metrics.dump(2) << '\n';
-      metrics_file->commit();
-    }
+    if (metrics_file) write_metrics(*metrics_file, metrics);
     matches_file.commit();
   } catch (...) {
-    if (run_workspace) record_failed_run(*run_workspace, run_id, std::current_exception());
+    if (run_workspace && run_id > 0) record_failed_run(*run_workspace, run_id, std::current_exception());
     throw;
   }
 }

@@ -32,4 +32,9 @@ void record_failed_run(workspace::Workspace& workspace, std::int64_t run_id, std
   }
 }
 
+void write_metrics(io::AtomicFile& file, const nlohmann::json& metrics) {
+  file.stream() << metrics.dump(2) << '\n';
+  file.commit();
+}
+
 }  // namespace matchmaker::pipeline

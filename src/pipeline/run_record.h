@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "io/atomic_file.h"
 #include "workspace/workspace.h"
 
 namespace matchmaker::pipeline {
@@ -16,6 +17,9 @@ namespace matchmaker::pipeline {
 void record_finished_run(workspace::Workspace& workspace, std::int64_t run_id,
                          const std::vector<workspace::Workspace::Match>& matches,
                          workspace::Workspace::ExplanationWriter& explanations, const nlohmann::json& metrics);
+
+// The metrics JSON of a run (or of a dry run's plan), written whole to `file`.
+void write_metrics(io::AtomicFile& file, const nlohmann::json& metrics);
 
 // Marks the run "failed" with the message of `error`. Never throws: it runs while that error is on its
 // way out, and a workspace that cannot take the mark only gets a warning in the log.

@@ -146,6 +146,7 @@ class ChatClient {
                                        CallBudget& budget, const ResultCallback& on_result = {}) const;
 
   const std::string& model() const { return config_.model; }
+  std::optional<int> max_tokens() const { return config_.max_tokens; }
   // "scheme://host:port/path/chat/completions" without user info or query values: safe to print.
   const std::string& endpoint() const { return endpoint_; }
 

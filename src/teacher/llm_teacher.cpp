@@ -56,6 +56,7 @@ LlmTeacher::LlmTeacher(std::string spec, ChatConfig config, BudgetCaps caps, Mod
     : spec_(std::move(spec)),
       client_(with_select_schema(std::move(config))),
       budget_(caps),
+      price_(price),
       settings_(settings),
       cache_(cache) {
   if (cache_ == nullptr) throw InputError(spec_ + ": an LLM teacher needs a workspace for its answer cache");
@@ -63,13 +64,45 @@ LlmTeacher::LlmTeacher(std::string spec, ChatConfig config, BudgetCaps caps, Mod
   budget_.set_price(client_.model(), price);
 }
 
+LlmTeacher::PreparedQuestion LlmTeacher::prepare(const MatchProblem& problem, const TeacherQuery& query) const {
+  SerializeOptions serialize_options;
+  serialize_options.max_value_chars = settings_.max_value_chars;
+  PreparedQuestion question;
+  if (query.keep_order) {
+    question.order.resize(query.shown.size());
+    std::iota(question.order.begin(), question.order.end(), std::size_t{0});
+  } else {
+    question.order = question_order(query.query, query.shown.size(), settings_.seed);
+  }
+  std::vector<std::string> candidates;
+  for (std::size_t position : question.order) {
+    candidates.push_back(serialize_record(*problem.right, problem.pairs->right[query.shown[position]], serialize_options));
+  }
+  question.prompt = build_select_prompt(serialize_record(*problem.left, query.query, serialize_options), candidates);
+  question.cache_key = prompt_cache_key(client_.endpoint(), client_.model(), kSelectForm, question.prompt.messages);
+  return question;
+}
+
+std::optional<QuestionCost> LlmTeacher::question_cost(const MatchProblem& problem, std::span<const TeacherQuery> queries) {
+  QuestionCost cost;
+  // The estimates the budget reserves with (chat_client.h): from above, so that a plan is not short.
+  cost.completion_tokens = client_.max_tokens().value_or(kCompletionEstimateWithoutMaxTokens);
+  for (const TeacherQuery& query : queries) {
+    if (query.shown.empty()) continue;
+    cost.prompt_tokens += static_cast<double>(estimate_prompt_tokens(prepare(problem, query).prompt.messages));
+    ++cost.questions_measured;
+  }
+  if (cost.questions_measured > 0) cost.prompt_tokens /= static_cast<double>(cost.questions_measured);
+  cost.priced = price_.usd_per_million_prompt_tokens > 0 || price_.usd_per_million_completion_tokens > 0;
+  cost.usd = (cost.prompt_tokens * price_.usd_per_million_prompt_tokens +
+              static_cast<double>(cost.completion_tokens) * price_.usd_per_million_completion_tokens) / 1e6;
+  return cost;
+}
+
 std::vector<TeacherAnswer> LlmTeacher::answer(const MatchProblem& problem, std::span<const TeacherQuery> queries) {
   const Table& left = *problem.left;
   const Table& right = *problem.right;
   const candidates::CandidatePairs& pairs = *problem.pairs;
-  SerializeOptions serialize_options;
-  serialize_options.max_value_chars = settings_.max_value_chars;
-
   std::vector<TeacherAnswer> answers(queries.size());
   std::vector<PreparedQuestion> prepared(queries.size());
   std::vector<std::size_t> to_send;  // indices into queries
@@ -77,19 +110,7 @@ std::vector<TeacherAnswer> LlmTeacher::answer(const MatchProblem& problem, std::
     const TeacherQuery& query = queries[idx];
     answers[idx].query = query.query;
     if (query.shown.empty()) continue;  // nothing to ask: no label
-    PreparedQuestion& question = prepared[idx];
-    if (query.keep_order) {
-      question.order.resize(query.shown.size());
-      std::iota(question.order.begin(), question.order.end(), std::size_t{0});
-    } else {
-      question.order = question_order(query.query, query.shown.size(), settings_.seed);
-    }
-    std::vector<std::string> candidates;
-    for (std::size_t position : question.order) {
-      candidates.push_back(serialize_record(right, pairs.right[query.shown[position]], serialize_options));
-    }
-    question.prompt = build_select_prompt(serialize_record(left, query.query, serialize_options), candidates);
-    question.cache_key = prompt_cache_key(client_.endpoint(), client_.model(), kSelectForm, question.prompt.messages);
+    PreparedQuestion& question = prepared[idx] = prepare(problem, query);
     ++report_.asked;
     if (const auto cached = cache_->find_answer(spec_, question.cache_key)) {
       ++report_.cached;

@@ -45,17 +45,21 @@ class LlmTeacher final : public Teacher {
 
   std::string spec() const override { return spec_; }
   std::vector<TeacherAnswer> answer(const MatchProblem& problem, std::span<const TeacherQuery> queries) override;
+  // Each question's prompt is built as answer() would send it (cache not consulted).
+  std::optional<QuestionCost> question_cost(const MatchProblem& problem, std::span<const TeacherQuery> queries) override;
 
   nlohmann::json report() const override;
 
   struct PreparedQuestion;  // a question as sent (prompt, cache key, candidate order)
 
  private:
+  PreparedQuestion prepare(const MatchProblem& problem, const TeacherQuery& query) const;
   void export_batch(const std::vector<PreparedQuestion>& prepared, const std::vector<std::size_t>& to_send);
 
   std::string spec_;
   ChatClient client_;
   CallBudget budget_;
+  ModelPrice price_;
   LlmTeacherSettings settings_;
   workspace::Workspace* cache_;
   LlmTeacherReport report_;

@@ -49,6 +49,16 @@ struct TeacherAnswer {
   std::vector<std::uint8_t> judged;
 };
 
+// What one question to a paid teacher costs, estimated before anything is asked: the estimates the
+// call budget reserves with (chat_client.h), from above, so that a plan is not short.
+struct QuestionCost {
+  double prompt_tokens = 0.0;          // mean over the questions measured
+  std::int64_t completion_tokens = 0;  // at most: the answer's token limit
+  double usd = 0.0;                    // at most, at the configured prices (0 without prices)
+  bool priced = false;                 // prices were given (--teacher-price)
+  std::size_t questions_measured = 0;
+};
+
 // Settings some teachers need besides their spec.
 struct TeacherOptions {
   std::string replay_gold;  // replay: gold pairs, for the replay rule only (benchmarks); never for matching
@@ -88,6 +98,11 @@ class Teacher {
   // ask only about askable queries and take their budget shares of those: a recording answers only the
   // queries it holds, and asking it about others would spend the budget on failed calls.
   virtual std::vector<std::uint8_t> askable(const MatchProblem&) { return {}; }
+  // What each of these questions would cost, estimated without asking and without the answer cache
+  // (a cached answer costs nothing); nullopt for a teacher that costs nothing (built-in, recordings).
+  virtual std::optional<QuestionCost> question_cost(const MatchProblem&, std::span<const TeacherQuery>) {
+    return std::nullopt;
+  }
   // What answering cost and how it went (calls, cache hits, tokens, money, rejected answers), for metrics.
   virtual nlohmann::json report() const { return nlohmann::json::object(); }
 };

@@ -1,5 +1,6 @@
 #include "teacher/vote_teacher.h"
 
+#include <algorithm>
 #include <map>
 
 #include "matchmaker/error.h"
@@ -72,6 +73,21 @@ std::vector<TeacherAnswer> VoteTeacher::answer(const MatchProblem& problem, std:
     winner_share_sum_ += result.confidence;
   }
   return combined;
+}
+
+std::optional<QuestionCost> VoteTeacher::question_cost(const MatchProblem& problem, std::span<const TeacherQuery> queries) {
+  std::optional<QuestionCost> total;
+  for (const auto& teacher : teachers_) {
+    const auto cost = teacher->question_cost(problem, queries);
+    if (!cost) continue;
+    if (!total) total = QuestionCost{};
+    total->prompt_tokens += cost->prompt_tokens;
+    total->completion_tokens += cost->completion_tokens;
+    total->usd += cost->usd;
+    total->priced = total->priced || cost->priced;
+    total->questions_measured = std::max(total->questions_measured, cost->questions_measured);
+  }
+  return total;
 }
 
 nlohmann::json VoteTeacher::report() const {

@@ -25,6 +25,8 @@ class VoteTeacher final : public Teacher {
   std::vector<TeacherAnswer> answer(const MatchProblem& problem, std::span<const TeacherQuery> queries) override;
   // A query any of its teachers can answer.
   std::vector<std::uint8_t> askable(const MatchProblem& problem) override;
+  // Every teacher is asked every question: the sum of the paid ones' costs; nullopt when none is paid.
+  std::optional<QuestionCost> question_cost(const MatchProblem& problem, std::span<const TeacherQuery> queries) override;
   // Agreement (share of queries where every voting teacher agreed, mean share of votes for the winner)
   // and each teacher's own report.
   nlohmann::json report() const override;

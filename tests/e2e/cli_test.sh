@@ -55,6 +55,12 @@ run match --left "$left" --right "$right" --out "$work/matches_cut1.csv" --commo
 check "--common-term-rows 1 searches only each record's rarest terms: fewer candidate pairs" \
   '[ $status -eq 0 ] && [ "$(json_value "$work/cut1.json" candidates.pairs)" -lt "$(json_value "$work/metrics.json" candidates.pairs)" ]'
 
+# --dry-run with the built-in teacher: the plan (its sample, nothing to pay) and nothing else.
+run match --left "$left" --right "$right" --out "$work/matches_dry.csv" --metrics "$work/dry.json" --dry-run
+check "--dry-run plans the built-in teacher's sample (30 of 300 queries, nothing to pay), writes no matches" \
+  '[ $status -eq 0 ] && [ ! -e "$work/matches_dry.csv" ] && [ "$(json_value "$work/dry.json" plan.sample_questions)" = 30 ] &&
+   grep -q "plan: no paid teacher: nothing to pay" "$work/log"'
+
 # TSV and JSONL inputs give the same matches as the CSV they were made from.
 python3 - "$left" "$right" "$work" <<'PY'
 import csv, json, sys

@@ -6,7 +6,8 @@
 # question is accounted for, quality holds and the API key leaks nowhere; (2) --teacher-max-calls holds
 # under concurrency and retries; (3) a re-run answers from the workspace cache and pays for nothing
 # twice; (4) after kill -9 mid-labelling a re-run keeps every stored answer; (5) a teacher that always
-# fails ends the run with exit 1, one "matchmaker: ..." line and no matches file.
+# fails ends the run with exit 1, one "matchmaker: ..." line and no matches file; (9) --dry-run asks
+# nothing and the run then keeps within the plan it printed.
 # Run by ctest with MATCHMAKER_BIN, REPLAY_SERVER_BIN and EXAMPLES_DIR set. python3 (standard library
 # only) speaks HTTP and reads the SQLite workspace; neither curl nor the sqlite3 CLI is needed.
 set -u
@@ -335,6 +336,31 @@ if start_server; then
     '[ "$called8b" = 0 ] && [ "$cached8b" = 60 ] && cmp -s "$work/run8.csv" "$work/run8b.csv"'
 else
   fail "8. uncertainty: the replay server starts"
+fi
+stop_server
+
+# --- 9. --dry-run: the plan of questions and cost, nothing asked; then the run keeps within its plan ------
+if start_server; then
+  run_match run9 "$work/ws9.db" --escalate-share 0.25 --teacher-price 10,20 --dry-run
+  chat9=$(h stat "$port" chat_requests)
+  plan() { h get "$work/run9.metrics.json" "plan.$1" 2>/dev/null || echo -1; }
+  runs9=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM runs').fetchone()[0])" "$work/ws9.db")
+  echo "# run 9 (dry): $(plan questions_max) questions, $(plan prompt_tokens_max) prompt tokens, $(plan usd_max) USD at most"
+  check "9. dry run: exits 0 without a call, a matches file or a recorded run ($status, $chat9 requests, $runs9 runs)" \
+    '[ $status -eq 0 ] && [ "$chat9" = 0 ] && [ ! -e "$work/run9.csv" ] && [ "$runs9" = 0 ]'
+  check "9. dry run: 60 sample and at most 75 escalation questions (25% of 300), in the log and the metrics" \
+    '[ "$(plan sample_questions)" = 60 ] && [ "$(plan escalation.questions_max)" = 75 ] && [ "$(plan questions_max)" = 135 ] &&
+     grep -q "plan: openai:replay labels a training sample of 60 queries (of 300 it can answer)" "$work/run9.err" &&
+     grep -q "plan: in all at most 135 questions, " "$work/run9.err" && grep -q "dry run: stopping before the first question" "$work/run9.err"'
+  run_match run9b "$work/ws9.db" --escalate-share 0.25 --teacher-price 10,20
+  sum9() { python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print(m['teacher']['report'][sys.argv[2]] + m['routing']['teacher_report'][sys.argv[2]])" "$work/run9b.metrics.json" "$1" 2>/dev/null || echo -1; }
+  called9=$(sum9 called); prompt9=$(sum9 prompt_tokens); completion9=$(sum9 completion_tokens); usd9=$(sum9 usd)
+  echo "# run 9: $called9 calls, $prompt9 prompt + $completion9 completion tokens, $usd9 USD"
+  check "9. the run keeps within its plan: calls, prompt and answer tokens, money" \
+    '[ $status -eq 0 ] && python3 -c "import sys; a = [float(x) for x in sys.argv[1:]]; sys.exit(0 if 0 < a[0] <= a[1] and 0 < a[2] <= a[3] and 0 < a[4] <= a[5] and 0 < a[6] <= a[7] else 1)" \
+       "$called9" "$(plan questions_max)" "$prompt9" "$(plan prompt_tokens_max)" "$completion9" "$(plan completion_tokens_max)" "$usd9" "$(plan usd_max)"'
+else
+  fail "9. dry run: the replay server starts"
 fi
 stop_server
 

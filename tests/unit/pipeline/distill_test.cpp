@@ -275,6 +275,70 @@ TEST(DistillTest, AFailingEscalationTeacherLeavesTheStudentsDecisionsAndIsReport
   EXPECT_EQ(result.scores, result.student_scores);  // nothing changed
 }
 
+// A dry run plans the LLM's questions and stops before the first: nothing is asked (the endpoint is
+// the discard port, where a call would fail the run), nothing stored, no student.
+TEST(DistillTest, ADryRunPlansTheQuestionsAndTheirCostAndAsksNone) {
+  const SyntheticProblem data;
+  io::testing::TempDir dir;
+  auto cache = workspace::Workspace::open((dir.path() / "ws.db").string());
+  ::setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1", 1);
+  ::setenv("OPENAI_API_KEY", "test-key", 1);
+  const auto plan_of = [&](const std::string& teacher, int candidates) {
+    DistillSettings settings = simulated_settings(data);
+    settings.teacher = teacher;
+    settings.teacher_options.cache = &cache;
+    settings.teacher_options.usd_per_million_prompt_tokens = 1.0;
+    settings.teacher_options.usd_per_million_completion_tokens = 2.0;
+    settings.teacher_options.max_usd = 3.0;
+    settings.teacher_candidates = candidates;
+    settings.escalation.share = 0.25;
+    settings.dry_run = true;
+    StageTimer timer;
+    const DistillResult result = distill(data.problem(), nullptr, settings, timer);
+    EXPECT_TRUE(result.stopped_before_training);
+    EXPECT_EQ(result.student, nullptr);
+    EXPECT_EQ(result.teacher_calls, 0u);
+    return result.report.at("plan");
+  };
+  const nlohmann::json plan = plan_of("openai:m", 3);
+  EXPECT_EQ(plan["answerable_queries"], 400);
+  EXPECT_EQ(plan["sample_questions"], 40);                  // 10% of 400
+  EXPECT_EQ(plan["escalation"]["questions_max"], 100);      // 25% of 400, none of them in the sample
+  EXPECT_EQ(plan["questions_max"], 140);
+  EXPECT_EQ(plan["caps"]["max_usd"], 3.0);
+  const nlohmann::json& cost = plan["sample_question_cost"];
+  EXPECT_EQ(cost["questions_measured"], 200);
+  EXPECT_EQ(cost["completion_tokens_max"], 400);            // the answer's token limit
+  const double prompt_tokens = cost["prompt_tokens"].get<double>();
+  EXPECT_GT(prompt_tokens, 100.0);                          // the instructions alone are longer
+  EXPECT_NEAR(cost["usd_max"].get<double>(), (prompt_tokens * 1.0 + 400 * 2.0) / 1e6, 1e-12);
+  EXPECT_NEAR(plan["prompt_tokens_max"].get<double>(), 140 * prompt_tokens, 1e-6);
+  EXPECT_NEAR(plan["usd_max"].get<double>(), 140 * cost["usd_max"].get<double>(), 1e-9);
+  // One candidate shown instead of three: shorter prompts. Two LLMs voting: each asked, both paid.
+  EXPECT_LT(plan_of("openai:m", 1)["sample_question_cost"]["prompt_tokens"].get<double>(), prompt_tokens);
+  EXPECT_NEAR(plan_of("majority:openai:m|openai:m", 3)["sample_question_cost"]["prompt_tokens"].get<double>(),
+              2 * prompt_tokens, 1e-6);
+  EXPECT_EQ(cache.count_answers("openai:m"), 0u);
+}
+
+// Free teachers are planned too (counts, nothing to pay), and a plan without a dry run asks as before.
+TEST(DistillTest, AFreeTeachersPlanHasCountsAndNoCost) {
+  const SyntheticProblem data;
+  DistillSettings settings = simulated_settings(data);
+  settings.dry_run = true;
+  StageTimer timer;
+  const DistillResult planned = distill(data.problem(), nullptr, settings, timer);
+  EXPECT_TRUE(planned.stopped_before_training);
+  EXPECT_EQ(planned.report["plan"]["sample_questions"], 40);
+  EXPECT_TRUE(planned.report["plan"]["sample_question_cost"].is_null());
+  EXPECT_TRUE(planned.report["plan"]["usd_max"].is_null());
+  settings.dry_run = false;
+  const DistillResult run = distill(data.problem(), nullptr, settings, timer);
+  EXPECT_FALSE(run.stopped_before_training);
+  EXPECT_FALSE(run.report.contains("plan"));  // logged and reported only for a paid teacher or a dry run
+  EXPECT_EQ(run.teacher_calls, 40u);
+}
+
 TEST(DistillTest, ExplanationsAreDeterministicAndSumToTheStudentsLogOdds) {
   const SyntheticProblem data;
   StageTimer timer;
