@@ -161,6 +161,12 @@ void ask_in_uncertainty_rounds(const DistillSettings& settings, const candidates
   ask(select::select_queries(pairs, select::SelectionStrategy::kStratified, std::min(first_share, 1.0), settings.seed,
                              nullptr, askable),
       pairs.score);
+  // On large tables a round takes a while (an interim student is trained and scores every pair).
+  std::size_t round = 1;
+  const auto log_round = [&] {
+    spdlog::info("uncertainty selection: round {} of about {}: {} of {} questions asked", round, kRounds, questions.size(), total);
+  };
+  log_round();
   while (questions.size() < total) {
     const TrainingSet training = labels_from(questions, answers);
     std::vector<std::uint32_t> asked;
@@ -213,6 +219,8 @@ void ask_in_uncertainty_rounds(const DistillSettings& settings, const candidates
     }
     if (next.empty()) break;
     ask(next, ranking.empty() ? std::span<const float>(pairs.score) : std::span<const float>(ranking));
+    ++round;
+    log_round();
   }
 }
 
