@@ -110,6 +110,7 @@ student::StudentOptions student_options(const DistillSettings& settings, std::si
   // Training sets of a few thousand rows train fastest on one thread: XGBoost's many short parallel
   // regions cost more in thread hand-offs than they save (seconds instead of milliseconds on a busy machine).
   options.num_threads = training_rows < kParallelTrainingRows ? 1 : settings.threads;
+  options.prediction_threads = settings.threads;
   options.seed = settings.seed;
   options.scale_pos_weight = settings.positive_weight;
   return options;
@@ -184,7 +185,8 @@ void ask_in_uncertainty_rounds(const DistillSettings& settings, const candidates
       if (next.size() > per_round) next.resize(per_round);
     } else {
       student::StudentOptions options;
-      options.num_threads = 1;
+      options.num_threads = training.rows.size() < kParallelTrainingRows ? 1 : settings.threads;
+      options.prediction_threads = settings.threads;
       options.seed = settings.seed;
       student::XGBoostStudent round_student;
       round_student.train(features, training.rows, training.labels, training.weights, options);

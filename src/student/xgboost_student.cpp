@@ -83,6 +83,7 @@ void XGBoostStudent::train(const features::FeatureMatrix& features, std::span<co
     check(XGBoosterUpdateOneIter(booster_, round, train_matrix.get()), "training");
     progress.add();
   }
+  set("nthread", std::to_string(options.prediction_threads));
 }
 
 namespace {

@@ -28,7 +28,10 @@ struct StudentOptions {
   // any one of several features; sampling spreads the trees over all of them instead of the first,
   // so the student still decides well where that one feature is out of its training range.
   double column_sample_by_node = 0.5;
-  int num_threads = 0;       // 0: all cores
+  int num_threads = 0;       // training; 0: all cores
+  // Scoring and explaining: every row stands alone, so threads never change a result, and a model
+  // trained on one thread (small samples train fastest so) still scores millions of pairs on all.
+  int prediction_threads = 0;  // 0: all cores
   std::uint64_t seed = 42;
 };
 
