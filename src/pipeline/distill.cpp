@@ -300,7 +300,7 @@ SpendPlan plan_spend(const teacher::MatchProblem& problem, const DistillSettings
                      teacher::Teacher* escalation_teacher, std::span<const std::uint8_t> escalation_askable) {
   const candidates::CandidatePairs& pairs = *problem.pairs;
   SpendPlan plan;
-  plan.teacher = teacher.spec();
+  plan.teacher = settings.teacher;  // as given: batch:MODEL builds an openai:MODEL teacher that writes a batch
   plan.answerable_queries = select::count_askable_queries(pairs, askable);
   // Every selection strategy asks exactly the budget's count (uncertainty over its rounds).
   plan.sample_questions = select::budget_to_count(settings.teacher_budget, plan.answerable_queries);
