@@ -94,6 +94,8 @@ std::vector<std::string> SpendPlan::describe() const {
   if (max_usd) caps.push_back(fmt::format("${:.2f}", *max_usd));
   if (!caps.empty()) {
     lines.push_back(fmt::format("plan: hard caps {}: asking stops where one would be crossed", fmt::join(caps, ", ")));
+  } else {
+    lines.push_back("plan: no hard cap (--teacher-max-calls, --teacher-max-tokens, --teacher-max-usd): the run asks all of it");
   }
   lines.push_back("plan: answers already in the workspace's cache cost nothing");
   return lines;

@@ -75,6 +75,8 @@ TEST(SpendPlanTest, WithoutPricesThereIsNoMoneyEstimate) {
                               "--teacher-price)"));
   EXPECT_TRUE(has_line(lines, "plan: then unsupervised answers at most 3 escalated queries (the precision goal sets how "
                               "many, after training)"));
+  EXPECT_TRUE(has_line(lines, "plan: no hard cap (--teacher-max-calls, --teacher-max-tokens, --teacher-max-usd): the run "
+                              "asks all of it"));
 }
 
 TEST(SpendPlanTest, AFreeTeacherHasNothingToPay) {
