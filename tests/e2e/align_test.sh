@@ -38,6 +38,14 @@ check "explain of an aligned entity exits 0" "[ $? -eq 0 ]"
 check "explain names the aligned pair as a match" "grep -q \"Query \\\"$entity\\\" and candidate \\\"$partner\\\": MATCH\" '$work/explain.txt'"
 check "explain shows who decided" "grep -q 'Decided by:' '$work/explain.txt'"
 
+# A seed-free dry run plans the teacher's anchor questions (10% of the 40 test entities here) and
+# escalations, asks none (the anchor rounds are skipped) and writes only the plan.
+"$bin" align --kg1 "$data" --kg2 "$data" --teacher simulated:0 --teacher-budget 0.1 --escalate-share 0.1 \
+  --out "$work/dry.csv" --metrics "$work/dry.json" --dry-run 2>"$work/log"
+check "a seed-free dry run exits 0 and writes no alignment" "[ $? -eq 0 ] && [ ! -e '$work/dry.csv' ]"
+check "its plan: 4 sample and at most 4 escalation questions, nothing asked" \
+  "[ \"\$(json_value '$work/dry.json' plan.sample_questions)\" = 4 ] && [ \"\$(json_value '$work/dry.json' plan.escalation.questions_max)\" = 4 ] && ! grep -q 'queries asked\|anchor round' '$work/log' && grep -q 'dry run: stopping before the first question' '$work/log'"
+
 mkdir "$work/bad"
 cp "$data"/* "$work/bad/"
 printf '0\t1\n' >> "$work/bad/triples_1"

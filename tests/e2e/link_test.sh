@@ -29,6 +29,8 @@ run link --mentions "$data/mentions.concept" --dictionary "$data/dictionary.txt"
 check "simulated teacher without gold exits 2" '[ $status -eq 2 ] && grep -q "give --gold" "$work/log"'
 run link --mentions "$data/mentions.concept" --dictionary "$data/dictionary.txt" --out "$work/x.csv" --reranker magic
 check "unknown reranker exits 2" '[ $status -eq 2 ] && grep -q "reranker must be" "$work/log"'
+run link --mentions "$data/mentions.concept" --dictionary "$data/dictionary.txt" --out "$work/x.csv" --dry-run
+check "--dry-run without a teacher exits 2 (nothing to plan)" '[ $status -eq 2 ] && grep -q "dry-run plans the teacher" "$work/log" && [ ! -e "$work/x.csv" ]'
 
 # --- retriever alone on the BioSyn layout -----------------------------------------------------------
 run link --mentions "$data/mentions.concept" --dictionary "$data/dictionary.txt" --out "$work/retriever.csv" \
