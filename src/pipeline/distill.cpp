@@ -332,10 +332,12 @@ SpendPlan plan_spend(const teacher::MatchProblem& problem, const DistillSettings
   }
   plan.escalation_cost = answering->question_cost(problem, measured);
   const std::size_t with_candidates = select::count_askable_queries(pairs, escalation_askable);
-  const double usd_per_call = plan.escalation_cost && plan.escalation_cost->priced ? plan.escalation_cost->usd : 0.0;
-  // Queries the sample answered are not escalated.
+  // Queries the sample answered are not escalated. A money goal counts calls at what the sample's
+  // calls really cost, known only then, so here it bounds the money and not the count
+  // (usd_per_call 0: the count ignores it).
   const std::size_t open = with_candidates - std::min(with_candidates, plan.sample_questions);
-  plan.escalation_questions = std::min(escalation_count(settings.escalation, with_candidates, usd_per_call), open);
+  plan.escalation_questions = std::min(escalation_count(settings.escalation, with_candidates, 0.0), open);
+  plan.escalation_max_usd = settings.escalation.max_usd;
   plan.escalation_fixed_after_training = settings.escalation.target_precision.has_value();
   return plan;
 }

@@ -1,5 +1,7 @@
 #include "pipeline/spend_plan.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -33,7 +35,12 @@ double SpendPlan::completion_tokens() const {
 }
 
 double SpendPlan::usd() const {
-  return sum_of(*this, [](const teacher::QuestionCost& cost) { return cost.usd; });
+  double total = sample_cost ? static_cast<double>(sample_questions) * sample_cost->usd : 0.0;
+  if (escalation_cost) {
+    const double escalations = static_cast<double>(escalation_questions) * escalation_cost->usd;
+    total += escalation_max_usd ? std::min(escalations, *escalation_max_usd) : escalations;
+  }
+  return total;
 }
 
 bool SpendPlan::priced() const {
@@ -53,6 +60,7 @@ nlohmann::json SpendPlan::to_json() const {
     json["escalation"] = {{"teacher", escalation_teacher},
                           {"questions_max", escalation_questions},
                           {"fixed_after_training", escalation_fixed_after_training},
+                          {"max_usd", escalation_max_usd ? nlohmann::json(*escalation_max_usd) : nlohmann::json(nullptr)},
                           {"question_cost", cost_json(escalation_cost)}};
   }
   nlohmann::json caps = nlohmann::json::object();
@@ -68,9 +76,10 @@ std::vector<std::string> SpendPlan::describe() const {
   lines.push_back(fmt::format("plan: {} labels a training sample of {} queries (of {} it can answer)", teacher,
                               sample_questions, answerable_queries));
   if (!escalation_teacher.empty()) {
-    lines.push_back(fmt::format("plan: then {} answers at most {} escalated queries{}", escalation_teacher,
+    lines.push_back(fmt::format("plan: then {} answers at most {} escalated queries{}{}", escalation_teacher,
                                 escalation_questions,
-                                escalation_fixed_after_training ? " (the precision goal sets how many, after training)" : ""));
+                                escalation_fixed_after_training ? " (the precision goal sets how many, after training)" : "",
+                                escalation_max_usd ? fmt::format(", for at most ${:.2f}", *escalation_max_usd) : std::string()));
   }
   if (!paid()) {
     lines.push_back("plan: no paid teacher: nothing to pay");

@@ -27,6 +27,7 @@ struct SpendPlan {
   std::string escalation_teacher;         // who answers escalated queries; empty: no escalation
   std::size_t escalation_questions = 0;   // at most
   bool escalation_fixed_after_training = false;  // a precision goal: the count is known only then
+  std::optional<double> escalation_max_usd;       // a money goal (--escalate-max-usd) caps their cost
   // Cost of one question (nullopt: that teacher costs nothing).
   std::optional<teacher::QuestionCost> sample_cost;
   std::optional<teacher::QuestionCost> escalation_cost;
@@ -37,7 +38,7 @@ struct SpendPlan {
 
   bool paid() const { return sample_cost.has_value() || escalation_cost.has_value(); }
   std::size_t questions() const { return sample_questions + escalation_questions; }
-  // Over the paid questions, at most (before the caps).
+  // Over the paid questions, at most (before the hard caps; the escalations' money within their goal).
   double prompt_tokens() const;
   double completion_tokens() const;
   double usd() const;

@@ -318,6 +318,9 @@ if start_server; then
   echo "# run 7: escalation calls $called7 cost $usd7 USD (cap 0.05)"
   check "7. routing: the money cap holds (${usd7} <= 0.05) and some calls were made ($called7)" \
     '[ $status -eq 0 ] && python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= 0.05 else 1)" "$usd7" && [ "$called7" -ge 1 ]'
+  planned7=$(h get "$work/run7.metrics.json" plan.escalation.questions_max 2>/dev/null || echo -1)
+  check "7. routing: the plan bounds the escalation calls ($called7 <= $planned7) and names the money goal" \
+    '[ "$called7" -le "$planned7" ] && grep -q "escalated queries, for at most \$0.05" "$work/run7.err"'
 else
   fail "6. routing: the replay server starts"
 fi

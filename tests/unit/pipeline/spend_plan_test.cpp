@@ -79,6 +79,23 @@ TEST(SpendPlanTest, WithoutPricesThereIsNoMoneyEstimate) {
                               "asks all of it"));
 }
 
+// --escalate-max-usd caps the escalations' money, not their count (the run counts calls at what the
+// sample's calls really cost, known only after them).
+TEST(SpendPlanTest, AnEscalationMoneyGoalCapsTheirCost) {
+  SpendPlan plan;
+  plan.teacher = "openai:m";
+  plan.sample_questions = 10;
+  plan.sample_cost = cost(100, 50, 0.01);
+  plan.escalation_teacher = "openai:m";
+  plan.escalation_questions = 100;
+  plan.escalation_cost = cost(100, 50, 0.01);
+  plan.escalation_max_usd = 0.25;
+  EXPECT_DOUBLE_EQ(plan.usd(), 10 * 0.01 + 0.25);  // not 0.1 + 1.0
+  EXPECT_DOUBLE_EQ(plan.prompt_tokens(), 110 * 100);
+  EXPECT_EQ(plan.to_json()["escalation"]["max_usd"], 0.25);
+  EXPECT_TRUE(has_line(plan.describe(), "plan: then openai:m answers at most 100 escalated queries, for at most $0.25"));
+}
+
 TEST(SpendPlanTest, AFreeTeacherHasNothingToPay) {
   SpendPlan plan;
   plan.teacher = "unsupervised";
