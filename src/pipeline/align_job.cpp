@@ -547,7 +547,11 @@ void run_align(const AlignConfig& config) {
     std::vector<EntityPair> teacher_anchors;
     std::vector<AnsweredPair> answered;
     std::size_t teacher_calls = 0;
-    // A dry run skips them: its plan counts their questions as the training sample, which they are.
+    // A dry run skips them: its plan counts their questions as the training sample, which they are,
+    // priced with as many candidates as they show (escalations show fewer: still a bound from above).
+    if (seed_free && settings.dry_run) {
+      settings.teacher_candidates = std::max(settings.teacher_candidates, kAnchorRoundCandidates);
+    }
     if (seed_free && settings.teacher != "none" && !settings.dry_run) {
       // A better model first, so that the teacher is shown better candidates.
       if (still_growing) {
