@@ -317,7 +317,10 @@ void run_match(const MatchConfig& config) {
   const std::string workspace_path = workspace_path_for(config.workspace_path, config.out_path, config.distill);
   if (!workspace_path.empty()) {
     run_workspace.emplace(workspace::Workspace::open(workspace_path));
-    spdlog::info("workspace {} (run record{})", workspace_path, uses_llm(config.distill) ? ", LLM answer cache" : "");
+    spdlog::info("workspace {} ({})", workspace_path,
+                 config.distill.dry_run      ? "answer cache; a dry run records no run"
+                 : uses_llm(config.distill) ? "run record, LLM answer cache"
+                                            : "run record");
     // A dry run uses the workspace only as the LLM teacher's cache: it records no run.
     if (!config.distill.dry_run) {
       run_id = run_workspace->begin_run(metrics["config"]);
