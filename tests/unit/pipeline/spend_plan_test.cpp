@@ -19,20 +19,28 @@ teacher::QuestionCost cost(double prompt_tokens, std::int64_t completion_tokens,
   return result;
 }
 
+// A plan whose sample and escalations are both paid.
+SpendPlan paid_plan(const std::string& teacher, std::size_t samples, const teacher::QuestionCost& sample_cost,
+                    const std::string& escalation_teacher, std::size_t escalations,
+                    const teacher::QuestionCost& escalation_cost) {
+  SpendPlan plan;
+  plan.teacher = teacher;
+  plan.sample_questions = samples;
+  plan.sample_cost = sample_cost;
+  plan.escalation_teacher = escalation_teacher;
+  plan.escalation_questions = escalations;
+  plan.escalation_cost = escalation_cost;
+  return plan;
+}
+
 bool has_line(const std::vector<std::string>& lines, const std::string& text) {
   return std::any_of(lines.begin(), lines.end(), [&](const std::string& line) { return line == text; });
 }
 
 // A cheap model labels the sample and a dearer one answers escalations: the totals add both.
 TEST(SpendPlanTest, TotalsAddTheSampleAndTheEscalationsAtTheirOwnCosts) {
-  SpendPlan plan;
-  plan.teacher = "openai:small";
+  SpendPlan plan = paid_plan("openai:small", 10, cost(100, 50, 0.01), "openai:large", 5, cost(200, 50, 0.02));
   plan.answerable_queries = 100;
-  plan.sample_questions = 10;
-  plan.sample_cost = cost(100, 50, 0.01);
-  plan.escalation_teacher = "openai:large";
-  plan.escalation_questions = 5;
-  plan.escalation_cost = cost(200, 50, 0.02);
   plan.max_calls = 12;
   EXPECT_TRUE(plan.paid());
   EXPECT_EQ(plan.questions(), 15u);
@@ -82,13 +90,7 @@ TEST(SpendPlanTest, WithoutPricesThereIsNoMoneyEstimate) {
 // --escalate-max-usd caps the escalations' money, not their count (the run counts calls at what the
 // sample's calls really cost, known only after them).
 TEST(SpendPlanTest, AnEscalationMoneyGoalCapsTheirCost) {
-  SpendPlan plan;
-  plan.teacher = "openai:m";
-  plan.sample_questions = 10;
-  plan.sample_cost = cost(100, 50, 0.01);
-  plan.escalation_teacher = "openai:m";
-  plan.escalation_questions = 100;
-  plan.escalation_cost = cost(100, 50, 0.01);
+  SpendPlan plan = paid_plan("openai:m", 10, cost(100, 50, 0.01), "openai:m", 100, cost(100, 50, 0.01));
   plan.escalation_max_usd = 0.25;
   EXPECT_DOUBLE_EQ(plan.usd(), 10 * 0.01 + 0.25);  // not 0.1 + 1.0
   EXPECT_DOUBLE_EQ(plan.prompt_tokens(), 110 * 100);
