@@ -1,6 +1,6 @@
 // The end of a run in its workspace: matches, explanations and metrics stored, status "done"; or, when
 // it stopped on an error, status "failed" with the reason. Every task records its runs through here, so
-// `matchmaker explain` reads them all the same way.
+// `matchmaker explain` reads them all the same way. Its metrics go to the --metrics file through here too.
 #pragma once
 
 #include <cstdint>
