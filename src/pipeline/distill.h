@@ -69,7 +69,10 @@ struct DistillResult {
   // Final score per candidate pair: the student's match probability, except on queries whose decision
   // the teacher made (see route::merge_teacher_decisions).
   std::vector<float> scores;
-  std::vector<float> student_scores;                // the student alone
+  std::vector<float> student_scores;                // the student's (`student`) alone
+  // With escalation the student learns again from the escalated answers (distill step 4); these are
+  // then the scores of the first student, trained on the sample alone, and empty otherwise.
+  std::vector<float> first_student_scores;
   std::vector<route::Route> routes;                 // per query (left row)
   std::vector<TeacherDecision> sample_decisions;    // training sample answers (evaluation, explanations)
   std::vector<TeacherDecision> escalated_decisions; // answers to escalated queries
@@ -84,6 +87,11 @@ struct DistillResult {
   // planned the questions (report["plan"]) and asked none.
   bool stopped_before_training = false;
   std::size_t teacher_calls = 0;
+
+  // What the student would have decided with no escalation at all: the first student's scores.
+  std::span<const float> scores_without_escalation() const {
+    return first_student_scores.empty() ? std::span<const float>(student_scores) : std::span<const float>(first_student_scores);
+  }
 };
 
 // Throws InputError for settings no run can use (unknown teacher, negative budget, bad goal ...).

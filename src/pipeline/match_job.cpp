@@ -214,7 +214,7 @@ nlohmann::json quality_of(const std::vector<resolve::Match>& matches, std::span<
 // Evaluation only.
 void evaluate(const MatchConfig& config, const candidates::CandidatePairs& pairs,
               const std::vector<resolve::Match>& matches, const DistillResult& distilled,
-              resolve::ResolveMethod resolve_method, float threshold, std::span<const eval::RowPair> gold,
+              resolve::ResolveMethod resolve_method, std::span<const eval::RowPair> gold,
               std::span<const std::uint32_t> eval_query_rows, std::size_t num_left, nlohmann::json& metrics) {
   const bool with_queries = !config.eval_queries_path.empty();
   metrics["quality"] = quality_of(matches, gold, eval_query_rows, num_left, with_queries);
@@ -231,10 +231,12 @@ void evaluate(const MatchConfig& config, const candidates::CandidatePairs& pairs
   }
   if (!metrics.contains("routing")) return;
   nlohmann::json& routing = metrics["routing"];
+  // The student alone is the first one, before escalated answers joined its labels, at its own cut.
+  const float alone_threshold = decision_threshold(config, pairs, distilled.scores_without_escalation(), resolve_method);
   if (!distilled.escalated_decisions.empty()) {
     routing["teacher_accuracy_on_escalated"] = teacher_accuracy(distilled.escalated_decisions, pairs, gold);
     // The student's own decisions on the same queries: what escalating them gained or lost.
-    const auto confidences = route::query_confidences(pairs, distilled.student_scores, threshold);
+    const auto confidences = route::query_confidences(pairs, distilled.scores_without_escalation(), alone_threshold);
     std::vector<TeacherDecision> student_decisions;
     for (const TeacherDecision& decision : distilled.escalated_decisions) {
       const auto& confidence = confidences[decision.query];
@@ -258,7 +260,7 @@ void evaluate(const MatchConfig& config, const candidates::CandidatePairs& pairs
     }
     routing["disagreements_on_escalated"] = disagreements;
   }
-  const auto student_only = resolve::resolve_matches(pairs, distilled.student_scores, resolve_method, threshold);
+  const auto student_only = resolve::resolve_matches(pairs, distilled.scores_without_escalation(), resolve_method, alone_threshold);
   std::vector<float> teacher_scores(pairs.num_pairs(), 0.0f);
   for (const auto* decisions : {&distilled.sample_decisions, &distilled.escalated_decisions}) {
     for (const TeacherDecision& decision : *decisions) {
@@ -434,7 +436,7 @@ void run_match(const MatchConfig& config) {
     metrics["matches"] = matches.size();
     metrics["threshold"] = threshold;
     if (!config.gold_path.empty()) {
-      evaluate(config, pairs, matches, distilled, resolve_method, threshold, gold, eval_query_rows, left.num_rows(), metrics);
+      evaluate(config, pairs, matches, distilled, resolve_method, gold, eval_query_rows, left.num_rows(), metrics);
     }
     timer.finish("evaluate");
 

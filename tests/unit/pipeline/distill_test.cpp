@@ -105,9 +105,10 @@ TEST(DistillTest, EscalationShareAndCallCapAreExact) {
   EXPECT_EQ(by_calls.report["routing"]["escalated"], 7);
   EXPECT_EQ(by_calls.escalated_decisions.size(), 7u);
 
-  // The escalated queries are the least certain: no other query the student decides has a smaller margin.
+  // The escalated queries are the least certain to the first student (the one that chose them): no
+  // other query the student decides has a smaller margin.
   std::vector<float> calibrated;
-  for (float score : by_share.student_scores) calibrated.push_back(by_share.calibration.apply(score));
+  for (float score : by_share.scores_without_escalation()) calibrated.push_back(by_share.calibration.apply(score));
   const auto confidences = route::query_confidences(data.pairs, calibrated, by_share.calibration.apply(0.5f));
   float highest_escalated = 0.0f, lowest_kept = 1.0f;
   std::vector<std::uint8_t> in_sample(400, 0);
@@ -118,6 +119,40 @@ TEST(DistillTest, EscalationShareAndCallCapAreExact) {
     if (by_share.routes[query] == route::Route::kStudent) lowest_kept = std::min(lowest_kept, confidences[query].margin);
   }
   EXPECT_LE(highest_escalated, lowest_kept + 1e-6f);
+}
+
+TEST(DistillTest, TheStudentLearnsAgainFromEscalatedAnswersAndDecidesTheRest) {
+  const SyntheticProblem data;
+  StageTimer timer;
+  DistillSettings settings = simulated_settings(data);
+  settings.escalation.share = 0.25;
+  const DistillResult result = distill(data.problem(), nullptr, settings, timer);
+  // 120 sample labels (40 queries x 3 candidates shown) and 300 from the 100 escalated queries.
+  EXPECT_EQ(result.report["routing"]["relearnt_on"]["labelled_pairs"], 420);
+  EXPECT_EQ(result.report["routing"]["relearnt_on"]["from_escalation"], 300);
+  ASSERT_EQ(result.first_student_scores.size(), data.pairs.num_pairs());
+  ASSERT_EQ(result.student_scores.size(), data.pairs.num_pairs());
+  EXPECT_NE(result.first_student_scores, result.student_scores);
+  EXPECT_EQ(result.scores_without_escalation().data(), result.first_student_scores.data());
+  // The student the run keeps (model, explanations) is the second one, and it decides every query
+  // the teacher did not.
+  EXPECT_EQ(result.student->predict(data.features), result.student_scores);
+  std::size_t decided_by_student = 0;
+  for (std::uint32_t query = 0; query < 400; ++query) {
+    if (result.routes[query] == route::Route::kTeacher) continue;
+    for (std::uint64_t pair = data.pairs.query_offsets[query]; pair < data.pairs.query_offsets[query + 1]; ++pair) {
+      ASSERT_EQ(result.scores[pair], result.student_scores[pair]) << "query " << query;
+    }
+    ++decided_by_student;
+  }
+  EXPECT_GT(decided_by_student, 250u);
+
+  // Without escalation there is one student, and nothing to learn again from.
+  settings.escalation = {};
+  const DistillResult alone = distill(data.problem(), nullptr, settings, timer);
+  EXPECT_TRUE(alone.first_student_scores.empty());
+  EXPECT_FALSE(alone.report.contains("routing"));
+  EXPECT_EQ(alone.student_scores, result.first_student_scores);
 }
 
 TEST(DistillTest, LaterUncertaintyRoundsShowTheTeacherTheStudentsTopCandidates) {
