@@ -648,7 +648,8 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   // sample's, and decides the queries the teacher did not. Deciding those by the first student instead
   // measured worse: Qwen replay, 25% escalated, seeds 1-12, mean query accuracy 0.878 -> 0.884 (D3 +.009,
   // D5 +.012, D6 +.006). Weighting these labels at 0.5 or 0.3, or escalating in two or four rounds with
-  // the student relearning between them, made no difference (0.883-0.884). Where the answers are a
+  // the student relearning between them, or calibrating the second student on its own held-out scores
+  // (three more trainings), made no difference (0.883-0.884). Where the answers are a
   // sliver of what the first student learnt from (entity linking's self-supervised dictionary: 478 of
   // 150,251 rows on NCBI), learning again costs a whole training (3.7 s there) and changes nothing.
   std::vector<float> final_scores;

@@ -1,6 +1,7 @@
 // The machinery every task shares once it has candidates and features: select queries -> teacher
 // answers them -> student learns from the answers (and from labels the task knows without a teacher)
-// -> student scores every pair -> uncertain queries go to the teacher, one call each -> final scores.
+// -> student scores every pair -> uncertain queries go to the teacher, one call each -> the student
+// learns again with those answers too -> final scores.
 // ER (match_job), EA (align_job) and EL (link_job) differ only in how they load, find candidates and
 // compute features; they all call distill() and then resolve the scores their own way.
 #pragma once
