@@ -84,12 +84,17 @@ TEST(DistillTest, StudentAloneWithoutAGoalAndSampleQueriesAnsweredOnce) {
   EXPECT_FALSE(result.report.contains("routing"));
 }
 
-TEST(DistillTest, EscalationShareAndCallCapAreExact) {
-  const SyntheticProblem data;
+// A run on `data` with the simulated teacher and at most `share` of the queries escalated.
+DistillResult distill_escalating(const SyntheticProblem& data, double share) {
   StageTimer timer;
   DistillSettings settings = simulated_settings(data);
-  settings.escalation.share = 0.25;
-  const DistillResult by_share = distill(data.problem(), nullptr, settings, timer);
+  settings.escalation.share = share;
+  return distill(data.problem(), nullptr, settings, timer);
+}
+
+TEST(DistillTest, EscalationShareAndCallCapAreExact) {
+  const SyntheticProblem data;
+  const DistillResult by_share = distill_escalating(data, 0.25);
   EXPECT_EQ(count_route(by_share, route::Route::kTeacher) + count_route(by_share, route::Route::kTeacherFailed) +
                 count_route(by_share, route::Route::kStudentKept) + count_route(by_share, route::Route::kStudentKeptOverClaim),
             100u);
@@ -100,6 +105,9 @@ TEST(DistillTest, EscalationShareAndCallCapAreExact) {
   EXPECT_GT(agreement, 0.7);
   EXPECT_LE(agreement, 1.0);
 
+  StageTimer timer;
+  DistillSettings settings = simulated_settings(data);
+  settings.escalation.share = 0.25;
   settings.escalation.max_calls = 7;  // stricter than the share: it wins
   const DistillResult by_calls = distill(data.problem(), nullptr, settings, timer);
   EXPECT_EQ(by_calls.report["routing"]["escalated"], 7);
@@ -123,10 +131,7 @@ TEST(DistillTest, EscalationShareAndCallCapAreExact) {
 
 TEST(DistillTest, TheStudentLearnsAgainFromEscalatedAnswersAndDecidesTheRest) {
   const SyntheticProblem data;
-  StageTimer timer;
-  DistillSettings settings = simulated_settings(data);
-  settings.escalation.share = 0.25;
-  const DistillResult result = distill(data.problem(), nullptr, settings, timer);
+  const DistillResult result = distill_escalating(data, 0.25);
   // 120 sample labels (40 queries x 3 candidates shown) and 300 from the 100 escalated queries.
   EXPECT_EQ(result.report["routing"]["relearnt_on"]["labelled_pairs"], 420);
   EXPECT_EQ(result.report["routing"]["relearnt_on"]["from_escalation"], 300);
@@ -148,8 +153,8 @@ TEST(DistillTest, TheStudentLearnsAgainFromEscalatedAnswersAndDecidesTheRest) {
   EXPECT_GT(decided_by_student, 250u);
 
   // Without escalation there is one student, and nothing to learn again from.
-  settings.escalation = {};
-  const DistillResult alone = distill(data.problem(), nullptr, settings, timer);
+  StageTimer timer;
+  const DistillResult alone = distill(data.problem(), nullptr, simulated_settings(data), timer);
   EXPECT_TRUE(alone.first_student_scores.empty());
   EXPECT_FALSE(alone.report.contains("routing"));
   EXPECT_EQ(alone.student_scores, result.first_student_scores);
