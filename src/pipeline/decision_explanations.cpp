@@ -56,11 +56,16 @@ void explain_decisions(const teacher::MatchProblem& problem, const DistillResult
                        std::span<const Decision> decisions, bool with_detail, const ExplanationSink& sink) {
   const candidates::CandidatePairs& pairs = *problem.pairs;
 
-  // What the teacher said, by query: its escalation answer if any, else its sample answer.
-  std::unordered_map<std::uint32_t, const TeacherDecision*> teacher_said;
-  for (const auto* list : {&distilled.sample_decisions, &distilled.escalated_decisions}) {
-    for (const TeacherDecision& decision : *list) teacher_said[decision.query] = &decision;
-  }
+  // What the teacher said, by query (the sample and escalation ask different queries), and whether
+  // the student learnt from that answer: always in the sample; on escalation when it learnt again.
+  struct TeacherWord {
+    const TeacherDecision* said = nullptr;
+    bool student_learnt_from_it = false;
+  };
+  std::unordered_map<std::uint32_t, TeacherWord> teacher_said;
+  for (const TeacherDecision& decision : distilled.sample_decisions) teacher_said[decision.query] = {&decision, true};
+  const bool relearnt = !distilled.first_student_scores.empty();
+  for (const TeacherDecision& decision : distilled.escalated_decisions) teacher_said[decision.query] = {&decision, relearnt};
 
   // A chunk's explanations, and the student's view of its pairs (every feature's contribution), live
   // only until the sink has taken them.
@@ -91,11 +96,12 @@ void explain_decisions(const teacher::MatchProblem& problem, const DistillResult
       explanation.detail = {{"blocking_score", pairs.score[decision.pair]}};
       const explain::PairExplanation* student_view = distilled.student ? &student_views[idx] : nullptr;
       const auto found = teacher_said.find(decision.query);
-      const TeacherDecision* said = found != teacher_said.end() ? found->second : nullptr;
+      const TeacherDecision* said = found != teacher_said.end() ? found->second.said : nullptr;
       lines.push_back(short_line(route, said, student_view, pairs.score[decision.pair]));
       if (with_detail && student_view != nullptr) {
         explanation.detail["student"] = explain::to_json(*student_view);
         explanation.detail["student"]["calibrated_probability"] = distilled.calibration.apply(student_view->probability());
+        if (said != nullptr && found->second.student_learnt_from_it) explanation.detail["student"]["learnt_from_teacher"] = true;
       }
       if (with_detail && said != nullptr) {
         explanation.detail["teacher"] = {{"chose_this", said->chosen_pair == static_cast<std::int64_t>(decision.pair)},
@@ -152,10 +158,14 @@ std::string explanation_text(const workspace::Workspace::Explanation& explanatio
   const nlohmann::json& detail = explanation.detail;
   if (detail.contains("student")) {
     const explain::PairExplanation student = explain::from_json(detail["student"]);
-    out += fmt::format(
-        "  The student's match probability: {:.3f} (calibrated {:.3f}). What moved it, in log-odds points\n"
-        "  (positive: more likely the same entity; they add up to the total):\n",
-        student.probability(), detail["student"].value("calibrated_probability", student.probability()));
+    out += fmt::format("  The student's match probability: {:.3f} (calibrated {:.3f}).", student.probability(),
+                       detail["student"].value("calibrated_probability", student.probability()));
+    // A student that learnt from this very answer leans towards it: say so, or the reader takes its
+    // probability for an independent opinion.
+    if (detail["student"].value("learnt_from_teacher", false)) {
+      out += " The student learnt from the teacher's answer\n  on this query too.";
+    }
+    out += " What moved it, in log-odds points\n  (positive: more likely the same entity; they add up to the total):\n";
     float rest = student.other_contribution;
     std::size_t rest_count = student.other_count;
     for (std::size_t idx = 0; idx < student.contributions.size(); ++idx) {

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <random>
+#include <unordered_set>
 
 #include "unit/io/temp_dir.h"
 #include "pipeline/decision_explanations.h"
@@ -442,6 +443,23 @@ TEST(DistillTest, ExplanationsAreDeterministicAndSumToTheStudentsLogOdds) {
       EXPECT_NE(lines[idx].find(strongest), std::string::npos) << lines[idx];
     }
   }
+  // The student learnt from every answer the teacher gave (the sample's, and the escalated ones once
+  // it learnt again), and the long form says so where it explains such a query.
+  ASSERT_FALSE(first.first_student_scores.empty());
+  std::unordered_set<std::uint32_t> asked;
+  for (const auto* list : {&first.sample_decisions, &first.escalated_decisions}) {
+    for (const TeacherDecision& decision : *list) asked.insert(decision.query);
+  }
+  std::size_t said_so = 0;
+  for (std::size_t idx = 0; idx < a.size(); ++idx) {
+    const bool learnt = asked.count(decisions[idx].query) > 0;
+    EXPECT_EQ(a[idx].detail["student"].value("learnt_from_teacher", false), learnt) << idx;
+    const std::string text = explanation_text(a[idx]);
+    EXPECT_EQ(text.find("The student learnt from the teacher's answer") != std::string::npos, learnt) << text;
+    EXPECT_NE(text.find("What moved it"), std::string::npos) << text;
+    said_so += learnt;
+  }
+  EXPECT_EQ(said_so, 80u);  // 40 sample queries and 40 escalated (10% of 400 each)
 }
 
 }  // namespace
