@@ -38,6 +38,13 @@ struct TrainingSet {
   std::vector<float> labels;
   std::vector<float> weights;
   std::size_t positives = 0;
+
+  void append(const TrainingSet& more) {
+    rows.insert(rows.end(), more.rows.begin(), more.rows.end());
+    labels.insert(labels.end(), more.labels.begin(), more.labels.end());
+    weights.insert(weights.end(), more.weights.begin(), more.weights.end());
+    positives += more.positives;
+  }
 };
 
 // Select answers become labels: the chosen candidate positive, the other shown ones negative;
@@ -560,12 +567,16 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
     held_out_labels.push_back(training.labels[idx]);
   }
   result.calibration = route::PlattScaling::fit(held_out_scores, held_out_labels);
-  std::vector<float> calibrated(result.student_scores.size());
-  for (std::size_t pair = 0; pair < calibrated.size(); ++pair) calibrated[pair] = result.calibration.apply(result.student_scores[pair]);
   // The student decides on raw probabilities; the same cut on the calibrated scale (Platt is monotone).
   const float threshold = settings.decision_threshold ? settings.decision_threshold(result.student_scores) : 0.5f;
   const float calibrated_threshold = result.calibration.a > 0 ? result.calibration.apply(threshold) : threshold;
-  const auto confidences = route::query_confidences(pairs, calibrated, calibrated_threshold);
+  // A student's confidence per query, judged on its calibrated probabilities.
+  auto confidences_of = [&](std::span<const float> scores) {
+    std::vector<float> calibrated(scores.size());
+    for (std::size_t pair = 0; pair < calibrated.size(); ++pair) calibrated[pair] = result.calibration.apply(scores[pair]);
+    return route::query_confidences(pairs, calibrated, calibrated_threshold);
+  };
+  const auto confidences = confidences_of(result.student_scores);
 
   const std::size_t with_candidates = select::count_askable_queries(pairs, escalation_askable);
   const nlohmann::json& sample_report = result.report["teacher"]["report"];
@@ -603,7 +614,6 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
     count = std::min(count, below);
     routing["margin_cut"] = std::isfinite(cut) ? nlohmann::json(cut) : nlohmann::json("all");
   }
-
   const auto escalated = route::least_certain(confidences, answered, count);
 
   // The escalation teacher gets its own caps, so that the goal holds exactly however answers arrive.
@@ -657,10 +667,7 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   if (!escalation_training.rows.empty() &&
       static_cast<double>(escalation_training.rows.size()) >= kRelearnMinShare * static_cast<double>(training_rows)) {
     TrainingSet both = training;
-    both.rows.insert(both.rows.end(), escalation_training.rows.begin(), escalation_training.rows.end());
-    both.labels.insert(both.labels.end(), escalation_training.labels.begin(), escalation_training.labels.end());
-    both.weights.insert(both.weights.end(), escalation_training.weights.begin(), escalation_training.weights.end());
-    both.positives += escalation_training.positives;
+    both.append(escalation_training);
     StudentData data = gather(features, both, known);
     const std::size_t rows = data.rows.size();
     auto relearnt = std::make_unique<student::XGBoostStudent>();
@@ -675,8 +682,7 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   // The merge judges the teacher against the student that decides the other queries.
   std::vector<route::QueryConfidence> deciding_confidences;
   if (!final_scores.empty()) {
-    for (std::size_t pair = 0; pair < calibrated.size(); ++pair) calibrated[pair] = result.calibration.apply(final_scores[pair]);
-    deciding_confidences = route::query_confidences(pairs, calibrated, calibrated_threshold);
+    deciding_confidences = confidences_of(final_scores);
     result.scores = final_scores;
     result.first_student_scores = std::move(result.student_scores);
     result.student_scores = std::move(final_scores);
