@@ -56,10 +56,12 @@ std::vector<RowPair> read_gold(const std::string& path, const Table& left, const
   return pairs;
 }
 
-std::vector<std::uint32_t> read_query_ids(const std::string& path, const Table& left) {
+EvalQueries read_eval_queries(const std::string& path, const Table& left) {
   std::ifstream in(path);
   if (!in) throw InputError::At(path, 0, "cannot open the query list");
   std::vector<std::string> ids;
+  std::vector<std::uint8_t> blocking_missed;  // per id: its ground_answer is 0
+  EvalQueries queries;
   if (in.peek() == '{') {
     nlohmann::json document;
     try {
@@ -70,9 +72,19 @@ std::vector<std::uint32_t> read_query_ids(const std::string& path, const Table& 
     if (!document.contains("responses") || !document["responses"].is_array()) {
       throw InputError::At(path, 0, "expected an object with a \"responses\" array");
     }
+    queries.has_ground_answers = !document["responses"].empty();
     for (const auto& response : document["responses"]) {
       const auto& id = response.at("query_id");
       ids.push_back(id.is_string() ? id.get<std::string>() : id.dump());
+      // DistillER writes the gold position as a number or a numeric string.
+      const auto ground_answer = response.find("ground_answer");
+      if (ground_answer == response.end()) {
+        queries.has_ground_answers = false;
+        blocking_missed.push_back(0);
+      } else {
+        const std::string position = ground_answer->is_string() ? ground_answer->get<std::string>() : ground_answer->dump();
+        blocking_missed.push_back(position == "0" ? 1 : 0);
+      }
     }
   } else {
     std::string line;
@@ -80,16 +92,18 @@ std::vector<std::uint32_t> read_query_ids(const std::string& path, const Table& 
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (!line.empty()) ids.push_back(line);
     }
+    blocking_missed.assign(ids.size(), 0);
   }
   const auto left_rows = left.id_index();
-  std::vector<std::uint32_t> rows;
-  for (const auto& id : ids) {
-    const auto found = left_rows.find(id);
-    if (found == left_rows.end()) throw InputError::At(path, 0, "query id '" + id + "' is not in " + left.source());
-    rows.push_back(found->second);
+  for (std::size_t idx = 0; idx < ids.size(); ++idx) {
+    const auto found = left_rows.find(ids[idx]);
+    if (found == left_rows.end()) throw InputError::At(path, 0, "query id '" + ids[idx] + "' is not in " + left.source());
+    queries.rows.push_back(found->second);
+    if (queries.has_ground_answers && blocking_missed[idx]) queries.blocking_missed.push_back(found->second);
   }
-  sort_unique(rows);
-  return rows;
+  sort_unique(queries.rows);
+  sort_unique(queries.blocking_missed);
+  return queries;
 }
 
 }  // namespace matchmaker::eval

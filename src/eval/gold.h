@@ -19,9 +19,17 @@ std::vector<RowPair> read_gold(const std::string& path, const Table& left, const
 // (else InputError naming the file and `columns`, e.g. "left id, right id").
 Table read_gold_table(const std::string& path, const std::string& columns);
 
-// Reads the left ids of the queries to score with query_accuracy(): either a DistillER responses JSON
-// ({"responses": [{"query_id": ...}, ...]}) or a text file with one id per line. Returns left rows,
-// sorted and unique. Throws InputError for an id that is not in `left`.
-std::vector<std::uint32_t> read_query_ids(const std::string& path, const Table& left);
+// The queries to score with query_accuracy(), read from either a DistillER responses JSON
+// ({"responses": [{"query_id": ..., "ground_answer": ...}, ...]}) or a text file with one id per line.
+// Throws InputError for an id that is not in `left`.
+struct EvalQueries {
+  std::vector<std::uint32_t> rows;  // left rows, sorted and unique
+  // Whether every response carries DistillER's `ground_answer`; then `blocking_missed` holds the rows
+  // whose ground_answer is 0 (sorted): DistillER's own blocking showed no gold record for them, or there
+  // is none. DistillER's scorer counts a "none" right on those; DESIGN.md's query accuracy does not.
+  bool has_ground_answers = false;
+  std::vector<std::uint32_t> blocking_missed;
+};
+EvalQueries read_eval_queries(const std::string& path, const Table& left);
 
 }  // namespace matchmaker::eval

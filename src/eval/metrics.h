@@ -33,12 +33,18 @@ struct QueryAccuracy {
   std::size_t correct = 0;
   double accuracy = 0;
   std::vector<std::uint8_t> right;  // per query of `query_rows`, in order: 1 if right
+  // Wrong above, but right under DistillER's own scorer: "none" predicted on a query whose gold
+  // record DistillER's blocking did not show (`none_forgiven`).
+  std::size_t forgiven_nones = 0;
+  double distiller_rule_accuracy = 0;  // (correct + forgiven_nones) / queries
 };
 
 // DistillER-style query score over `query_rows` (left rows): a query is right when its best match is
-// a gold match, or when it has no gold match and none is predicted.
+// a gold match, or when it has no gold match and none is predicted. `none_forgiven` (sorted left rows)
+// only feeds the lenient `distiller_rule_accuracy`.
 QueryAccuracy query_accuracy(std::span<const resolve::Match> matches, std::span<const RowPair> gold,
-                             std::span<const std::uint32_t> query_rows, std::size_t num_left);
+                             std::span<const std::uint32_t> query_rows, std::size_t num_left,
+                             std::span<const std::uint32_t> none_forgiven = {});
 
 // Ranking quality (EA Hits@k / MRR, EL Acc@k): over the queries in `query_rows` (left rows; empty =
 // every left row with a gold pair), the rank of the first gold right row in the query's candidates

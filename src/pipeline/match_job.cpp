@@ -196,15 +196,17 @@ candidates::CandidatePairs find_candidates(const PreparedSides& sides, const Mat
 // Quality against gold, into metrics["quality"] and the log. Evaluation only.
 // Pair F1 and (with --eval-queries) query accuracy of one set of matches.
 nlohmann::json quality_of(const std::vector<resolve::Match>& matches, std::span<const eval::RowPair> gold,
-                          std::span<const std::uint32_t> eval_query_rows, std::size_t num_left, bool with_queries) {
+                          const eval::EvalQueries& eval_queries, std::size_t num_left, bool with_queries) {
   const eval::PairMetrics pair_metrics = eval::pair_metrics(matches, gold);
   nlohmann::json quality = {{"precision", pair_metrics.precision},   {"recall", pair_metrics.recall},
                             {"f1", pair_metrics.f1},                 {"predicted_pairs", pair_metrics.predicted},
                             {"gold_pairs", pair_metrics.gold},       {"true_positives", pair_metrics.true_positives}};
   if (with_queries) {
-    const auto accuracy = eval::query_accuracy(matches, gold, eval_query_rows, num_left);
+    const auto accuracy = eval::query_accuracy(matches, gold, eval_queries.rows, num_left, eval_queries.blocking_missed);
     quality["query_accuracy"] = accuracy.accuracy;
     quality["queries_scored"] = accuracy.queries;
+    // For reading against DistillER's published figures, which are scored this way; never a target.
+    if (eval_queries.has_ground_answers) quality["query_accuracy_distiller_rule"] = accuracy.distiller_rule_accuracy;
   }
   return quality;
 }
@@ -215,9 +217,9 @@ nlohmann::json quality_of(const std::vector<resolve::Match>& matches, std::span<
 void evaluate(const MatchConfig& config, const candidates::CandidatePairs& pairs,
               const std::vector<resolve::Match>& matches, const DistillResult& distilled,
               resolve::ResolveMethod resolve_method, std::span<const eval::RowPair> gold,
-              std::span<const std::uint32_t> eval_query_rows, std::size_t num_left, nlohmann::json& metrics) {
+              const eval::EvalQueries& eval_queries, std::size_t num_left, nlohmann::json& metrics) {
   const bool with_queries = !config.eval_queries_path.empty();
-  metrics["quality"] = quality_of(matches, gold, eval_query_rows, num_left, with_queries);
+  metrics["quality"] = quality_of(matches, gold, eval_queries, num_left, with_queries);
   const double completeness = eval::pair_completeness(pairs, gold);
   metrics["quality"]["pair_completeness"] = completeness;
   const double accuracy_on_asked = teacher_accuracy(distilled.sample_decisions, pairs, gold);
@@ -226,8 +228,13 @@ void evaluate(const MatchConfig& config, const candidates::CandidatePairs& pairs
                metrics["quality"]["precision"].get<double>(), metrics["quality"]["recall"].get<double>(),
                metrics["quality"]["f1"].get<double>(), completeness, accuracy_on_asked);
   if (with_queries) {
-    spdlog::info("query accuracy {:.4f} over {} queries", metrics["quality"]["query_accuracy"].get<double>(),
-                 metrics["quality"]["queries_scored"].get<std::size_t>());
+    const nlohmann::json& quality = metrics["quality"];
+    spdlog::info("query accuracy {:.4f} over {} queries{}", quality["query_accuracy"].get<double>(),
+                 quality["queries_scored"].get<std::size_t>(),
+                 quality.contains("query_accuracy_distiller_rule")
+                     ? fmt::format(" ({:.4f} under DistillER's rule, which forgives a \"none\" where its blocking missed gold)",
+                                   quality["query_accuracy_distiller_rule"].get<double>())
+                     : std::string());
   }
   if (!metrics.contains("routing")) return;
   nlohmann::json& routing = metrics["routing"];
@@ -268,13 +275,13 @@ void evaluate(const MatchConfig& config, const candidates::CandidatePairs& pairs
     }
   }
   const auto teacher_only = resolve::resolve_matches(pairs, teacher_scores, resolve_method, 0.5f);
-  routing["quality"] = {{"student_only", quality_of(student_only, gold, eval_query_rows, num_left, with_queries)},
-                        {"teacher_only", quality_of(teacher_only, gold, eval_query_rows, num_left, with_queries)},
+  routing["quality"] = {{"student_only", quality_of(student_only, gold, eval_queries, num_left, with_queries)},
+                        {"teacher_only", quality_of(teacher_only, gold, eval_queries, num_left, with_queries)},
                         {"hierarchical", metrics["quality"]}};
   if (with_queries) {
     // The ceiling of any merge of these two outputs: a query counts when either is right on it.
-    const auto student_right = eval::query_accuracy(student_only, gold, eval_query_rows, num_left).right;
-    const auto teacher_right = eval::query_accuracy(teacher_only, gold, eval_query_rows, num_left).right;
+    const auto student_right = eval::query_accuracy(student_only, gold, eval_queries.rows, num_left).right;
+    const auto teacher_right = eval::query_accuracy(teacher_only, gold, eval_queries.rows, num_left).right;
     std::size_t either = 0;
     for (std::size_t query = 0; query < student_right.size(); ++query) either += student_right[query] | teacher_right[query];
     routing["quality"]["either_right_query_accuracy"] =
@@ -352,9 +359,9 @@ void run_match(const MatchConfig& config) {
     // Gold and query lists are read now so that a bad file fails before any work; only the evaluation
     // at the end looks at them.
     std::vector<eval::RowPair> gold;
-    std::vector<std::uint32_t> eval_query_rows;
+    eval::EvalQueries eval_queries;
     if (!config.gold_path.empty()) gold = eval::read_gold(config.gold_path, left, right, deduplicate);
-    if (!config.eval_queries_path.empty()) eval_query_rows = eval::read_query_ids(config.eval_queries_path, left);
+    if (!config.eval_queries_path.empty()) eval_queries = eval::read_eval_queries(config.eval_queries_path, left);
 
     PreparedSides sides;
     prepare_sides(left, right, deduplicate, sides);
@@ -436,7 +443,7 @@ void run_match(const MatchConfig& config) {
     metrics["matches"] = matches.size();
     metrics["threshold"] = threshold;
     if (!config.gold_path.empty()) {
-      evaluate(config, pairs, matches, distilled, resolve_method, gold, eval_query_rows, left.num_rows(), metrics);
+      evaluate(config, pairs, matches, distilled, resolve_method, gold, eval_queries, left.num_rows(), metrics);
     }
     timer.finish("evaluate");
 

@@ -35,6 +35,25 @@ TEST(MetricsTest, QueryAccuracyCountsCorrectNonesAndWrongMatches) {
   EXPECT_EQ(accuracy.right, (std::vector<std::uint8_t>{1, 0, 1, 0}));
 }
 
+TEST(MetricsTest, DistillerRuleForgivesANoneOnlyWhereItsBlockingMissedGold) {
+  // Query 3 has gold and gets "none": wrong, but forgiven when listed. Query 1 names a wrong record:
+  // never forgiven, listed or not. Query 2 is already right.
+  const std::vector<resolve::Match> matches = {{0, 0, 0.9f}, {1, 5, 0.8f}};
+  const std::vector<RowPair> gold = {{0, 0}, {1, 1}, {3, 3}};
+  const std::vector<std::uint32_t> queries = {0, 1, 2, 3};
+  const std::vector<std::uint32_t> forgiven = {1, 2, 3};
+  const QueryAccuracy accuracy = query_accuracy(matches, gold, queries, 4, forgiven);
+  EXPECT_EQ(accuracy.correct, 2u);
+  EXPECT_DOUBLE_EQ(accuracy.accuracy, 0.5);
+  EXPECT_EQ(accuracy.forgiven_nones, 1u);
+  EXPECT_DOUBLE_EQ(accuracy.distiller_rule_accuracy, 0.75);
+  EXPECT_EQ(accuracy.right, (std::vector<std::uint8_t>{1, 0, 1, 0}));  // the strict verdicts
+
+  const QueryAccuracy strict_only = query_accuracy(matches, gold, queries, 4);
+  EXPECT_EQ(strict_only.forgiven_nones, 0u);
+  EXPECT_DOUBLE_EQ(strict_only.distiller_rule_accuracy, 0.5);
+}
+
 TEST(MetricsTest, PairCompletenessIsTheShareOfGoldAmongCandidates) {
   candidates::CandidatePairs pairs;
   pairs.num_left = 2;
