@@ -60,7 +60,7 @@ EvalQueries read_eval_queries(const std::string& path, const Table& left) {
   std::ifstream in(path);
   if (!in) throw InputError::At(path, 0, "cannot open the query list");
   std::vector<std::string> ids;
-  std::vector<std::uint8_t> blocking_missed;  // per id: its ground_answer is 0
+  std::vector<std::uint8_t> ground_answer_zero;  // per id
   EvalQueries queries;
   if (in.peek() == '{') {
     nlohmann::json document;
@@ -80,10 +80,11 @@ EvalQueries read_eval_queries(const std::string& path, const Table& left) {
       const auto ground_answer = response.find("ground_answer");
       if (ground_answer == response.end()) {
         queries.has_ground_answers = false;
-        blocking_missed.push_back(0);
+        ground_answer_zero.push_back(0);
       } else {
-        const std::string position = ground_answer->is_string() ? ground_answer->get<std::string>() : ground_answer->dump();
-        blocking_missed.push_back(position == "0" ? 1 : 0);
+        const bool zero = ground_answer->is_number() ? ground_answer->get<double>() == 0.0
+                                                     : ground_answer->is_string() && ground_answer->get<std::string>() == "0";
+        ground_answer_zero.push_back(zero ? 1 : 0);
       }
     }
   } else {
@@ -92,14 +93,14 @@ EvalQueries read_eval_queries(const std::string& path, const Table& left) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (!line.empty()) ids.push_back(line);
     }
-    blocking_missed.assign(ids.size(), 0);
+    ground_answer_zero.assign(ids.size(), 0);
   }
   const auto left_rows = left.id_index();
   for (std::size_t idx = 0; idx < ids.size(); ++idx) {
     const auto found = left_rows.find(ids[idx]);
     if (found == left_rows.end()) throw InputError::At(path, 0, "query id '" + ids[idx] + "' is not in " + left.source());
     queries.rows.push_back(found->second);
-    if (queries.has_ground_answers && blocking_missed[idx]) queries.blocking_missed.push_back(found->second);
+    if (queries.has_ground_answers && ground_answer_zero[idx]) queries.blocking_missed.push_back(found->second);
   }
   sort_unique(queries.rows);
   sort_unique(queries.blocking_missed);

@@ -22,10 +22,11 @@ TEST(EvalQueriesTest, DistillerResponsesMarkTheQueriesWhoseGoldItsBlockingMissed
   const EvalQueries queries = read_eval_queries(dir.write("responses.json", R"({"responses": [
     {"query_id": "q3", "answer": "[0]", "ground_answer": 0},
     {"query_id": "q1", "answer": "[2]", "ground_answer": "2"},
-    {"query_id": "q2", "answer": "[1]", "ground_answer": "0"}]})"), left);
-  EXPECT_EQ(queries.rows, (std::vector<std::uint32_t>{0, 1, 2}));
+    {"query_id": "q2", "answer": "[1]", "ground_answer": "0"},
+    {"query_id": "q4", "answer": "[1]", "ground_answer": 0.0}]})"), left);
+  EXPECT_EQ(queries.rows, (std::vector<std::uint32_t>{0, 1, 2, 3}));
   EXPECT_TRUE(queries.has_ground_answers);
-  EXPECT_EQ(queries.blocking_missed, (std::vector<std::uint32_t>{1, 2}));
+  EXPECT_EQ(queries.blocking_missed, (std::vector<std::uint32_t>{1, 2, 3}));
 }
 
 TEST(EvalQueriesTest, AnIdListOrAResponseWithoutGroundAnswerGivesNoDistillerRule) {
