@@ -19,7 +19,7 @@ nlohmann::json read_json_file(const std::string& path) {
   text << in.rdbuf();
   try {
     return nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& error) {
+  } catch (const nlohmann::json::exception& error) {  // syntax, and numbers beyond double's range (1e309)
     throw InputError(path + ": not valid JSON (" + error.what() + ")");
   }
 }

@@ -74,8 +74,12 @@ EvalQueries read_eval_queries(const std::string& path, const Table& left) {
     }
     queries.has_ground_answers = !document["responses"].empty();
     for (const auto& response : document["responses"]) {
-      const auto& id = response.at("query_id");
-      ids.push_back(id.is_string() ? id.get<std::string>() : id.dump());
+      const auto id = response.is_object() ? response.find("query_id") : response.end();
+      if (!response.is_object() || id == response.end() || !(id->is_string() || id->is_number())) {
+        throw InputError::At(path, 0, "responses[" + std::to_string(ids.size()) +
+                                          "] is not an object with a \"query_id\" (a string or a number)");
+      }
+      ids.push_back(id->is_string() ? id->get<std::string>() : id->dump());
       // DistillER writes the gold position as a number or a numeric string.
       const auto ground_answer = response.find("ground_answer");
       if (ground_answer == response.end()) {

@@ -94,7 +94,7 @@ Dictionary read_askapatient(const std::string& path) {
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(content);
-  } catch (const nlohmann::json::parse_error& error) {
+  } catch (const nlohmann::json::exception& error) {  // syntax, and numbers beyond double's range (1e309)
     throw InputError::At(path, 0, std::string("invalid JSON (") + error.what() + ")");
   }
   if (!document.is_object()) {

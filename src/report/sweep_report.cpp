@@ -68,7 +68,8 @@ std::string sweep_report_html(const json& bench, const std::string& source) {
   }
 
   HtmlPage page("matchmaker routing curve");
-  std::string setup = "From " + source + ": teacher " + bench.value("teacher", std::string("?"));
+  const bool named_teacher = bench.contains("teacher") && bench["teacher"].is_string();
+  std::string setup = "From " + source + ": teacher " + (named_teacher ? bench["teacher"].get<std::string>() : "?");
   if (bench.contains("options") && bench["options"].is_array() && !bench["options"].empty()) {
     std::string options;
     for (const json& option : bench["options"]) options += " " + (option.is_string() ? option.get<std::string>() : option.dump());

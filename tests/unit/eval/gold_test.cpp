@@ -3,8 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "io/table_reader.h"
-#include "unit/io/temp_dir.h"
 #include "matchmaker/error.h"
+#include "unit/io/temp_dir.h"
+#include "unit/mutated_input.h"
 
 namespace matchmaker::eval {
 namespace {
@@ -54,6 +55,25 @@ TEST(EvalQueriesTest, AnUnknownQueryIdIsAnInputErrorNamingTheFile) {
     EXPECT_NE(std::string(error.what()).find(path), std::string::npos) << error.what();
     EXPECT_NE(std::string(error.what()).find("'q9'"), std::string::npos) << error.what();
   }
+}
+
+// Damaged gold files and query lists are read or refused as bad input naming the file, never anything
+// else (a response that is not an object, or lacks its query_id, escaped as a JSON type error).
+TEST(EvalQueriesTest, DamagedGoldAndQueryFilesAreReadOrRefused) {
+  io::testing::TempDir dir;
+  const Table left = read_left(dir);
+  io::TableReadOptions options;
+  options.path = dir.write("right.csv", "id,name\nr1,alpha\n\"r,2\",beta\n");
+  const Table right = io::read_table(options);
+  matchmaker::testing::expect_read_or_refused(dir, "gold.csv", "left,right\r\nq1,r1\r\nq2,\"r,2\"\r\nq1,\"r,2\"\r\n",
+                                              [&](const std::string& path) { read_gold(path, left, right, false); });
+  matchmaker::testing::expect_read_or_refused(
+      dir, "responses.json",
+      R"({"settings": {"seed": 1924}, "responses": [{"query_id": "q3", "answer": "[0]", "ground_answer": 0},)"
+      R"( {"query_id": "q1", "ground_truth": 4231, "ground_answer": "2", "confidence": 1.0}]})",
+      [&](const std::string& path) { read_eval_queries(path, left); });
+  matchmaker::testing::expect_read_or_refused(dir, "ids.txt", "q4\r\nq2\n\nq1\n",
+                                              [&](const std::string& path) { read_eval_queries(path, left); });
 }
 
 }  // namespace
