@@ -595,6 +595,8 @@ void run_align(const AlignConfig& config) {
           io::AtomicFile file(config.metrics_path);
           write_metrics(file, {{"plan", distilled.report.value("plan", nlohmann::json())}});
         }
+        // A batch run ends here, done: its requests are written and wait for their import.
+        if (!settings.dry_run && run_workspace) run_workspace->finish_run(run_id, distilled.report);
         return;
       }
       teacher_calls += distilled.teacher_calls;

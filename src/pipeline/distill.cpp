@@ -12,6 +12,7 @@
 #include "pipeline/spend_plan.h"
 #include "select/query_selection.h"
 #include "student/xgboost_student.h"
+#include "workspace/workspace.h"
 
 namespace matchmaker::pipeline {
 namespace {
@@ -405,6 +406,23 @@ nlohmann::json distill_config_json(const DistillSettings& settings) {
 std::string workspace_path_for(const std::string& requested, const std::string& out_path, const DistillSettings& settings) {
   if (!requested.empty()) return requested;
   return uses_llm(settings) ? out_path + ".workspace.db" : std::string();
+}
+
+void follow_batch_run(DistillSettings& settings, const workspace::Workspace& workspace) {
+  if (!settings.selection_by_default) return;
+  const std::string batch_spec = teacher::batch_spec_of(settings.teacher);
+  if (batch_spec.empty()) return;
+  const auto batch_run = workspace.latest_run_of_teacher(batch_spec);
+  if (!batch_run) return;
+  const nlohmann::json config = workspace.run_info(*batch_run)["config"];
+  if (!config.contains("selection") || !config["selection"].is_string()) return;
+  const auto selection = select::parse_selection_strategy(config["selection"].get<std::string>());
+  if (selection == settings.selection) return;
+  spdlog::info("selection: {} (not {}), as in run {} ({}) of workspace {}, so that the questions it wrote for the "
+               "Batch API are asked again and answered from the cache",
+               select::selection_strategy_name(selection), select::selection_strategy_name(settings.selection),
+               *batch_run, batch_spec, workspace.path());
+  settings.selection = selection;
 }
 
 bool uses_llm(const DistillSettings& settings) {

@@ -37,6 +37,8 @@ struct KnownLabels {
 };
 
 struct DistillSettings {
+  // True when --selection was left at auto: follow_batch_run may then take a batch run's selection.
+  bool selection_by_default = false;
   std::string teacher = "unsupervised";   // a teacher spec (teacher/teacher.h), or "none"
   teacher::TeacherOptions teacher_options;
   double teacher_budget = 0.10;           // training sample: share (<= 1) or number (> 1) of queries
@@ -107,6 +109,12 @@ bool uses_llm(const DistillSettings& settings);
 // The workspace a run records into: the one asked for, or when an LLM is used (uses_llm)
 // OUT.workspace.db (its answers are paid for and must never be asked again); empty for none.
 std::string workspace_path_for(const std::string& requested, const std::string& out_path, const DistillSettings& settings);
+
+// The run after a batch import: with --selection auto, an openai:MODEL run whose workspace holds a
+// batch:MODEL run takes that run's selection, so that it asks the very questions the batch answered
+// (from the cache) instead of new, paid ones (auto means uncertainty for openai:, stratified for
+// batch:). Logs the change; does nothing otherwise.
+void follow_batch_run(DistillSettings& settings, const workspace::Workspace& workspace);
 
 // Runs the shared machinery on `problem`. `known` may be null. Records the model in `run_workspace`
 // if given. Throws RuntimeFailure when the labels hold only one class.

@@ -294,7 +294,8 @@ void evaluate(const MatchConfig& config, const candidates::CandidatePairs& pairs
 
 }  // namespace
 
-void run_match(const MatchConfig& config) {
+void run_match(const MatchConfig& requested) {
+  MatchConfig config = requested;  // the workspace may settle --selection auto (follow_batch_run)
   validate(config);
   if (config.distill.threads > 0) omp_set_num_threads(config.distill.threads);
   const bool deduplicate = config.right_path.empty();
@@ -330,6 +331,8 @@ void run_match(const MatchConfig& config) {
                  config.distill.dry_run      ? "answer cache; a dry run records no run"
                  : uses_llm(config.distill) ? "run record, LLM answer cache"
                                             : "run record");
+    follow_batch_run(config.distill, *run_workspace);
+    metrics["config"].update(distill_config_json(config.distill));
     // A dry run uses the workspace only as the LLM teacher's cache: it records no run.
     if (!config.distill.dry_run) {
       run_id = run_workspace->begin_run(metrics["config"]);
@@ -400,8 +403,11 @@ void run_match(const MatchConfig& config) {
     const DistillResult distilled = distill(problem, nullptr, settings, timer);
     metrics.update(distilled.report);
     if (distilled.stopped_before_training) {
-      // A dry run's plan is its result; a batch's requests wait for their import.
-      if (config.distill.dry_run && metrics_file) write_metrics(*metrics_file, metrics);
+      // A dry run's plan is its result (it records no run). A batch run ends here, done: its requests
+      // are written and wait for their import, and its record tells the next run which sample it asked
+      // (follow_batch_run). Left "running", it looked like a run that had crashed.
+      if (!config.distill.dry_run && run_workspace) run_workspace->finish_run(run_id, metrics);
+      if (metrics_file) write_metrics(*metrics_file, metrics);
       return;
     }
     if (run_workspace && distilled.student) run_workspace->store_model(run_id, distilled.student_model_json, features.names);

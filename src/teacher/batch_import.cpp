@@ -28,23 +28,32 @@ BatchImportReport import_batch_results(const std::string& results_path, workspac
     if (!result.is_object() || custom_id == result.end() || !custom_id->is_string()) {
       throw InputError::At(results_path, line_number, "a batch result needs a string \"custom_id\"");
     }
-    const auto response = result.find("response");
-    const bool succeeded = response != result.end() && response->is_object() &&
-                           response->value("status_code", 0) == 200 && response->contains("body");
-    if (!succeeded) {
-      ++report.failed;
-      continue;
-    }
     // The same strictness as a live call: only the assistant's text is kept; parsing happens on use.
-    const nlohmann::json& body = response->at("body");
-    const auto choices = body.find("choices");
-    if (choices == body.end() || !choices->is_array() || choices->empty() ||
-        !(*choices)[0].contains("message") || !(*choices)[0]["message"].value("content", nlohmann::json()).is_string()) {
+    // Every step checks its type first (nlohmann's value() and at() throw on a wrong one): a result of
+    // any other shape is a failed request, counted.
+    const nlohmann::json* content = nullptr;
+    const auto response = result.find("response");
+    if (response != result.end() && response->is_object()) {
+      const auto status = response->find("status_code");
+      const auto body = response->find("body");
+      if (status != response->end() && status->is_number_integer() && *status == 200 && body != response->end() &&
+          body->is_object()) {
+        const auto choices = body->find("choices");
+        if (choices != body->end() && choices->is_array() && !choices->empty() && choices->front().is_object()) {
+          const auto message = choices->front().find("message");
+          if (message != choices->front().end() && message->is_object()) {
+            const auto text = message->find("content");
+            if (text != message->end() && text->is_string()) content = &*text;
+          }
+        }
+      }
+    }
+    if (content == nullptr) {
       ++report.failed;
       continue;
     }
     workspace::Workspace::CachedAnswer answer;
-    answer.raw = (*choices)[0]["message"]["content"].get<std::string>();
+    answer.raw = content->get<std::string>();
     answer.confidence = std::numeric_limits<double>::quiet_NaN();
     cache.store_answer(teacher_spec, custom_id->get<std::string>(), "", answer);
     ++report.stored;

@@ -206,9 +206,11 @@ void LlmTeacher::export_batch(const std::vector<PreparedQuestion>& prepared, con
   file.commit();
   report_.exported += to_send.size();
   spdlog::warn("{}: {} questions written as Batch API requests to {} ({} answered from the cache). Submit the file "
-               "to the Batch API, then run `matchmaker batch-import --workspace WORKSPACE --teacher {} RESULTS.jsonl` "
-               "and run again with --teacher {}",
-               spec_, to_send.size(), settings_.batch_export_path, report_.cached, spec_, spec_);
+               "to the Batch API, then run `matchmaker batch-import --workspace {} --teacher {} RESULTS.jsonl` "
+               "and run again with --teacher {} (the same options otherwise: the same questions are then answered "
+               "from the cache)",
+               spec_, to_send.size(), settings_.batch_export_path, report_.cached, cache_ ? cache_->path() : "WORKSPACE", spec_,
+               spec_);
 }
 
 nlohmann::json LlmTeacher::report() const {

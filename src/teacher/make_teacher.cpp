@@ -1,5 +1,6 @@
 #include <cstdlib>
 #include <optional>
+#include <string_view>
 
 #include "matchmaker/error.h"
 #include "teacher/llm_teacher.h"
@@ -58,6 +59,21 @@ bool calls_llm(const std::string& spec) {
 }
 
 bool exports_batch(const std::string& spec) { return spec.find(kBatchPrefix) != std::string::npos; }
+
+std::string batch_spec_of(const std::string& spec) {
+  if (spec.find(kOpenAiPrefix) == std::string::npos) return "";
+  std::string batch;
+  const std::string_view openai = kOpenAiPrefix;
+  for (std::size_t at = 0; at < spec.size();) {
+    if (spec.compare(at, openai.size(), openai) == 0) {
+      batch += kBatchPrefix;
+      at += openai.size();
+    } else {
+      batch += spec[at++];
+    }
+  }
+  return batch;
+}
 
 void check_teacher_spec(const std::string& spec) {
   if (spec == UnsupervisedTeacher::kSpec) return;

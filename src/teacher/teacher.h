@@ -83,6 +83,10 @@ struct TeacherOptions {
 bool calls_llm(const std::string& spec);
 // True when the spec (votes included) asks through a batch (batch:): answers come only after an import.
 bool exports_batch(const std::string& spec);
+// The spec whose run wrote, as Batch API requests, the answers `spec` reads from the cache: every
+// openai:MODEL in it as batch:MODEL ("majority:openai:a|openai:b" -> "majority:batch:a|batch:b");
+// "" when `spec` calls no openai: endpoint.
+std::string batch_spec_of(const std::string& spec);
 
 // Throws InputError when `spec` names no teacher, without building one (no files read, no network).
 void check_teacher_spec(const std::string& spec);

@@ -577,6 +577,19 @@ std::optional<std::int64_t> Workspace::latest_run() const {
   }
 }
 
+std::optional<std::int64_t> Workspace::latest_run_of_teacher(const std::string& teacher) const {
+  try {
+    SQLite::Statement query(db(), "SELECT max(id) FROM runs WHERE json_valid(config) AND json_extract(config, '$.teacher') = ?");
+    query.bind(1, teacher);
+    query.executeStep();
+    const SQLite::Column id = query.getColumn(0);
+    if (id.isNull()) return std::nullopt;
+    return id.getInt64();
+  } catch (const SQLite::Exception& error) {
+    throw failure(path_, "read runs", error);
+  }
+}
+
 nlohmann::json Workspace::run_info(std::int64_t run_id) const {
   try {
     SQLite::Statement query(db(),

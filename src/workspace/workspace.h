@@ -156,6 +156,8 @@ class Workspace {
 
   // The id of the latest run, if any.
   std::optional<std::int64_t> latest_run() const;
+  // The id of the latest run whose config names `teacher` as its teacher, if any.
+  std::optional<std::int64_t> latest_run_of_teacher(const std::string& teacher) const;
 
   // {"id", "status", "tool_version", "config", "metrics", "started", "finished", "error", "components":
   // {kind: name}}; status is "running", "done" or "failed"; "metrics" and "finished" are null while the

@@ -7,7 +7,8 @@
 # under concurrency and retries; (3) a re-run answers from the workspace cache and pays for nothing
 # twice; (4) after kill -9 mid-labelling a re-run keeps every stored answer; (5) a teacher that always
 # fails ends the run with exit 1, one "matchmaker: ..." line and no matches file; (9) --dry-run asks
-# nothing and the run then keeps within the plan it printed.
+# nothing and the run then keeps within the plan it printed; (10) the Batch API round trip (batch:,
+# batch-import, the re-run answered from the cache).
 # Run by ctest with MATCHMAKER_BIN, REPLAY_SERVER_BIN and EXAMPLES_DIR set. python3 (standard library
 # only) speaks HTTP and reads the SQLite workspace; neither curl nor the sqlite3 CLI is needed.
 set -u
@@ -364,6 +365,60 @@ if start_server; then
        "$called9" "$(plan questions_max)" "$prompt9" "$(plan prompt_tokens_max)" "$completion9" "$(plan completion_tokens_max)" "$usd9" "$(plan usd_max)"'
 else
   fail "9. dry run: the replay server starts"
+fi
+stop_server
+
+# --- 10. Batch API round trip: batch:MODEL writes the requests, the Batch API (played here by the replay
+# server, one request each) answers them, batch-import stores the answers, and the re-run with
+# openai:MODEL and the default selection asks the very same questions, all from the cache ----------------
+if start_server; then
+  batch_run() {
+    local name=$1
+    shift
+    OPENAI_BASE_URL="$url" OPENAI_API_KEY="$key" "$bin" match --left "$left" --right "$right" --gold "$gold" \
+      --out "$work/$name.csv" --teacher-budget 60 --teacher-timeout 2 --workspace "$work/ws10.db" \
+      --metrics "$work/$name.metrics.json" "$@" >"$work/$name.out" 2>"$work/$name.err"
+    status=$?
+  }
+  batch_run run10 --teacher batch:replay
+  requests10=$(grep -c . "$work/run10.csv.batch.jsonl" 2>/dev/null || echo 0)
+  run_status() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT status FROM runs WHERE id = ?', (int(sys.argv[2]),)).fetchone()[0])" "$work/ws10.db" "$1" 2>/dev/null || echo none; }
+  check "10. batch: 60 requests written, no matches file, the run recorded as done ($status, $requests10 lines, run 1 $(run_status 1))" \
+    '[ $status -eq 0 ] && [ "$requests10" = 60 ] && [ ! -e "$work/run10.csv" ] && [ "$(run_status 1)" = done ] &&
+     grep -q "batch-import --workspace $work/ws10.db --teacher openai:replay" "$work/run10.err"'
+  # The Batch API's output file: one line per request, the response wrapped as the API does.
+  python3 - "$work/run10.csv.batch.jsonl" "$port" "$key" "$work/batch_output.jsonl" <<'PY'
+import http.client, json, sys
+requests, port, key, out = sys.argv[1:]
+with open(requests, encoding="utf-8") as lines, open(out, "w", encoding="utf-8") as output:
+    for number, line in enumerate(lines):
+        request = json.loads(line)
+        conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
+        conn.request(request["method"], request["url"], json.dumps(request["body"]),
+                     {"Content-Type": "application/json", "Authorization": f"Bearer {key}"})
+        response = conn.getresponse()
+        body = json.loads(response.read())
+        conn.close()
+        output.write(json.dumps({"id": f"batch_req_{number}", "custom_id": request["custom_id"],
+                                 "response": {"status_code": response.status, "request_id": f"req_{number}", "body": body},
+                                 "error": None}) + "\n")
+PY
+  run batch-import --workspace "$work/ws10.db" --teacher openai:replay "$work/batch_output.jsonl"
+  check "10. batch-import stores the 60 answers ($status)" \
+    '[ $status -eq 0 ] && grep -q "batch-import: 60 results, 60 answers stored" "$work/log"'
+  chat10=$(h stat "$port" chat_requests)
+  batch_run run10b --teacher openai:replay
+  chat10b=$(h stat "$port" chat_requests)
+  echo "# run 10b: $(report run10b from_cache) from the cache, $(report run10b called) called; server requests $chat10 -> $chat10b"
+  check "10. the re-run (--selection auto) takes the batch run's stratified sample and asks nothing new ($status)" \
+    '[ $status -eq 0 ] && [ "$(report run10b from_cache)" = 60 ] && [ "$(report run10b called)" = 0 ] && [ "$chat10b" = "$chat10" ] &&
+     grep -q "selection: stratified (not uncertainty), as in run 1 (batch:replay)" "$work/run10b.err"'
+  # The same questions asked live give the same answers, hence the same matches.
+  run_match run10c "$work/ws10c.db"
+  check "10. its matches are those of the same sample asked live ($status)" \
+    '[ $status -eq 0 ] && [ "$(report run10c called)" = 60 ] && cmp -s "$work/run10b.csv" "$work/run10c.csv"'
+else
+  fail "10. batch: the replay server starts"
 fi
 stop_server
 
