@@ -28,6 +28,9 @@ bool sync_file(const std::string& path) {
 
 AtomicFile::AtomicFile(std::string path)
     : path_(std::move(path)), temp_path_(path_ + ".tmp-" + std::to_string(::getpid())) {
+  // Found now, not by the rename after all the work.
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path_, ignored)) throw InputError(path_ + ": is a directory, not an output file");
   stream_.open(temp_path_, std::ios::binary | std::ios::trunc);
   if (!stream_.is_open()) {
     throw InputError(temp_path_ + ": cannot create output file: " + std::strerror(errno));

@@ -41,6 +41,11 @@ void validate(const MatchConfig& config) {
     throw InputError("--common-term-rows must be 0 (search every term) or a positive number of records");
   }
   check_distill_settings(config.distill);
+  // Align and link may start from known pairs (seeds, the dictionary); here the sample is all there is.
+  if (config.distill.teacher != "none" && config.distill.teacher_budget == 0) {
+    throw InputError("--teacher-budget 0 leaves the student nothing to learn from: give a share (<= 1) or a number "
+                     "of queries, or --teacher none to keep the blocking scores");
+  }
   if (config.threshold != MatchConfig::kAutoThreshold && !(config.threshold >= 0 && config.threshold <= 1)) {
     throw InputError("--threshold must be 'auto' or in [0, 1]");
   }

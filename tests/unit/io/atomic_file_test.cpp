@@ -68,6 +68,18 @@ TEST(AtomicFile, CommitReplacesExistingFile) {
   EXPECT_EQ(read_file(path), "new\n");
 }
 
+TEST(AtomicFile, ADirectoryIsRefusedBeforeAnyWriting) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.file("out.csv"));
+  try {
+    AtomicFile file(dir.file("out.csv"));
+    FAIL() << "expected InputError";
+  } catch (const InputError& error) {
+    EXPECT_EQ(std::string(error.what()), dir.file("out.csv") + ": is a directory, not an output file");
+  }
+  EXPECT_TRUE(std::filesystem::is_directory(dir.file("out.csv")));
+}
+
 TEST(AtomicFile, UncreatableTemporaryFileThrowsInputError) {
   TempDir dir;
   const auto path = dir.file("no/such/dir/out.csv");
