@@ -53,7 +53,7 @@ void add_teacher_options(CLI::App* command, pipeline::DistillSettings& settings,
   teacher::TeacherOptions& options = settings.teacher_options;
   command->add_option("--teacher", settings.teacher,
                       "Who labels the training sample and answers escalated queries: unsupervised (built-in, no "
-                      "LLM), openai:MODEL (OPENAI_BASE_URL, OPENAI_API_KEY), batch:MODEL (write OpenAI Batch API "
+                      "LLM; match only), openai:MODEL (OPENAI_BASE_URL, OPENAI_API_KEY), batch:MODEL (write OpenAI Batch API "
                       "requests), replay:FILE[,FILE...] (recorded LLM answers, DistillER format), majority:SPEC|SPEC... "
                       "or weighted:SPEC|SPEC... (multi-teacher vote), simulated:ERROR_RATE (answers from the gold "
                       "file, wrong at that rate; benchmarks only), or none (no student)")

@@ -447,6 +447,7 @@ void write_alignment(const std::string& path, const candidates::CandidatePairs& 
 
 void run_align(const AlignConfig& config) {
   check_distill_settings(config.distill);
+  refuse_builtin_teacher(config.distill, "align");
   if (config.output_top_k < 1) throw InputError("--top-k must be at least 1");
   StageTimer timer;
   const graph::KnowledgeGraph left = io::read_knowledge_graph(config.kg1_path, 1);

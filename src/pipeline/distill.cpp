@@ -408,6 +408,18 @@ std::string workspace_path_for(const std::string& requested, const std::string& 
   return uses_llm(settings) ? out_path + ".workspace.db" : std::string();
 }
 
+void refuse_builtin_teacher(const DistillSettings& settings, const std::string& command) {
+  for (const auto& [option, spec] : {std::pair<std::string, std::string>{"--teacher", settings.teacher},
+                                      {"--escalate-teacher", settings.escalation_teacher}}) {
+    if (teacher::uses_builtin_teacher(spec)) {
+      throw InputError(option + " " + spec + ": the built-in unsupervised teacher works in match only (it reads match's " +
+                       "record features); " + command + " learns from " +
+                       (command == "align" ? "its seeds (--seed-share)" : "the dictionary") +
+                       " and from an LLM teacher (openai:, batch:, replay:)");
+    }
+  }
+}
+
 void follow_batch_run(DistillSettings& settings, const workspace::Workspace& workspace) {
   if (!settings.selection_by_default) return;
   const std::string batch_spec = teacher::batch_spec_of(settings.teacher);

@@ -100,6 +100,11 @@ struct DistillResult {
 // Throws InputError for settings no run can use (unknown teacher, negative budget, bad goal ...).
 void check_distill_settings(const DistillSettings& settings);
 
+// Throws InputError when the sample's or the escalation teacher is (or holds) the built-in unsupervised
+// teacher, which reads match's record features only: `command` (align, link) has other features and
+// its own labels (seeds, the dictionary).
+void refuse_builtin_teacher(const DistillSettings& settings, const std::string& command);
+
 // The settings as they go into the metrics JSON and the workspace's run record.
 nlohmann::json distill_config_json(const DistillSettings& settings);
 

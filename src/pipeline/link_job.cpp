@@ -425,6 +425,7 @@ void run_link(const LinkConfig& config) {
   if (config.retriever.top_k < 1) throw InputError("--candidates must be at least 1");
   if (!(config.retrieval_weight >= 0)) throw InputError("--retrieval-weight must not be negative");
   check_distill_settings(config.distill);
+  refuse_builtin_teacher(config.distill, "link");
   const bool simulated = config.distill.teacher.rfind(teacher::SimulatedTeacher::kPrefix, 0) == 0;
   if (simulated && config.gold_path.empty()) throw InputError("--teacher simulated:RATE answers from gold: give --gold");
   if (config.reranker == "none" && config.distill.teacher != "none") {

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdlib>
 #include <optional>
 #include <string_view>
@@ -59,6 +60,12 @@ bool calls_llm(const std::string& spec) {
 }
 
 bool exports_batch(const std::string& spec) { return spec.find(kBatchPrefix) != std::string::npos; }
+
+bool uses_builtin_teacher(const std::string& spec) {
+  if (spec == UnsupervisedTeacher::kSpec) return true;
+  const auto members = vote_members(spec);
+  return members && std::any_of(members->begin(), members->end(), uses_builtin_teacher);
+}
 
 std::string batch_spec_of(const std::string& spec) {
   if (spec.find(kOpenAiPrefix) == std::string::npos) return "";

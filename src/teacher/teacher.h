@@ -83,6 +83,8 @@ struct TeacherOptions {
 bool calls_llm(const std::string& spec);
 // True when the spec (votes included) asks through a batch (batch:): answers come only after an import.
 bool exports_batch(const std::string& spec);
+// True when the spec (votes included) holds the built-in unsupervised teacher.
+bool uses_builtin_teacher(const std::string& spec);
 // The spec whose run wrote, as Batch API requests, the answers `spec` reads from the cache: every
 // openai:MODEL in it as batch:MODEL ("majority:openai:a|openai:b" -> "majority:batch:a|batch:b");
 // "" when `spec` calls no openai: endpoint.

@@ -25,6 +25,8 @@ run link --mentions "$work/bad.concept" --dictionary "$data/dictionary.txt" --ou
 check "malformed mentions exit 2 naming file:line" '[ $status -eq 2 ] && grep -q "bad.concept:1: expected 5 fields" "$work/log"'
 run link --mentions "$work/none.concept" --dictionary "$data/dictionary.txt" --out "$work/x.csv"
 check "missing mentions file exits 2" '[ $status -eq 2 ] && grep -q "no such file" "$work/log"'
+run link --mentions "$data/mentions.concept" --dictionary "$data/dictionary.txt" --out "$work/x.csv" --teacher "majority:unsupervised|simulated:0.1"
+check "the built-in unsupervised teacher, even in a vote, exits 2" '[ $status -eq 2 ] && grep -q "works in match only" "$work/log" && [ ! -e "$work/x.csv" ]'
 run link --mentions "$data/mentions.concept" --dictionary "$data/dictionary.txt" --out "$work/x.csv" --teacher simulated:0.1
 check "simulated teacher without gold exits 2" '[ $status -eq 2 ] && grep -q "give --gold" "$work/log"'
 run link --mentions "$data/mentions.concept" --dictionary "$data/dictionary.txt" --out "$work/x.csv" --reranker magic
