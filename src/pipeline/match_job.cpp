@@ -55,6 +55,11 @@ void validate(const MatchConfig& config) {
   if (config.right_path.empty() && config.resolve == "unique-mapping") {
     throw InputError("--resolve unique-mapping needs two tables; use connected-components or best-match");
   }
+  // Its clusters are of one table's rows (it read right rows as left ones, past the end: a crash).
+  if (!config.right_path.empty() && config.resolve == "connected-components") {
+    throw InputError("--resolve connected-components clusters the records of one table (--left alone); for two "
+                     "tables use unique-mapping or best-match");
+  }
 }
 
 resolve::ResolveMethod resolve_method_for(const MatchConfig& config) {

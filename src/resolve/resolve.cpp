@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 
 #include "matchmaker/error.h"
 #include "resolve/assignment.h"
@@ -159,6 +160,10 @@ std::vector<Match> unique_mapping(const candidates::CandidatePairs& pairs, std::
 // when one exists (the edge's own score) or the weakest accepted link of the cluster otherwise.
 std::vector<Match> connected_components(const candidates::CandidatePairs& pairs, std::span<const float> scores,
                                         float threshold) {
+  // Both ends of a pair are rows of the one table the clusters are made of.
+  if (pairs.num_left != pairs.num_right) {
+    throw std::invalid_argument("connected components cluster the rows of one table, not of two");
+  }
   std::vector<std::uint32_t> parent(pairs.num_left);
   std::iota(parent.begin(), parent.end(), 0u);
   std::vector<float> weakest_link(pairs.num_left, 1.0f);

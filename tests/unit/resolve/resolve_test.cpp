@@ -102,6 +102,13 @@ TEST(ResolveTest, ConnectedComponentsCloseClustersTransitively) {
   EXPECT_EQ(matches[3].cluster, 3u);
 }
 
+TEST(ResolveTest, ConnectedComponentsRefuseTwoTables) {
+  // Right row 7 of a two-table linkage is no row of the 3-row left table (it was read past the end).
+  const auto pairs = make_pairs(3, 8, {{0, 7}, {2, 1}});
+  EXPECT_THROW(resolve_matches(pairs, std::vector<float>{0.9f, 0.9f}, ResolveMethod::kConnectedComponents, 0.5f),
+               std::invalid_argument);
+}
+
 TEST(RankingTest, BestCandidateTakesTheHighestScoreAndTheLowerRightOnATie) {
   const auto pairs = make_pairs(3, 4, {{0, 1}, {0, 2}, {0, 3}, {2, 0}, {2, 3}});
   const std::vector<float> scores = {0.2f, 0.7f, 0.7f, 0.1f, 0.9f};
