@@ -37,6 +37,16 @@ Command add_explain_command(CLI::App& app) {
               printed = true;
             }
             if (!printed) {
+              // Clusters (deduplication) also join records that were never a candidate pair of each
+              // other: the match has no decision of its own, only the chain of its cluster's links.
+              for (const auto& [left_id, right_id, score] : workspace.load_matches(run)) {
+                if (left_id != options->left_id || right_id != options->right_id) continue;
+                std::cout << fmt::format("Query \"{}\" and candidate \"{}\": MATCH (score {:.3f})\n", left_id, right_id, score)
+                          << "  Decided by: their cluster. They were never compared with each other: each is linked "
+                             "to other records of the cluster, and a cluster's records all match (score: its weakest "
+                             "link). Its links: matchmaker explain on each record of the cluster.\n";
+                return;
+              }
               std::string known;
               for (const auto& explanation : explanations) known += " " + explanation.right_id;
               throw InputError(fmt::format("run {} decided query '{}' on candidate(s){}, not '{}'", run, options->left_id,

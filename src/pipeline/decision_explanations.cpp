@@ -137,15 +137,21 @@ std::vector<Decision> decisions_of(const candidates::CandidatePairs& pairs, std:
   return decisions;
 }
 
+std::optional<std::uint64_t> find_pair(const candidates::CandidatePairs& pairs, std::uint32_t left, std::uint32_t right) {
+  const auto begin = pairs.right.begin() + static_cast<std::ptrdiff_t>(pairs.query_offsets[left]);
+  const auto end = pairs.right.begin() + static_cast<std::ptrdiff_t>(pairs.query_offsets[left + 1]);
+  const auto found = std::lower_bound(begin, end, right);
+  if (found == end || *found != right) return std::nullopt;
+  return static_cast<std::uint64_t>(found - pairs.right.begin());
+}
+
 std::vector<std::uint64_t> pairs_of(const candidates::CandidatePairs& pairs, std::span<const resolve::Match> matches) {
   std::vector<std::uint64_t> indices;
   indices.reserve(matches.size());
   for (const resolve::Match& match : matches) {
-    const auto begin = pairs.right.begin() + static_cast<std::ptrdiff_t>(pairs.query_offsets[match.left]);
-    const auto end = pairs.right.begin() + static_cast<std::ptrdiff_t>(pairs.query_offsets[match.left + 1]);
-    const auto found = std::lower_bound(begin, end, match.right);
-    if (found == end || *found != match.right) throw std::logic_error("pairs_of: a match that is no candidate pair");
-    indices.push_back(static_cast<std::uint64_t>(found - pairs.right.begin()));
+    const auto pair = find_pair(pairs, match.left, match.right);
+    if (!pair) throw std::logic_error("pairs_of: a match that is no candidate pair");
+    indices.push_back(*pair);
   }
   return indices;
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -45,6 +46,9 @@ void explain_decisions(const teacher::MatchProblem& problem, const DistillResult
 // each query without a match as a "no match". Grouped by query.
 std::vector<Decision> decisions_of(const candidates::CandidatePairs& pairs, std::span<const float> scores,
                                    std::vector<std::uint64_t> matched_pairs);
+
+// The candidate pair index of (left, right), if it is a candidate pair.
+std::optional<std::uint64_t> find_pair(const candidates::CandidatePairs& pairs, std::uint32_t left, std::uint32_t right);
 
 // The candidate pair index of each match. REQUIRES: every match is a candidate pair.
 std::vector<std::uint64_t> pairs_of(const candidates::CandidatePairs& pairs, std::span<const resolve::Match> matches);

@@ -433,20 +433,43 @@ void run_match(const MatchConfig& requested) {
     spdlog::info("resolve {}: {} matches at threshold {:.3f} ({:.2f} s)", resolve::resolve_method_name(resolve_method),
                  matches.size(), threshold, timer.finish("resolve"));
 
-    const auto decisions = decisions_of(pairs, distilled.scores, pairs_of(pairs, matches));
+    // Clusters (connected components) also match records joined only through others: such a match is
+    // no candidate pair, has no decision of its own to explain, and its note names the chain instead.
+    std::vector<std::uint64_t> matched_pairs;
+    std::vector<std::uint8_t> through_cluster(matches.size(), 0);
+    for (std::size_t idx = 0; idx < matches.size(); ++idx) {
+      const auto pair = find_pair(pairs, matches[idx].left, matches[idx].right);
+      if (pair) {
+        matched_pairs.push_back(*pair);
+      } else if (resolve_method == resolve::ResolveMethod::kConnectedComponents) {
+        through_cluster[idx] = 1;
+      } else {
+        throw std::logic_error("resolve: a match that is no candidate pair");
+      }
+    }
+    const auto decisions = decisions_of(pairs, distilled.scores, std::move(matched_pairs));
     // Explanations go to the workspace as they are made; the matches file keeps their short form.
     std::optional<workspace::Workspace::ExplanationWriter> stored_explanations;
     if (run_workspace) stored_explanations.emplace(run_workspace->write_explanations(run_id));
-    std::vector<MatchNote> match_notes;
-    match_notes.reserve(matches.size());
+    std::vector<MatchNote> direct_notes;  // of the matches that are candidate pairs, in their order
     std::size_t explained = 0;  // decisions handed over so far: chunks come in decision order
     explain_decisions(problem, distilled, decisions, stored_explanations.has_value(), [&](const ExplainedChunk& chunk) {
       if (stored_explanations) stored_explanations->add(chunk.explanations);
       for (std::size_t idx = 0; idx < chunk.lines.size(); ++idx) {
-        if (decisions[explained + idx].match) match_notes.push_back({chunk.explanations[idx].route, chunk.lines[idx]});
+        if (decisions[explained + idx].match) direct_notes.push_back({chunk.explanations[idx].route, chunk.lines[idx]});
       }
       explained += chunk.lines.size();
     });
+    std::vector<MatchNote> match_notes;
+    match_notes.reserve(matches.size());
+    for (std::size_t idx = 0, direct = 0; idx < matches.size(); ++idx) {
+      if (through_cluster[idx]) {
+        match_notes.push_back({"cluster", fmt::format("cluster: joined through other records of its cluster; weakest "
+                                                      "link {:.2f}", matches[idx].score)});
+      } else {
+        match_notes.push_back(direct_notes[direct++]);
+      }
+    }
     timer.finish("explain");
     write_matches(matches_file, matches, match_notes, left, right,
                   resolve_method == resolve::ResolveMethod::kConnectedComponents);

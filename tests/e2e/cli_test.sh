@@ -83,6 +83,15 @@ run match --left "$examples/products/dedup.csv" --out "$work/dedup.csv" --gold "
 check "deduplication exits 0 with a cluster column" '[ $status -eq 0 ] && [ "$(head -n 1 "$work/dedup.csv")" = "left_id,right_id,score,cluster,route,explanation" ]'
 dedup_f1=$(json_value "$work/dedup_metrics.json" quality.f1 2>/dev/null || echo 0)
 check "deduplication F1 >= 0.45 (got $dedup_f1)" 'at_least "$dedup_f1" 0.45'
+# A low cut chains records into clusters of three and more, whose pairs are not all candidate pairs:
+# the run failed with exit 1 at the end ("a match that is no candidate pair"). Each such pair is
+# written with a note saying how it was joined, and `explain` says so too.
+run match --left "$examples/products/dedup.csv" --out "$work/dedup_low.csv" --threshold 0.05 --workspace "$work/dedup_low.db"
+joined=$(grep -c ",cluster,cluster: joined through other records of its cluster" "$work/dedup_low.csv")
+check "clusters of 3+ records: exits 0, pairs joined through the cluster noted ($status, $joined)" '[ $status -eq 0 ] && [ "$joined" -gt 0 ]'
+joined_pair=$(grep -m1 ",cluster,cluster:" "$work/dedup_low.csv" | cut -d, -f1,2)
+run explain --workspace "$work/dedup_low.db" "${joined_pair%,*}" "${joined_pair#*,}"
+check "explain names the cluster as what joined such a pair" '[ $status -eq 0 ] && grep -q "Decided by: their cluster" "$work/log"'
 
 # --- bad input: exit 2, one line naming the problem, no output file -----------------------------
 expect_bad_input() {  # description, expected text in the message, matchmaker args...
