@@ -453,7 +453,13 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   for (std::size_t query = 0; query < pairs.num_left; ++query) {
     if (pairs.query_size(query) == 0) result.routes[query] = route::Route::kNoCandidates;
   }
-  if (settings.teacher == "none") {
+  // No candidate pair at all (no two records share a word or a 3-gram): nothing to ask or learn, and
+  // nothing to match. The run ends with no matches instead of failing on a sample with no labels.
+  if (pairs.num_pairs() == 0 && settings.teacher != "none") {
+    spdlog::warn("no candidate pairs: no two records share a word or a 3-gram, so there is nothing to ask the "
+                 "teacher and nothing to match");
+  }
+  if (settings.teacher == "none" || pairs.num_pairs() == 0) {
     // No teacher: a student learns from the task's own labels when it has both classes (EA seed
     // links); otherwise mutual best blocking candidates decide.
     const StudentData known_only = gather(features, TrainingSet{}, known);

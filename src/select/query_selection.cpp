@@ -255,7 +255,12 @@ std::size_t count_askable_queries(const candidates::CandidatePairs& pairs, std::
 
 std::size_t budget_to_count(double budget, std::size_t num_queries) {
   if (budget <= 0) return 0;
-  if (budget <= 1.0) return std::min(num_queries, static_cast<std::size_t>(std::floor(budget * static_cast<double>(num_queries))));
+  // A positive share asks at least one query: 10% of a table under ten rows was nothing, and the run
+  // then stopped on "0 of 0 queries answered".
+  if (budget <= 1.0) {
+    const auto share = static_cast<std::size_t>(std::floor(budget * static_cast<double>(num_queries)));
+    return std::min(num_queries, std::max<std::size_t>(share, 1));
+  }
   return std::min(num_queries, static_cast<std::size_t>(budget));
 }
 

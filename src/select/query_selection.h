@@ -37,7 +37,8 @@ enum class SelectionStrategy {
 SelectionStrategy parse_selection_strategy(const std::string& name);
 std::string selection_strategy_name(SelectionStrategy strategy);
 
-// `budget` <= 1: a share of the queries that have candidates; > 1: a number of queries.
+// `budget` <= 1: a share of the queries that have candidates (at least one when positive); > 1: a number
+// of queries.
 std::size_t budget_to_count(double budget, std::size_t num_queries);
 
 // Left rows to ask about, sorted ascending; exactly budget_to_count(budget, queries with candidates)

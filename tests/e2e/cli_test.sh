@@ -93,6 +93,14 @@ joined_pair=$(grep -m1 ",cluster,cluster:" "$work/dedup_low.csv" | cut -d, -f1,2
 run explain --workspace "$work/dedup_low.db" "${joined_pair%,*}" "${joined_pair#*,}"
 check "explain names the cluster as what joined such a pair" '[ $status -eq 0 ] && grep -q "Decided by: their cluster" "$work/log"'
 
+# Tables with no word or 3-gram in common: no candidate pair, so nothing to ask and nothing to match.
+# It failed with exit 1 ("the teacher's answers (0 of 0 queries answered) hold no match").
+printf 'id,name\n1,abc\n2,abd\n' > "$work/nothing_left.csv"
+printf 'id,name\n7,xyz\n' > "$work/nothing_right.csv"
+run match --left "$work/nothing_left.csv" --right "$work/nothing_right.csv" --out "$work/nothing.csv"
+check "tables with nothing in common: exit 0, no matches, the reason logged ($status)" \
+  '[ $status -eq 0 ] && [ "$(cat "$work/nothing.csv")" = "left_id,right_id,score,route,explanation" ] && grep -q "no candidate pairs" "$work/log"'
+
 # --- bad input: exit 2, one line naming the problem, no output file -----------------------------
 expect_bad_input() {  # description, expected text in the message, matchmaker args...
   local description=$1 expected=$2; shift 2

@@ -89,6 +89,9 @@ TEST(QuerySelectionTest, BudgetIsAShareOrACount) {
   EXPECT_EQ(budget_to_count(25, 99), 25u);
   EXPECT_EQ(budget_to_count(500, 99), 99u);
   EXPECT_EQ(budget_to_count(0, 99), 0u);
+  // A positive share of a small table asks one query, not none.
+  EXPECT_EQ(budget_to_count(0.10, 5), 1u);
+  EXPECT_EQ(budget_to_count(0.10, 0), 0u);
 }
 
 TEST(QuerySelectionTest, BlockingMaxTakesTheHighestTopScores) {
