@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "io/atomic_file.h"
 #include "matchmaker/error.h"
 #include "matchmaker/progress.h"
 
@@ -19,6 +20,7 @@ constexpr int kExitFailure = 1;
 }  // namespace
 
 int main(int argc, char** argv) {
+  matchmaker::io::remove_temporary_files_on_interrupt();
   spdlog::set_default_logger(spdlog::stderr_color_mt("matchmaker"));
   spdlog::set_pattern("[%H:%M:%S] %v");
 

@@ -3,7 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -24,7 +27,42 @@ bool sync_file(const std::string& path) {
   return synced;
 }
 
+// The temporary paths of the open AtomicFiles, for the signal handler. A handler may only call
+// async-signal-safe functions (unlink, signal, raise) and read lock-free atomics, hence fixed slots
+// holding the strings' own buffers. A run opens a handful of outputs; a file finding no free slot is
+// simply not removed on an interrupt.
+constexpr std::size_t kTrackedFiles = 32;
+std::array<std::atomic<const char*>, kTrackedFiles> g_open_temporary_files{};
+
+void track(const char* temp_path) {
+  for (auto& slot : g_open_temporary_files) {
+    const char* empty = nullptr;
+    if (slot.compare_exchange_strong(empty, temp_path)) return;
+  }
+}
+
+void untrack(const char* temp_path) {
+  for (auto& slot : g_open_temporary_files) {
+    const char* mine = temp_path;
+    if (slot.compare_exchange_strong(mine, nullptr)) return;
+  }
+}
+
+extern "C" void remove_temporary_files_and_die(int signal_number) {
+  for (auto& slot : g_open_temporary_files) {
+    if (const char* path = slot.load()) ::unlink(path);
+  }
+  std::signal(signal_number, SIG_DFL);
+  std::raise(signal_number);
+}
+
 }  // namespace
+
+void remove_temporary_files_on_interrupt() {
+  static_assert(std::atomic<const char*>::is_always_lock_free);
+  std::signal(SIGINT, remove_temporary_files_and_die);
+  std::signal(SIGTERM, remove_temporary_files_and_die);
+}
 
 AtomicFile::AtomicFile(std::string path)
     : path_(std::move(path)), temp_path_(path_ + ".tmp-" + std::to_string(::getpid())) {
@@ -35,10 +73,12 @@ AtomicFile::AtomicFile(std::string path)
   if (!stream_.is_open()) {
     throw InputError(temp_path_ + ": cannot create output file: " + std::strerror(errno));
   }
+  track(temp_path_.c_str());
 }
 
 AtomicFile::~AtomicFile() {
   if (committed_) return;
+  untrack(temp_path_.c_str());
   stream_.close();
   std::error_code ignored;  // a destructor must not throw; a leftover temp file is all that can go wrong
   std::filesystem::remove(temp_path_, ignored);
@@ -58,6 +98,7 @@ void AtomicFile::commit() {
   std::error_code error;
   std::filesystem::rename(temp_path_, path_, error);
   if (error) throw RuntimeFailure("cannot rename " + temp_path_ + " to " + path_ + ": " + error.message());
+  untrack(temp_path_.c_str());
   committed_ = true;
 }
 

@@ -27,6 +27,12 @@ class AtomicFile {
   bool committed_ = false;
 };
 
+// Installs SIGINT / SIGTERM handlers that remove the temporary files of the AtomicFiles open at that
+// moment, then end the process as the signal would have (exit status 128 + signal in a shell). Without
+// them an interrupted run (Ctrl-C) left its partial outputs behind as PATH.tmp-PID. Call once, from main.
+// Answers already in a workspace stay there: each is committed as it arrives.
+void remove_temporary_files_on_interrupt();
+
 // Writes one CSV field with RFC 4180 quoting when needed.
 void write_csv_field(std::ostream& out, std::string_view value);
 

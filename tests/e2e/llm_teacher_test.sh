@@ -5,7 +5,8 @@
 # Checks: (1) a run through random 429/500/cut/malformed/bad-candidate/refusal faults succeeds, every
 # question is accounted for, quality holds and the API key leaks nowhere; (2) --teacher-max-calls holds
 # under concurrency and retries; (3) a re-run answers from the workspace cache and pays for nothing
-# twice; (4) after kill -9 mid-labelling a re-run keeps every stored answer; (5) a teacher that always
+# twice; (4) after kill -9 mid-labelling a re-run keeps every stored answer, (4b) Ctrl-C keeps them too
+# and leaves no partial output; (5) a teacher that always
 # fails ends the run with exit 1, one "matchmaker: ..." line and no matches file; (9) --dry-run asks
 # nothing and the run then keeps within the plan it printed; (10) the Batch API round trip (batch:,
 # batch-import, the re-run answered from the cache).
@@ -279,6 +280,29 @@ if start_server --port "$fault_port" --slow 1.0 --slow-seconds 0.5; then
   fi
 else
   fail "4. kill -9: the slow replay server starts"
+fi
+stop_server
+
+# --- 4b. Ctrl-C (SIGINT) mid-labelling: the stored answers stay, the partial outputs go ------------------
+if start_server --slow 1.0 --slow-seconds 0.5; then
+  OPENAI_BASE_URL="$url" OPENAI_API_KEY="$key" "$bin" match --left "$left" --right "$right" --gold "$gold" \
+    --out "$work/run4c.csv" --teacher openai:replay --teacher-budget 60 --teacher-timeout 2 --selection stratified \
+    --workspace "$work/ws4c.db" --metrics "$work/run4c.metrics.json" --teacher-concurrency 2 \
+    >"$work/run4c.out" 2>"$work/run4c.err" &
+  match_pid=$!
+  if h wait_rows "$work/ws4c.db" 4 "$match_pid" 30; then waited=0; else waited=1; fi
+  temporary_before=$(ls "$work" | grep -c '^run4c\..*tmp-')
+  kill -INT "$match_pid" 2>/dev/null
+  wait "$match_pid" 2>/dev/null
+  interrupted_status=$?
+  match_pid=""
+  stored4c=$(h rows "$work/ws4c.db")
+  echo "# run 4b: interrupted with $stored4c answers stored, $temporary_before temporary outputs open"
+  check "4b. SIGINT: exit status 130, the answers stored so far kept, no output and no temporary file left" \
+    '[ $waited -eq 0 ] && [ $interrupted_status -eq 130 ] && [ "$stored4c" -ge 4 ] && [ "$temporary_before" -eq 2 ] &&
+     [ -z "$(ls "$work" | grep -E "^run4c\.(csv|metrics\.json)")" ]'
+else
+  fail "4b. SIGINT: the slow replay server starts"
 fi
 stop_server
 
