@@ -22,7 +22,10 @@ Command add_batch_import_command(CLI::App& app) {
   command->add_option("results", options->results, "Batch API output file (JSONL)")->required();
   return {command, [options] {
             if (options->teacher.rfind("openai:", 0) != 0) throw InputError("--teacher must be openai:MODEL");
-            auto workspace = workspace::Workspace::open(options->workspace);
+            // The answers belong in the workspace of the run that wrote the requests (an existing one,
+            // with runs): a mistyped path would otherwise get a new, empty workspace, and the next run
+            // would ask everything again.
+            auto workspace = open_workspace_run(options->workspace, 0).workspace;
             const auto report = teacher::import_batch_results(options->results, workspace, options->teacher);
             spdlog::info("batch-import: {} results, {} answers stored in {}, {} failed requests", report.lines,
                          report.stored, options->workspace, report.failed);

@@ -427,6 +427,9 @@ with open(requests, encoding="utf-8") as lines, open(out, "w", encoding="utf-8")
                                  "response": {"status_code": response.status, "request_id": f"req_{number}", "body": body},
                                  "error": None}) + "\n")
 PY
+  run batch-import --workspace "$work/ws10_typo.db" --teacher openai:replay "$work/batch_output.jsonl"
+  check "10. batch-import into a workspace that does not exist: exit 2, nothing created ($status)" \
+    '[ $status -eq 2 ] && grep -q "no such file" "$work/log" && [ ! -e "$work/ws10_typo.db" ]'
   run batch-import --workspace "$work/ws10.db" --teacher openai:replay "$work/batch_output.jsonl"
   check "10. batch-import stores the 60 answers ($status)" \
     '[ $status -eq 0 ] && grep -q "batch-import: 60 results, 60 answers stored" "$work/log"'
