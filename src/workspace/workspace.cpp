@@ -565,22 +565,18 @@ void Workspace::fail_run(std::int64_t run_id, const std::string& error) {
   }
 }
 
-std::optional<std::int64_t> Workspace::latest_run() const {
-  try {
-    SQLite::Statement query(db(), "SELECT max(id) FROM runs");
-    query.executeStep();
-    const SQLite::Column id = query.getColumn(0);
-    if (id.isNull()) return std::nullopt;
-    return id.getInt64();
-  } catch (const SQLite::Exception& error) {
-    throw failure(path_, "read runs", error);
-  }
-}
+std::optional<std::int64_t> Workspace::latest_run() const { return latest_run_matching(nullptr); }
 
 std::optional<std::int64_t> Workspace::latest_run_of_teacher(const std::string& teacher) const {
+  return latest_run_matching(&teacher);
+}
+
+std::optional<std::int64_t> Workspace::latest_run_matching(const std::string* teacher) const {
   try {
-    SQLite::Statement query(db(), "SELECT max(id) FROM runs WHERE json_valid(config) AND json_extract(config, '$.teacher') = ?");
-    query.bind(1, teacher);
+    SQLite::Statement query(db(), teacher == nullptr ? "SELECT max(id) FROM runs"
+                                                     : "SELECT max(id) FROM runs WHERE json_valid(config) AND "
+                                                       "json_extract(config, '$.teacher') = ?");
+    if (teacher != nullptr) query.bind(1, *teacher);
     query.executeStep();
     const SQLite::Column id = query.getColumn(0);
     if (id.isNull()) return std::nullopt;

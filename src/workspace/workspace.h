@@ -168,6 +168,8 @@ class Workspace {
   Workspace(std::string path, std::unique_ptr<SQLite::Database> db);
   SQLite::Database& db() const;
   void require_run(std::int64_t run_id) const;
+  // The latest run, or the latest whose config names `teacher` (when not null).
+  std::optional<std::int64_t> latest_run_matching(const std::string* teacher) const;
 
   std::string path_;
   std::unique_ptr<SQLite::Database> db_;

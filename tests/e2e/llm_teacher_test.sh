@@ -244,13 +244,20 @@ else
 fi
 stop_server
 
+# Starts run NAME against $url in the background, two questions at a time, the sample of run_match;
+# sets $match_pid.
+start_match_in_background() {
+  local name=$1 workspace=$2
+  OPENAI_BASE_URL="$url" OPENAI_API_KEY="$key" "$bin" match --left "$left" --right "$right" --gold "$gold" \
+    --out "$work/$name.csv" --teacher openai:replay --teacher-budget 60 --teacher-timeout 2 --selection stratified \
+    --workspace "$workspace" --metrics "$work/$name.metrics.json" --teacher-concurrency 2 \
+    >"$work/$name.out" 2>"$work/$name.err" &
+  match_pid=$!
+}
+
 # --- 4. kill -9 mid-labelling ----------------------------------------------------------------------------
 if start_server --port "$fault_port" --slow 1.0 --slow-seconds 0.5; then
-  OPENAI_BASE_URL="$url" OPENAI_API_KEY="$key" "$bin" match --left "$left" --right "$right" --gold "$gold" \
-    --out "$work/run4.csv" --teacher openai:replay --teacher-budget 60 --teacher-timeout 2 --selection stratified \
-    --workspace "$work/ws4.db" --metrics "$work/run4.metrics.json" --teacher-concurrency 2 \
-    >"$work/run4.out" 2>"$work/run4.err" &
-  match_pid=$!
+  start_match_in_background run4 "$work/ws4.db"
   if h wait_rows "$work/ws4.db" 4 "$match_pid" 30; then waited=0; else waited=1; fi
   kill -9 "$match_pid" 2>/dev/null
   wait "$match_pid" 2>/dev/null
@@ -285,11 +292,7 @@ stop_server
 
 # --- 4b. Ctrl-C (SIGINT) mid-labelling: the stored answers stay, the partial outputs go ------------------
 if start_server --slow 1.0 --slow-seconds 0.5; then
-  OPENAI_BASE_URL="$url" OPENAI_API_KEY="$key" "$bin" match --left "$left" --right "$right" --gold "$gold" \
-    --out "$work/run4c.csv" --teacher openai:replay --teacher-budget 60 --teacher-timeout 2 --selection stratified \
-    --workspace "$work/ws4c.db" --metrics "$work/run4c.metrics.json" --teacher-concurrency 2 \
-    >"$work/run4c.out" 2>"$work/run4c.err" &
-  match_pid=$!
+  start_match_in_background run4c "$work/ws4c.db"
   if h wait_rows "$work/ws4c.db" 4 "$match_pid" 30; then waited=0; else waited=1; fi
   temporary_before=$(ls "$work" | grep -c '^run4c\..*tmp-')
   kill -INT "$match_pid" 2>/dev/null
