@@ -90,7 +90,7 @@ Dictionary read_askapatient(const std::string& path) {
   std::stringstream buffer;
   buffer << file.rdbuf();
   const std::string content = buffer.str();
-  if (!text::is_valid_utf8(content)) throw InputError::At(path, 0, "invalid UTF-8");
+  if (!text::is_valid_utf8(content)) throw InputError::At(path, 0, std::string("invalid UTF-8") + text::kReencodeHint);
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(content);
@@ -296,7 +296,9 @@ void for_each_text_line(const std::string& path,
     std::string_view view(line);
     if (line_number == 1 && view.substr(0, 3) == "\xEF\xBB\xBF") view.remove_prefix(3);
     if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
-    if (!text::is_valid_utf8(view)) throw InputError::At(path, line_number, "invalid UTF-8");
+    if (!text::is_valid_utf8(view)) {
+      throw InputError::At(path, line_number, std::string("invalid UTF-8") + text::kReencodeHint);
+    }
     on_line(view, line_number);
   }
   if (file.bad()) throw InputError::At(path, line_number, "read error");

@@ -47,7 +47,7 @@ class TabFile {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line_number_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
       if (line.find_first_not_of(" \t") == std::string::npos) continue;
-      if (!text::is_valid_utf8(line)) fail("invalid UTF-8");
+      if (!text::is_valid_utf8(line)) fail(std::string("invalid UTF-8") + text::kReencodeHint);
       fields.clear();
       std::size_t start = 0;
       for (;;) {
@@ -195,7 +195,7 @@ struct NTriplesSink {
     const std::string_view predicate_uri = node_text(predicate);
     const std::string_view object_text = node_text(object);
     if (!text::is_valid_utf8(subject_id) || !text::is_valid_utf8(object_text)) {
-      sink.error = "invalid UTF-8";
+      sink.error = std::string("invalid UTF-8") + text::kReencodeHint;
       return SERD_ERR_BAD_SYNTAX;
     }
     const std::uint32_t entity = graph.intern_entity(subject_id, uri_local_name(subject_id));

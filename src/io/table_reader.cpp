@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "matchmaker/error.h"
+#include "text/normalize.h"
 
 namespace matchmaker::io {
 namespace {
@@ -426,7 +427,7 @@ Table read_delimited(const TableReadOptions& options, char delimiter) {
   if (bad_utf8 < scanner.position()) {
     throw InputError::At(path, scanner.record_line(),
                          "invalid UTF-8 in the header (field " +
-                             std::to_string(field_at_offset(field_starts, bad_utf8) + 1) + ")");
+                             std::to_string(field_at_offset(field_starts, bad_utf8) + 1) + ")" + text::kReencodeHint);
   }
   std::vector<std::string> columns;
   columns.reserve(fields.size());
@@ -469,7 +470,8 @@ Table read_delimited(const TableReadOptions& options, char delimiter) {
     }
     if (bad_utf8 < scanner.position()) {
       throw InputError::At(
-          path, line, "invalid UTF-8 in " + column_label(field_at_offset(field_starts, bad_utf8), columns));
+          path, line,
+          "invalid UTF-8 in " + column_label(field_at_offset(field_starts, bad_utf8), columns) + text::kReencodeHint);
     }
     if (options.unique_ids) ids.check(fields[id_column], line);
     table.append_row(fields);
@@ -648,7 +650,7 @@ Table read_jsonl(const TableReadOptions& options) {
                   quote_for_message(line.substr(member.key_begin + 1, member.key_end - member.key_begin - 2));
         }
       }
-      throw InputError::At(path, line_number, "invalid UTF-8" + where);
+      throw InputError::At(path, line_number, "invalid UTF-8" + where + text::kReencodeHint);
     }
 
     // The line is parsed in place: the bytes after it (the rest of the file, then the zero padding)

@@ -11,6 +11,8 @@ inline constexpr const char* kNormalizerName = "nfkc_casefold_v1";
 
 // True when `bytes` is well-formed UTF-8.
 bool is_valid_utf8(std::string_view bytes);
+// Appended to an "invalid UTF-8" message: most such files are Windows-1252 / Latin-1 exports.
+inline constexpr const char* kReencodeHint = "; matchmaker reads UTF-8: re-encode the file, e.g. iconv -f WINDOWS-1252 -t UTF-8";
 
 // NFKC + Unicode case folding + accent stripping (utf8proc; default-ignorable characters such as
 // soft hyphens and zero-width spaces are removed, as NFKC_Casefold does), then every run of

@@ -9,6 +9,7 @@
 #include "io/dictionary_reader.h"
 #include "io/mention_reader.h"
 #include "matchmaker/error.h"
+#include "text/normalize.h"
 #include "unit/io/temp_dir.h"
 
 namespace matchmaker::io {
@@ -76,7 +77,7 @@ TEST(DictionaryReader, BadInputNamesFileAndLine) {
   EXPECT_EQ(error_of([&] { read_dictionary(dir.write("c.txt", "D1||\n")); }), dir.file("c.txt") + ":1: empty name after '||'");
   EXPECT_EQ(error_of([&] { read_dictionary(dir.write("d.txt", "D1||a||b\n")); }),
             dir.file("d.txt") + ":1: expected ID||NAME, found more than one '||'");
-  EXPECT_EQ(error_of([&] { read_dictionary(dir.write("e.txt", "D1||caf\xC3\n")); }), dir.file("e.txt") + ":1: invalid UTF-8");
+  EXPECT_EQ(error_of([&] { read_dictionary(dir.write("e.txt", "D1||caf\xC3\n")); }), dir.file("e.txt") + ":1: invalid UTF-8" + text::kReencodeHint);
   EXPECT_EQ(error_of([&] { read_dictionary(dir.file("missing.txt")); }), dir.file("missing.txt") + ": no such file");
   EXPECT_EQ(error_of([&] { read_dictionary(dir.write("f.txt", "\n\n")); }),
             dir.file("f.txt") + ": cannot tell the dictionary format from the name or the first line; name it with "
