@@ -58,6 +58,9 @@ Command add_link_command(CLI::App& app) {
                    "(BioSyn, AskAPatient), or a CSV left_id,right_id; never used for linking (except by "
                    "--teacher simulated:RATE, benchmarks only)");
   link->add_option("--metrics", config.metrics_path, "Write metrics JSON (timings, memory, quality with --gold)");
+  link->add_option("--workspace", config.workspace_path,
+                   "SQLite workspace (created if missing) that records the run and caches an LLM teacher's answers "
+                   "(default with an LLM teacher: OUT.workspace.db)");
   return {link, [options] {
             pipeline::LinkConfig& config = options->config;
             config.mention_format = io::parse_mention_format(options->mention_format);

@@ -542,6 +542,7 @@ void run_align(const AlignConfig& config) {
     DistillSettings settings = config.distill;
     if (settings.teacher.starts_with("simulated:")) settings.teacher_options.simulated_gold = split.all_links;
     settings.teacher_options.cache = run_workspace ? &*run_workspace : nullptr;
+    settings.teacher_options.batch_export_path = config.out_path + ".batch.jsonl";
 
     // Seed-free with a teacher: it is asked about well-connected entities first, in rounds, and its
     // answers become anchors of the next round (the seeds this run did not have).

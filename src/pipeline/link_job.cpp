@@ -417,21 +417,23 @@ LinkAccuracy link_accuracy(const io::MentionSet& mentions, const std::vector<std
   return accuracy;
 }
 
-void run_link(const LinkConfig& config) {
-  if (config.reranker != "self-supervised" && config.reranker != "none") {
-    throw InputError("--reranker must be self-supervised or none, not '" + config.reranker + "'");
-  }
-  if (config.output_k < 1) throw InputError("--top-k must be at least 1");
-  if (config.retriever.top_k < 1) throw InputError("--candidates must be at least 1");
-  if (!(config.retrieval_weight >= 0)) throw InputError("--retrieval-weight must not be negative");
-  check_distill_settings(config.distill);
-  refuse_builtin_teacher(config.distill, "link");
+namespace {
+
+nlohmann::json link_config_json(const LinkConfig& config) {
+  nlohmann::json json = {{"mentions", config.mentions_path},     {"dictionary", config.dictionary_path},
+                         {"reranker", config.reranker},          {"candidates", config.retriever.top_k},
+                         {"output_k", config.output_k},          {"train_mentions", config.train_mentions_path},
+                         {"retrieval_weight", config.retrieval_weight},
+                         {"self_supervision_queries", config.self_supervision_queries},
+                         {"feature_set", features::kMentionFeatureSetName}};
+  json.update(distill_config_json(config.distill));
+  return json;
+}
+
+// The link itself, once the options are checked. An LLM teacher's answers go to `workspace` (null
+// without one); `run_id` is the run recorded there (0: none, as in a dry run).
+void link_mentions(const LinkConfig& config, workspace::Workspace* workspace, std::int64_t run_id) {
   const bool simulated = config.distill.teacher.rfind(teacher::SimulatedTeacher::kPrefix, 0) == 0;
-  if (simulated && config.gold_path.empty()) throw InputError("--teacher simulated:RATE answers from gold: give --gold");
-  if (config.reranker == "none" && config.distill.teacher != "none") {
-    throw InputError("--reranker none ranks by retrieval alone: it takes no --teacher");
-  }
-  refuse_outputs_over_inputs(config);
   std::optional<io::AtomicFile> out_file;
   out_file.emplace(config.out_path);
   std::optional<io::AtomicFile> metrics_file;
@@ -507,6 +509,8 @@ void run_link(const LinkConfig& config) {
     const Table unique_mentions = first_rows(mentions.table, unique.first_row);
     teacher::MatchProblem problem{&unique_mentions, &concepts, &unique_pairs, &features};
     DistillSettings run_settings = per_distinct_mention(config.distill, keys.size());
+    run_settings.teacher_options.cache = workspace;
+    run_settings.teacher_options.batch_export_path = config.out_path + ".batch.jsonl";
     if (simulated) {
       std::vector<std::string> unique_gold(unique.first_row.size());
       for (std::size_t key = 0; key < unique_gold.size(); ++key) unique_gold[key] = gold_ids[unique.first_row[key]];
@@ -523,6 +527,8 @@ void run_link(const LinkConfig& config) {
       distilled = distill(problem, &known, run_settings, timer);
       if (distilled.stopped_before_training) {
         if (run_settings.dry_run && metrics_file) write_metrics(*metrics_file, {{"plan", distilled.report.value("plan", nlohmann::json())}});
+        // A batch run ends here, done: its requests are written and wait for their import.
+        if (!run_settings.dry_run && workspace != nullptr && run_id > 0) workspace->finish_run(run_id, distilled.report);
         return;
       }
     }
@@ -581,14 +587,8 @@ void run_link(const LinkConfig& config) {
                  linked.acc_at_1, linked.acc_at_5, linked.mentions, metrics["retriever_quality"]["acc_at_1"].get<double>(),
                  metrics["retriever_quality"]["acc_at_5"].get<double>());
   }
-  if (metrics_file) {
-    metrics["config"] = {{"mentions", config.mentions_path},     {"dictionary", config.dictionary_path},
-                         {"reranker", config.reranker},          {"candidates", config.retriever.top_k},
-                         {"output_k", config.output_k},          {"train_mentions", config.train_mentions_path},
-                         {"retrieval_weight", config.retrieval_weight},
-                         {"self_supervision_queries", config.self_supervision_queries},
-                         {"feature_set", features::kMentionFeatureSetName}};
-    metrics["config"].update(distill_config_json(config.distill));
+  {
+    metrics["config"] = link_config_json(config);
     metrics["counts"] = {{"mentions", mentions.num_source_mentions},
                          {"mention_parts", mentions.table.num_rows()},
                          {"concepts", dictionary.num_concepts()},
@@ -597,7 +597,44 @@ void run_link(const LinkConfig& config) {
     metrics["stage_seconds"] = timer.stage_seconds();
     metrics["wall_seconds"] = timer.total_seconds();
     metrics["peak_memory_mib"] = peak_memory_mib();
-    write_metrics(*metrics_file, metrics);
+    if (metrics_file) write_metrics(*metrics_file, metrics);
+  }
+  if (workspace != nullptr && run_id > 0) workspace->finish_run(run_id, metrics);
+}
+
+}  // namespace
+
+void run_link(const LinkConfig& config) {
+  if (config.reranker != "self-supervised" && config.reranker != "none") {
+    throw InputError("--reranker must be self-supervised or none, not '" + config.reranker + "'");
+  }
+  if (config.output_k < 1) throw InputError("--top-k must be at least 1");
+  if (config.retriever.top_k < 1) throw InputError("--candidates must be at least 1");
+  if (!(config.retrieval_weight >= 0)) throw InputError("--retrieval-weight must not be negative");
+  check_distill_settings(config.distill);
+  refuse_builtin_teacher(config.distill, "link");
+  const bool simulated = config.distill.teacher.rfind(teacher::SimulatedTeacher::kPrefix, 0) == 0;
+  if (simulated && config.gold_path.empty()) throw InputError("--teacher simulated:RATE answers from gold: give --gold");
+  if (config.reranker == "none" && config.distill.teacher != "none") {
+    throw InputError("--reranker none ranks by retrieval alone: it takes no --teacher");
+  }
+  refuse_outputs_over_inputs(config);
+  // An LLM teacher's answers are paid for: each goes to the workspace (default OUT.workspace.db) as it
+  // arrives, and a re-run asks only what was never answered. The workspace records the run too.
+  std::optional<workspace::Workspace> run_workspace;
+  std::int64_t run_id = 0;
+  const std::string workspace_path = workspace_path_for(config.workspace_path, config.out_path, config.distill);
+  if (!workspace_path.empty()) {
+    run_workspace.emplace(workspace::Workspace::open(workspace_path));
+    spdlog::info("workspace {} ({})", workspace_path, config.distill.dry_run ? "answer cache; a dry run records no run"
+                                                                             : "run record, LLM answer cache");
+    if (!config.distill.dry_run) run_id = run_workspace->begin_run(link_config_json(config));
+  }
+  try {
+    link_mentions(config, run_workspace ? &*run_workspace : nullptr, run_id);
+  } catch (...) {
+    if (run_workspace && run_id > 0) record_failed_run(*run_workspace, run_id, std::current_exception());
+    throw;
   }
 }
 

@@ -39,6 +39,7 @@ struct LinkConfig {
   DistillSettings distill;                // teacher "none" = no teacher: self-supervision only
   std::string gold_path;                  // optional: evaluate (BioSyn/AskAPatient file, or left_id,right_id CSV)
   std::string metrics_path;               // optional: metrics JSON
+  std::string workspace_path;             // optional; with an LLM teacher default OUT.workspace.db (answer cache)
 };
 
 // Validates, runs and writes every output. Throws InputError for bad input (exit 2) and

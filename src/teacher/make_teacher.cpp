@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 
 #include "matchmaker/error.h"
@@ -132,7 +133,11 @@ std::unique_ptr<Teacher> make_teacher(const std::string& spec, const TeacherOpti
   LlmTeacherSettings settings;
   settings.concurrency = options.concurrency;
   settings.seed = options.seed;
-  if (batch) settings.batch_export_path = options.batch_export_path;
+  if (batch) {
+    // Without a file to write to, the teacher would ask live, at the full price the user chose not to pay.
+    if (options.batch_export_path.empty()) throw std::logic_error(spec + ": no file to write the Batch API requests to");
+    settings.batch_export_path = options.batch_export_path;
+  }
   return std::make_unique<LlmTeacher>(
       std::string(kOpenAiPrefix) + model, std::move(config), caps,
       ModelPrice{options.usd_per_million_prompt_tokens, options.usd_per_million_completion_tokens}, settings,

@@ -58,6 +58,10 @@ check "no output is left behind" "[ ! -e '$work/bad.csv' ]"
 "$bin" align --kg1 "$work/missing" --kg2 "$data" --out "$work/x.csv" 2>"$work/err"
 check "a missing graph exits 2" "[ $? -eq 2 ]"
 
+# batch: writes the requests and asks nothing (it called the live API: align had no export file).
+"$bin" align --kg1 "$data" --kg2 "$data" --seed-share 0.3 --teacher batch:gpt-x --out "$work/batch.csv" 2>"$work/err"
+check "batch: requests written, nothing asked, no alignment yet" "[ \$? -eq 0 ] && [ -s '$work/batch.csv.batch.jsonl' ] && [ ! -e '$work/batch.csv' ] && ! grep -q 'calls to' '$work/err'"
+
 # The built-in teacher reads match's record features: refused at once (it failed with exit 1 after the work).
 "$bin" align --kg1 "$data" --kg2 "$data" --seed-share 0.3 --teacher unsupervised --out "$work/x.csv" 2>"$work/err"
 check "the built-in unsupervised teacher is refused with exit 2" "[ $? -eq 2 ] && grep -q 'works in match only' '$work/err' && [ ! -e '$work/x.csv' ]"

@@ -79,4 +79,19 @@ check "a repeated mention is one query with the same ranking" '[ $status -eq 0 ]
 run link --mentions "$data/fold.test.txt" --dictionary "$data/concepts.json" --out "$work/aap_linked.csv" --metrics "$work/aap.json"
 check "one name per concept, nothing confident: the retriever's order stands" '[ $status -eq 0 ] && [ "$(json_value "$work/aap.json" self_training_mentions)" = 0 ] && [ "$(top1 "$work/aap_linked.csv" 1)" = 1036 ] && grep -q "ranking by retrieval" "$work/log"'
 
+# --- LLM teachers: a workspace caches their answers and records the run -----------------------------
+# batch: writes the requests and asks nothing (it called the live API: link had no export file).
+run link --mentions "$data/mentions.concept" --dictionary "$data/dictionary.txt" --out "$work/batch.csv" --teacher batch:gpt-x
+runs_of() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT group_concat(status) FROM runs').fetchone()[0])" "$1" 2>/dev/null || echo none; }
+check "batch: requests written, nothing asked, no ranking yet, the run done in OUT.workspace.db" \
+  '[ $status -eq 0 ] && [ "$(grep -c . "$work/batch.csv.batch.jsonl")" -ge 1 ] && [ ! -e "$work/batch.csv" ] &&
+   [ "$(runs_of "$work/batch.csv.workspace.db")" = done ] && ! grep -q "calls to" "$work/log"'
+# openai: had no workspace for its answers and was refused ("needs a workspace"); an endpoint that
+# never answers now fails the run, recorded as failed with the reason (127.0.0.1:9 refuses at once).
+OPENAI_BASE_URL=http://127.0.0.1:9/v1 OPENAI_API_KEY=k run link --mentions "$data/mentions.concept" \
+  --dictionary "$data/dictionary.txt" --out "$work/live.csv" --teacher openai:gpt-x --teacher-retries 0
+check "openai: the calls are made with a workspace; all failing ends the run with exit 1, recorded failed" \
+  '[ $status -eq 1 ] && grep -q "calls to http://127.0.0.1:9/v1/chat/completions failed" "$work/log" &&
+   [ "$(runs_of "$work/live.csv.workspace.db")" = failed ] && [ ! -e "$work/live.csv" ]'
+
 finish

@@ -227,5 +227,11 @@ TEST(MakeTeacherTest, SpecsBuildTheirTeacherAndUnknownOnesListTheValid) {
   }
 }
 
+TEST(MakeTeacherTest, ABatchTeacherWithoutItsRequestsFileIsRefusedNotAskedLive) {
+  // A task that forgot to name the file must not fall back to live calls at the full price.
+  EXPECT_THROW(make_teacher("batch:gpt-x", TeacherOptions{}), std::logic_error);
+  EXPECT_THROW(make_teacher("majority:batch:a|batch:b", TeacherOptions{}), std::logic_error);
+}
+
 }  // namespace
 }  // namespace matchmaker::teacher
