@@ -207,10 +207,10 @@ void LlmTeacher::export_batch(const std::vector<PreparedQuestion>& prepared, con
   report_.exported += to_send.size();
   spdlog::warn("{}: {} questions written as Batch API requests to {} ({} answered from the cache). Submit the file "
                "to the Batch API, then run `matchmaker batch-import --workspace {} --teacher {} RESULTS.jsonl` "
-               "and run again with --teacher {} (the same options otherwise: the same questions are then answered "
-               "from the cache)",
+               "and run again with {} in place of {} (--teacher or --escalate-teacher; the same options otherwise: "
+               "the same questions are then answered from the cache)",
                spec_, to_send.size(), settings_.batch_export_path, report_.cached, cache_ ? cache_->path() : "WORKSPACE", spec_,
-               spec_);
+               spec_, batch_spec_of(spec_));
 }
 
 nlohmann::json LlmTeacher::report() const {
