@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <string_view>
 #include <nlohmann/json.hpp>
 
 #include "io/table_reader.h"
@@ -57,8 +58,14 @@ std::vector<RowPair> read_gold(const std::string& path, const Table& left, const
 }
 
 EvalQueries read_eval_queries(const std::string& path, const Table& left) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError::At(path, 0, "cannot open the query list");
+  // A UTF-8 byte order mark (Windows editors write one) is not part of the first id or of the JSON.
+  char bom[3] = {};
+  if (!in.read(bom, 3) || std::string_view(bom, 3) != "\xEF\xBB\xBF") {
+    in.clear();
+    in.seekg(0);
+  }
   std::vector<std::string> ids;
   std::vector<std::uint8_t> ground_answer_zero;  // per id
   EvalQueries queries;

@@ -33,12 +33,13 @@ TEST(EvalQueriesTest, DistillerResponsesMarkTheQueriesWhoseGoldItsBlockingMissed
 TEST(EvalQueriesTest, AnIdListOrAResponseWithoutGroundAnswerGivesNoDistillerRule) {
   io::testing::TempDir dir;
   const Table left = read_left(dir);
-  const EvalQueries listed = read_eval_queries(dir.write("ids.txt", "q4\r\nq2\n\nq4\n"), left);
+  const EvalQueries listed = read_eval_queries(dir.write("ids.txt", "\xEF\xBB\xBFq4\r\nq2\n\nq4\n"), left);
   EXPECT_EQ(listed.rows, (std::vector<std::uint32_t>{1, 3}));
   EXPECT_FALSE(listed.has_ground_answers);
   EXPECT_TRUE(listed.blocking_missed.empty());
 
-  const EvalQueries partial = read_eval_queries(dir.write("partial.json", R"({"responses": [
+  // A byte order mark before the JSON as well.
+  const EvalQueries partial = read_eval_queries(dir.write("partial.json", "\xEF\xBB\xBF" R"({"responses": [
     {"query_id": "q1", "ground_answer": 0}, {"query_id": "q2"}]})"), left);
   EXPECT_FALSE(partial.has_ground_answers);
   EXPECT_TRUE(partial.blocking_missed.empty());
