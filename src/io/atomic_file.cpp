@@ -64,6 +64,35 @@ void remove_temporary_files_on_interrupt() {
   std::signal(SIGTERM, remove_temporary_files_and_die);
 }
 
+void refuse_outputs_over_inputs(const std::vector<std::string>& inputs, const std::vector<OutputOption>& outputs) {
+  std::vector<std::string> files;
+  std::error_code error;
+  for (const std::string& input : inputs) {
+    if (input.empty()) continue;
+    if (std::filesystem::is_directory(input, error)) {
+      for (const auto& entry : std::filesystem::directory_iterator(input, error)) files.push_back(entry.path().string());
+    } else {
+      files.push_back(input);
+    }
+  }
+  for (std::size_t idx = 0; idx < outputs.size(); ++idx) {
+    const OutputOption& output = outputs[idx];
+    if (output.path.empty()) continue;
+    for (const std::string& file : files) {
+      if (std::filesystem::equivalent(file, output.path, error)) {
+        throw InputError(output.option + " " + output.path + " is an input of this run (" + file +
+                         "); it would be overwritten");
+      }
+    }
+    for (std::size_t other = 0; other < idx; ++other) {
+      if (!outputs[other].path.empty() && (outputs[other].path == output.path ||
+                                           std::filesystem::equivalent(outputs[other].path, output.path, error))) {
+        throw InputError(outputs[other].option + " and " + output.option + " name the same file " + output.path);
+      }
+    }
+  }
+}
+
 AtomicFile::AtomicFile(std::string path)
     : path_(std::move(path)), temp_path_(path_ + ".tmp-" + std::to_string(::getpid())) {
   // Found now, not by the rename after all the work.

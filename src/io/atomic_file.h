@@ -5,6 +5,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace matchmaker::io {
 
@@ -32,6 +33,16 @@ class AtomicFile {
 // them an interrupted run (Ctrl-C) left its partial outputs behind as PATH.tmp-PID. Call once, from main.
 // Answers already in a workspace stay there: each is committed as it arrives.
 void remove_temporary_files_on_interrupt();
+
+// An output option and the path it names, e.g. {"--out", "matches.csv"}; an empty path is not given.
+struct OutputOption {
+  std::string option;
+  std::string path;
+};
+// Throws InputError when an output names an input of the run (it would replace it: `match --out
+// left.csv` overwrote the left table) or the same file as another output. An input that is a directory
+// (a graph's folder) counts with every file in it. Empty paths are skipped.
+void refuse_outputs_over_inputs(const std::vector<std::string>& inputs, const std::vector<OutputOption>& outputs);
 
 // Writes one CSV field with RFC 4180 quoting when needed.
 void write_csv_field(std::ostream& out, std::string_view value);

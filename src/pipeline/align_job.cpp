@@ -447,6 +447,10 @@ void write_alignment(const std::string& path, const candidates::CandidatePairs& 
 
 void run_align(const AlignConfig& config) {
   check_distill_settings(config.distill);
+  io::refuse_outputs_over_inputs({config.kg1_path, config.kg2_path, config.seeds_path, config.gold_path},
+                                 {{"--out", config.out_path},
+                                  {"--metrics", config.metrics_path},
+                                  {"--workspace", config.workspace_path}});
   refuse_builtin_teacher(config.distill, "align");
   if (config.output_top_k < 1) throw InputError("--top-k must be at least 1");
   StageTimer timer;

@@ -250,24 +250,6 @@ bool has_both_classes(const KnownLabels& known) {
 
 // Outputs replace their files whole: one named like an input (a metrics file given as the gold file)
 // would destroy that input.
-void refuse_outputs_over_inputs(const LinkConfig& config) {
-  const std::array<const std::string*, 4> inputs{&config.mentions_path, &config.dictionary_path, &config.gold_path,
-                                                 &config.train_mentions_path};
-  const std::array<std::pair<const char*, const std::string*>, 2> outputs{{{"--out", &config.out_path}, {"--metrics", &config.metrics_path}}};
-  std::error_code error;
-  for (const auto& [option, output] : outputs) {
-    if (output->empty()) continue;
-    for (const std::string* input : inputs) {
-      if (!input->empty() && std::filesystem::equivalent(*input, *output, error)) {
-        throw InputError(std::string(option) + " " + *output + " is an input of this run; it would be overwritten");
-      }
-    }
-  }
-  if (!config.metrics_path.empty() && std::filesystem::equivalent(config.out_path, config.metrics_path, error)) {
-    throw InputError("--out and --metrics name the same file");
-  }
-}
-
 std::string mode_name(const LinkConfig& config) {
   if (config.reranker == "none") return "retriever";
   std::string mode = config.train_mentions_path.empty() ? "label-free" : "supervised";
@@ -618,7 +600,9 @@ void run_link(const LinkConfig& config) {
   if (config.reranker == "none" && config.distill.teacher != "none") {
     throw InputError("--reranker none ranks by retrieval alone: it takes no --teacher");
   }
-  refuse_outputs_over_inputs(config);
+  io::refuse_outputs_over_inputs(
+      {config.mentions_path, config.dictionary_path, config.gold_path, config.train_mentions_path},
+      {{"--out", config.out_path}, {"--metrics", config.metrics_path}});
   // An LLM teacher's answers are paid for: each goes to the workspace (default OUT.workspace.db) as it
   // arrives, and a re-run asks only what was never answered. The workspace records the run too.
   std::optional<workspace::Workspace> run_workspace;

@@ -56,6 +56,11 @@ void validate(const MatchConfig& config) {
     throw InputError("--resolve unique-mapping needs two tables; use connected-components or best-match");
   }
   // Its clusters are of one table's rows (it read right rows as left ones, past the end: a crash).
+  io::refuse_outputs_over_inputs({config.left_path, config.right_path, config.gold_path, config.eval_queries_path},
+                                 {{"--out", config.out_path},
+                                  {"--metrics", config.metrics_path},
+                                  {"--export-sft", config.sft_path},
+                                  {"--workspace", config.workspace_path}});
   if (!config.right_path.empty() && config.resolve == "connected-components") {
     throw InputError("--resolve connected-components clusters the records of one table (--left alone); for two "
                      "tables use unique-mapping or best-match");

@@ -58,6 +58,12 @@ check "no output is left behind" "[ ! -e '$work/bad.csv' ]"
 "$bin" align --kg1 "$work/missing" --kg2 "$data" --out "$work/x.csv" 2>"$work/err"
 check "a missing graph exits 2" "[ $? -eq 2 ]"
 
+# An output naming a file of an input graph's folder is refused (it replaced the file).
+mkdir "$work/graph"
+cp "$data"/* "$work/graph/"
+"$bin" align --kg1 "$work/graph" --kg2 "$work/graph" --seed-share 0.3 --teacher none --out "$work/graph/triples_1" 2>"$work/err"
+check "--out naming a file of the input graph exits 2 and leaves it" "[ \$? -eq 2 ] && grep -q 'is an input of this run' '$work/err' && cmp -s '$data/triples_1' '$work/graph/triples_1'"
+
 # batch: writes the requests and asks nothing (it called the live API: align had no export file).
 "$bin" align --kg1 "$data" --kg2 "$data" --seed-share 0.3 --teacher batch:gpt-x --out "$work/batch.csv" 2>"$work/err"
 check "batch: requests written, nothing asked, no alignment yet" "[ \$? -eq 0 ] && [ -s '$work/batch.csv.batch.jsonl' ] && [ ! -e '$work/batch.csv' ] && ! grep -q 'calls to' '$work/err'"

@@ -137,6 +137,10 @@ expect_bad_input "missing --out" "--out" match --left "$left" --right "$right"
 expect_bad_input "negative --progress-seconds" "--progress-seconds" match --left "$left" --right "$right" --out "$work/bad_out.csv" --progress-seconds -1
 expect_bad_input "negative --common-term-rows" "--common-term-rows" match --left "$left" --right "$right" --out "$work/bad_out.csv" --common-term-rows -5
 expect_bad_input "connected components of two tables" "clusters the records of one table" match --left "$left" --right "$right" --out "$work/bad_out.csv" --resolve connected-components
+cp "$work/ok.csv" "$work/ok_copy.csv"
+expect_bad_input "--out naming the left table (it replaced it)" "is an input of this run" match --left "$work/ok_copy.csv" --right "$right" --out "$work/ok_copy.csv"
+check "... which is left as it was" 'cmp -s "$work/ok.csv" "$work/ok_copy.csv"'
+expect_bad_input "--metrics naming the --out file" "name the same file" match --left "$left" --right "$right" --out "$work/bad_out.csv" --metrics "$work/bad_out.csv"
 expect_bad_input "--out is a directory" "is a directory" match --left "$left" --right "$right" --out "$work"
 expect_bad_input "--teacher-budget 0" "nothing to learn from" match --left "$left" --right "$right" --out "$work/bad_out.csv" --teacher-budget 0
 expect_bad_input "gold id not in the tables" "not in" match --left "$left" --right "$right" --out "$work/bad_out.csv" --gold "$work/dup_id.csv"

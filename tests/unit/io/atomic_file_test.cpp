@@ -68,6 +68,30 @@ TEST(AtomicFile, CommitReplacesExistingFile) {
   EXPECT_EQ(read_file(path), "new\n");
 }
 
+TEST(RefuseOutputsOverInputs, AnOutputNamingAnInputOrAnotherOutputIsRefused) {
+  TempDir dir;
+  const std::string table = dir.write("left.csv", "id,name\n1,a\n");
+  std::filesystem::create_directories(dir.file("graph"));
+  const std::string graph_file = dir.write("graph/triples_1", "0\t1\t2\n");
+  const auto message_of = [](const std::vector<std::string>& inputs, const std::vector<OutputOption>& outputs) {
+    try {
+      refuse_outputs_over_inputs(inputs, outputs);
+    } catch (const InputError& error) {
+      return std::string(error.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(message_of({table, ""}, {{"--out", table}}), "--out " + table + " is an input of this run (" + table +
+                                                             "); it would be overwritten");
+  // The same file by another spelling, and a file inside an input folder.
+  EXPECT_NE(message_of({table}, {{"--out", dir.file("graph/../left.csv")}}), "");
+  EXPECT_NE(message_of({dir.file("graph")}, {{"--metrics", graph_file}}).find("is an input of this run"), std::string::npos);
+  EXPECT_EQ(message_of({table}, {{"--out", dir.file("out.csv")}, {"--metrics", dir.file("out.csv")}}),
+            "--out and --metrics name the same file " + dir.file("out.csv"));
+  // Outputs that do not exist yet, or are not given, are fine.
+  EXPECT_EQ(message_of({table, dir.file("graph")}, {{"--out", dir.file("new.csv")}, {"--metrics", ""}, {"--workspace", ""}}), "");
+}
+
 TEST(AtomicFile, ADirectoryIsRefusedBeforeAnyWriting) {
   TempDir dir;
   std::filesystem::create_directories(dir.file("out.csv"));
