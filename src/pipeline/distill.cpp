@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cmath>
 #include <optional>
 
@@ -363,6 +364,15 @@ double report_number(const nlohmann::json& report, const char* key) {
 
 void check_distill_settings(const DistillSettings& settings) {
   if (settings.teacher != "none") teacher::check_teacher_spec(settings.teacher);
+  // OpenAI's own endpoint refuses a request without a key: said now, not after blocking and retries.
+  // A local OpenAI-compatible server (OPENAI_BASE_URL) may need none; a dry run and batch: call nothing.
+  const auto set = [](const char* name) { const char* value = std::getenv(name); return value != nullptr && *value != '\0'; };
+  const bool calls_openai_now = settings.teacher.find("openai:") != std::string::npos ||
+                                settings.escalation_teacher.find("openai:") != std::string::npos;
+  if (calls_openai_now && !settings.dry_run && !set("OPENAI_BASE_URL") && !set("OPENAI_API_KEY")) {
+    throw InputError("OPENAI_API_KEY is not set, and the OpenAI endpoint needs it (for another OpenAI-compatible "
+                     "server, set OPENAI_BASE_URL)");
+  }
   if (settings.teacher_candidates < 1) throw InputError("--teacher-candidates must be at least 1");
   if (settings.teacher_budget < 0) throw InputError("--teacher-budget must not be negative");
   if (settings.threads < 0) throw InputError("--threads must not be negative");

@@ -141,6 +141,9 @@ cp "$work/ok.csv" "$work/ok_copy.csv"
 expect_bad_input "--out naming the left table (it replaced it)" "is an input of this run" match --left "$work/ok_copy.csv" --right "$right" --out "$work/ok_copy.csv"
 check "... which is left as it was" 'cmp -s "$work/ok.csv" "$work/ok_copy.csv"'
 expect_bad_input "--metrics naming the --out file" "name the same file" match --left "$left" --right "$right" --out "$work/bad_out.csv" --metrics "$work/bad_out.csv"
+# Without a key the OpenAI endpoint refuses every call; found before blocking, not after the retries.
+unset OPENAI_API_KEY OPENAI_BASE_URL
+expect_bad_input "openai: without OPENAI_API_KEY" "OPENAI_API_KEY is not set" match --left "$left" --right "$right" --out "$work/bad_out.csv" --teacher openai:gpt-x
 expect_bad_input "--out is a directory" "is a directory" match --left "$left" --right "$right" --out "$work"
 expect_bad_input "--teacher-budget 0" "nothing to learn from" match --left "$left" --right "$right" --out "$work/bad_out.csv" --teacher-budget 0
 expect_bad_input "gold id not in the tables" "not in" match --left "$left" --right "$right" --out "$work/bad_out.csv" --gold "$work/dup_id.csv"
