@@ -27,6 +27,10 @@ Command add_explain_command(CLI::App& app) {
             const auto [workspace, run] = open_workspace_run(options->workspace, options->run);
             const auto explanations = workspace.load_explanations(run, options->left_id);
             if (explanations.empty()) {
+              if (workspace.run_info(run)["config"].value("task", "") == "link") {
+                throw InputError(fmt::format("run {} is a link run, which stores no decisions to explain; explain "
+                                             "reads match and align runs", run));
+              }
               throw InputError(fmt::format("run {} has no decision for query '{}' (not in the left table, or it had no "
                                            "candidates)", run, options->left_id));
             }

@@ -402,7 +402,8 @@ LinkAccuracy link_accuracy(const io::MentionSet& mentions, const std::vector<std
 namespace {
 
 nlohmann::json link_config_json(const LinkConfig& config) {
-  nlohmann::json json = {{"mentions", config.mentions_path},     {"dictionary", config.dictionary_path},
+  nlohmann::json json = {{"task", "link"},
+                         {"mentions", config.mentions_path},     {"dictionary", config.dictionary_path},
                          {"reranker", config.reranker},          {"candidates", config.retriever.top_k},
                          {"output_k", config.output_k},          {"train_mentions", config.train_mentions_path},
                          {"retrieval_weight", config.retrieval_weight},

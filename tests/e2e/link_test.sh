@@ -86,6 +86,9 @@ runs_of() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).e
 check "batch: requests written, nothing asked, no ranking yet, the run done in OUT.workspace.db" \
   '[ $status -eq 0 ] && [ "$(grep -c . "$work/batch.csv.batch.jsonl")" -ge 1 ] && [ ! -e "$work/batch.csv" ] &&
    [ "$(runs_of "$work/batch.csv.workspace.db")" = done ] && ! grep -q "calls to" "$work/log"'
+run link --mentions "$data/mentions.concept" --dictionary "$data/dictionary.txt" --out "$work/recorded.csv" --workspace "$work/recorded.db"
+run explain --workspace "$work/recorded.db" "100:0-21"
+check "explain on a link run says it stores no decisions (exit 2)" '[ $status -eq 2 ] && grep -q "is a link run" "$work/log"'
 # openai: had no workspace for its answers and was refused ("needs a workspace"); an endpoint that
 # never answers now fails the run, recorded as failed with the reason (127.0.0.1:9 refuses at once).
 OPENAI_BASE_URL=http://127.0.0.1:9/v1 OPENAI_API_KEY=k run link --mentions "$data/mentions.concept" \
