@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cmath>
+#include <cstdlib>
 #include <optional>
 
 #include "matchmaker/error.h"
@@ -367,8 +367,8 @@ void check_distill_settings(const DistillSettings& settings) {
   // OpenAI's own endpoint refuses a request without a key: said now, not after blocking and retries.
   // A local OpenAI-compatible server (OPENAI_BASE_URL) may need none; a dry run and batch: call nothing.
   const auto set = [](const char* name) { const char* value = std::getenv(name); return value != nullptr && *value != '\0'; };
-  const bool calls_openai_now = settings.teacher.find("openai:") != std::string::npos ||
-                                settings.escalation_teacher.find("openai:") != std::string::npos;
+  const auto calls_now = [](const std::string& spec) { return teacher::calls_llm(spec) && !teacher::exports_batch(spec); };
+  const bool calls_openai_now = calls_now(settings.teacher) || calls_now(settings.escalation_teacher);
   if (calls_openai_now && !settings.dry_run && !set("OPENAI_BASE_URL") && !set("OPENAI_API_KEY")) {
     throw InputError("OPENAI_API_KEY is not set, and the OpenAI endpoint needs it (for another OpenAI-compatible "
                      "server, set OPENAI_BASE_URL)");
