@@ -545,8 +545,7 @@ void run_align(const AlignConfig& config) {
   try {
     DistillSettings settings = config.distill;
     if (settings.teacher.starts_with("simulated:")) settings.teacher_options.simulated_gold = split.all_links;
-    settings.teacher_options.cache = run_workspace ? &*run_workspace : nullptr;
-    settings.teacher_options.batch_export_path = config.out_path + ".batch.jsonl";
+    connect_teacher_outputs(settings, config.out_path, run_workspace ? &*run_workspace : nullptr);
 
     // Seed-free with a teacher: it is asked about well-connected entities first, in rounds, and its
     // answers become anchors of the next round (the seeds this run did not have).

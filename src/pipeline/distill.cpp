@@ -418,6 +418,11 @@ std::string workspace_path_for(const std::string& requested, const std::string& 
   return uses_llm(settings) ? out_path + ".workspace.db" : std::string();
 }
 
+void connect_teacher_outputs(DistillSettings& settings, const std::string& out_path, workspace::Workspace* workspace) {
+  settings.teacher_options.cache = workspace;
+  settings.teacher_options.batch_export_path = out_path + ".batch.jsonl";
+}
+
 void refuse_builtin_teacher(const DistillSettings& settings, const std::string& command) {
   for (const auto& [option, spec] : {std::pair<std::string, std::string>{"--teacher", settings.teacher},
                                       {"--escalate-teacher", settings.escalation_teacher}}) {

@@ -115,6 +115,11 @@ bool uses_llm(const DistillSettings& settings);
 // OUT.workspace.db (its answers are paid for and must never be asked again); empty for none.
 std::string workspace_path_for(const std::string& requested, const std::string& out_path, const DistillSettings& settings);
 
+// Where an LLM teacher's answers and requests go, the same for every task: its answer cache
+// (`workspace`, null without one) and, for batch:, OUT.batch.jsonl. A task that left the file unset
+// had batch: ask live, at full price (align and link did).
+void connect_teacher_outputs(DistillSettings& settings, const std::string& out_path, workspace::Workspace* workspace);
+
 // The run after a batch import: with --selection auto, an openai:MODEL run whose workspace holds a
 // batch:MODEL run takes that run's selection, so that it asks the very questions the batch answered
 // (from the cache) instead of new, paid ones (auto means uncertainty for openai:, stratified for

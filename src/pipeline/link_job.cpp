@@ -492,8 +492,7 @@ void link_mentions(const LinkConfig& config, workspace::Workspace* workspace, st
     const Table unique_mentions = first_rows(mentions.table, unique.first_row);
     teacher::MatchProblem problem{&unique_mentions, &concepts, &unique_pairs, &features};
     DistillSettings run_settings = per_distinct_mention(config.distill, keys.size());
-    run_settings.teacher_options.cache = workspace;
-    run_settings.teacher_options.batch_export_path = config.out_path + ".batch.jsonl";
+    connect_teacher_outputs(run_settings, config.out_path, workspace);
     if (simulated) {
       std::vector<std::string> unique_gold(unique.first_row.size());
       for (std::size_t key = 0; key < unique_gold.size(); ++key) unique_gold[key] = gold_ids[unique.first_row[key]];

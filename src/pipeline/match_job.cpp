@@ -398,9 +398,8 @@ void run_match(const MatchConfig& requested) {
 
     const teacher::MatchProblem problem{&left, &right, &pairs, &features};
     DistillSettings settings = config.distill;
-    settings.teacher_options.cache = run_workspace ? &*run_workspace : nullptr;
+    connect_teacher_outputs(settings, config.out_path, run_workspace ? &*run_workspace : nullptr);
     settings.teacher_options.replay_gold = config.replay_gold;
-    settings.teacher_options.batch_export_path = config.out_path + ".batch.jsonl";
     if (settings.teacher.find(teacher::SimulatedTeacher::kPrefix) != std::string::npos) {
       if (config.replay_gold.empty()) throw InputError("the simulated teacher answers from gold: give --replay-gold");
       settings.teacher_options.simulated_gold = eval::read_gold(config.replay_gold, left, right, deduplicate);
