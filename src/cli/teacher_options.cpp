@@ -1,5 +1,6 @@
 // Options every task shares: the teacher, its caps and prices, the training sample, escalation,
 // seed and threads.
+#include <cmath>
 #include <string>
 
 #include "cli/commands.h"
@@ -19,7 +20,8 @@ void parse_price(const std::string& text, teacher::TeacherOptions& options) {
     options.usd_per_million_prompt_tokens = std::stod(prompt, &used_prompt);
     options.usd_per_million_completion_tokens = std::stod(completion, &used_completion);
     if (used_prompt != prompt.size() || used_completion != completion.size() ||
-        options.usd_per_million_prompt_tokens < 0 || options.usd_per_million_completion_tokens < 0) {
+        !(std::isfinite(options.usd_per_million_prompt_tokens) && options.usd_per_million_prompt_tokens >= 0) ||
+        !(std::isfinite(options.usd_per_million_completion_tokens) && options.usd_per_million_completion_tokens >= 0)) {
       throw std::invalid_argument("not two non-negative numbers");
     }
   } catch (const std::exception&) {

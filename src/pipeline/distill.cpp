@@ -374,16 +374,27 @@ void check_distill_settings(const DistillSettings& settings) {
                      "server, set OPENAI_BASE_URL)");
   }
   if (settings.teacher_candidates < 1) throw InputError("--teacher-candidates must be at least 1");
-  if (settings.teacher_budget < 0) throw InputError("--teacher-budget must not be negative");
+  if (!(std::isfinite(settings.teacher_budget) && settings.teacher_budget >= 0)) {
+    throw InputError("--teacher-budget must be a share in [0, 1] or a count > 1");
+  }
   if (settings.threads < 0) throw InputError("--threads must not be negative");
   const route::EscalationGoal& goal = settings.escalation;
   if (goal.share && !(*goal.share >= 0 && *goal.share <= 1)) throw InputError("--escalate-share must be in [0, 1]");
   if (goal.max_calls && *goal.max_calls < 0) throw InputError("--escalate-max-calls must not be negative");
-  if (goal.max_usd && !(*goal.max_usd >= 0)) throw InputError("--escalate-max-usd must not be negative");
-  if (goal.max_usd && teacher::calls_llm(settings.teacher) && settings.teacher_options.usd_per_million_prompt_tokens == 0 &&
-      settings.teacher_options.usd_per_million_completion_tokens == 0) {
+  if (goal.max_usd && !(std::isfinite(*goal.max_usd) && *goal.max_usd >= 0)) {
+    throw InputError("--escalate-max-usd must be a number >= 0");
+  }
+  // A money cap without prices would count every call as free, and so cap nothing.
+  const teacher::TeacherOptions& options = settings.teacher_options;
+  const bool priced = options.usd_per_million_prompt_tokens > 0 || options.usd_per_million_completion_tokens > 0;
+  const bool pays = teacher::calls_llm(settings.teacher) || teacher::calls_llm(settings.escalation_teacher);
+  if (goal.max_usd && pays && !priced) {
     throw InputError("--escalate-max-usd needs the model's prices: give --teacher-price PROMPT,COMPLETION");
   }
+  if (options.max_usd && pays && !priced) {
+    throw InputError("--teacher-max-usd needs the model's prices: give --teacher-price PROMPT,COMPLETION");
+  }
+  teacher::make_run_budget(options);  // throws InputError for a negative or non-finite cap
   if (goal.target_precision && !(*goal.target_precision > 0 && *goal.target_precision <= 1)) {
     throw InputError("--escalate-target-precision must be in (0, 1]");
   }
@@ -495,6 +506,8 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   // 1. The teacher labels the training sample.
   teacher::TeacherOptions teacher_options = settings.teacher_options;
   teacher_options.seed = settings.seed;
+  // One budget for every paid call of the run: the sample's (all vote members) and escalation's.
+  teacher_options.run_budget = teacher::make_run_budget(teacher_options);
   auto teacher = teacher::make_teacher(settings.teacher, teacher_options);
   std::vector<teacher::TeacherQuery> questions;
   std::vector<teacher::TeacherAnswer> answers;
@@ -630,9 +643,9 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   const auto confidences = confidences_of(result.student_scores);
 
   const std::size_t with_candidates = select::count_askable_queries(pairs, escalation_askable);
-  const nlohmann::json& sample_report = result.report["teacher"]["report"];
-  const double sample_calls = report_number(sample_report, "called");
-  const double usd_per_call = sample_calls > 0 ? report_number(sample_report, "usd") / sample_calls : 0.0;
+  // What a paid call cost so far (every teacher of the run, vote members included).
+  const teacher::BudgetReport spent = teacher_options.run_budget ? teacher_options.run_budget->report() : teacher::BudgetReport{};
+  const double usd_per_call = spent.calls > 0 ? spent.usd / static_cast<double>(spent.calls) : 0.0;
   std::size_t count = escalation_count(settings.escalation, with_candidates, usd_per_call);
   // The student's held-out decisions on the sample, judged against the teacher's answers: how well
   // the student reproduces its teacher (reported), and what the precision goal is fitted on.
@@ -667,23 +680,12 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   }
   const auto escalated = route::least_certain(confidences, answered, count);
 
-  // The escalation teacher gets its own caps, so that the goal holds exactly however answers arrive.
+  // The escalation teacher gets its own caps, so that the goal holds exactly however answers arrive,
+  // inside the run's budget (teacher_options.run_budget), which the sample's calls have drawn on.
   teacher::TeacherOptions escalation_options = teacher_options;
-  escalation_options.max_calls = static_cast<std::int64_t>(escalated.size());
-  if (settings.teacher_options.max_calls) {
-    escalation_options.max_calls = std::min(*escalation_options.max_calls,
-                                            std::max<std::int64_t>(0, *settings.teacher_options.max_calls - static_cast<std::int64_t>(sample_calls)));
-  }
-  const double sample_usd = report_number(sample_report, "usd");
-  if (settings.escalation.max_usd) escalation_options.max_usd = *settings.escalation.max_usd;
-  if (settings.teacher_options.max_usd) {
-    escalation_options.max_usd = std::min(escalation_options.max_usd.value_or(*settings.teacher_options.max_usd),
-                                          std::max(0.0, *settings.teacher_options.max_usd - sample_usd));
-  }
-  if (settings.teacher_options.max_tokens) {
-    const double used = report_number(sample_report, "prompt_tokens") + report_number(sample_report, "completion_tokens");
-    escalation_options.max_tokens = std::max<std::int64_t>(0, *settings.teacher_options.max_tokens - static_cast<std::int64_t>(used));
-  }
+  escalation_options.own_caps = {};
+  escalation_options.own_caps.max_calls = static_cast<std::int64_t>(escalated.size());
+  escalation_options.own_caps.max_usd = settings.escalation.max_usd;
   if (!escalation_teacher) {
     escalation_teacher = teacher::calls_llm(escalation_spec) ? teacher::make_teacher(escalation_spec, escalation_options)
                                                              : std::move(teacher);

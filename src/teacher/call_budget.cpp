@@ -35,15 +35,31 @@ void require_non_negative(std::int64_t prompt_tokens, std::int64_t completion_to
 
 }  // namespace
 
-CallBudget::CallBudget(BudgetCaps caps, std::map<std::string, ModelPrice> prices)
+CallBudget::CallBudget(BudgetCaps caps, std::map<std::string, ModelPrice> prices, std::shared_ptr<CallBudget> parent)
     : caps_(caps),
       max_nano_usd_(caps.max_usd ? std::optional<std::int64_t>(std::llround(*caps.max_usd * kNanoPerUsd))
                                  : std::nullopt),
-      prices_(std::move(prices)) {}
+      parent_(std::move(parent)),
+      prices_(std::move(prices)) {
+  // NaN or infinite caps would make every comparison false (admit all) or llround undefined: callers
+  // validate the user's options; this is the last line.
+  if (caps.max_usd && !(std::isfinite(*caps.max_usd) && *caps.max_usd >= 0)) {
+    throw std::invalid_argument("CallBudget: the money cap must be a finite number >= 0");
+  }
+  if ((caps.max_calls && *caps.max_calls < 0) || (caps.max_tokens && *caps.max_tokens < 0)) {
+    throw std::invalid_argument("CallBudget: negative cap");
+  }
+  if (parent_) {
+    for (const auto& [model, price] : prices_) parent_->set_price(model, price);
+  }
+}
 
 void CallBudget::set_price(const std::string& model, const ModelPrice& price) {
-  const std::lock_guard lock(mutex_);
-  prices_[model] = price;
+  {
+    const std::lock_guard lock(mutex_);
+    prices_[model] = price;
+  }
+  if (parent_) parent_->set_price(model, price);
 }
 
 std::optional<std::int64_t> CallBudget::cost_locked(const std::string& model, std::int64_t prompt_tokens,
@@ -56,6 +72,26 @@ std::optional<std::int64_t> CallBudget::cost_locked(const std::string& model, st
                            static_cast<long double>(completion_tokens) * found->second.usd_per_million_completion_tokens * 1000.0L;
   if (nano >= static_cast<long double>(kInt64Max)) return kInt64Max;
   return static_cast<std::int64_t>(std::ceil(nano - 1e-6L));
+}
+
+std::string CallBudget::cap_refusal_locked(const std::string& model, std::int64_t estimated_tokens,
+                                           const std::optional<std::int64_t>& estimated_cost) const {
+  if (caps_.max_tokens) {
+    const std::int64_t committed = saturating_add(saturating_add(used_prompt_tokens_, used_completion_tokens_), reserved_tokens_);
+    if (saturating_add(committed, estimated_tokens) > *caps_.max_tokens) {
+      return fmt::format("token cap {} reached: {} used or reserved, this call may need {}", *caps_.max_tokens,
+                         committed, estimated_tokens);
+    }
+  }
+  if (max_nano_usd_) {
+    if (!estimated_cost) return fmt::format("money cap {} set, but model '{}' has no price", usd_text(*max_nano_usd_), model);
+    const std::int64_t committed = saturating_add(used_nano_usd_, reserved_nano_usd_);
+    if (saturating_add(committed, *estimated_cost) > *max_nano_usd_) {
+      return fmt::format("money cap {} reached: {} spent or reserved, this call may cost {}", usd_text(*max_nano_usd_),
+                         usd_text(committed), usd_text(*estimated_cost));
+    }
+  }
+  return "";
 }
 
 ReserveResult CallBudget::reserve(const std::string& model, std::int64_t estimated_prompt_tokens,
@@ -74,24 +110,17 @@ ReserveResult CallBudget::reserve(const std::string& model, std::int64_t estimat
   if (caps_.max_calls && calls_ >= *caps_.max_calls) {
     return refuse(fmt::format("calls cap {} reached", *caps_.max_calls));
   }
-  if (caps_.max_tokens) {
-    const std::int64_t committed = saturating_add(saturating_add(used_prompt_tokens_, used_completion_tokens_), reserved_tokens_);
-    if (saturating_add(committed, estimated_tokens) > *caps_.max_tokens) {
-      return refuse(fmt::format("token cap {} reached: {} used or reserved, this call may need {}", *caps_.max_tokens,
-                                committed, estimated_tokens));
-    }
-  }
   const std::optional<std::int64_t> estimated_cost =
       cost_locked(model, estimated_prompt_tokens, estimated_completion_tokens);
-  if (max_nano_usd_) {
-    if (!estimated_cost) {
-      return refuse(fmt::format("money cap {} set, but model '{}' has no price", usd_text(*max_nano_usd_), model));
-    }
-    const std::int64_t committed = saturating_add(used_nano_usd_, reserved_nano_usd_);
-    if (saturating_add(committed, *estimated_cost) > *max_nano_usd_) {
-      return refuse(fmt::format("money cap {} reached: {} spent or reserved, this call may cost {}",
-                                usd_text(*max_nano_usd_), usd_text(committed), usd_text(*estimated_cost)));
-    }
+  if (std::string refusal = cap_refusal_locked(model, estimated_tokens, estimated_cost); !refusal.empty()) {
+    return refuse(std::move(refusal));
+  }
+  // Admitted here; the run's caps must admit it too.
+  std::uint64_t parent_id = 0;
+  if (parent_) {
+    ReserveResult in_parent = parent_->reserve(model, estimated_prompt_tokens, estimated_completion_tokens);
+    if (!in_parent) return refuse(std::move(in_parent.refusal));
+    parent_id = in_parent.reservation->id;
   }
 
   Reservation reservation;
@@ -100,12 +129,43 @@ ReserveResult CallBudget::reserve(const std::string& model, std::int64_t estimat
   reservation.prompt_tokens = estimated_prompt_tokens;
   reservation.completion_tokens = estimated_completion_tokens;
   reservation.nano_usd = estimated_cost.value_or(0);
+  reservation.parent_id = parent_id;
   ++calls_;
   reserved_tokens_ = saturating_add(reserved_tokens_, estimated_tokens);
   reserved_nano_usd_ = saturating_add(reserved_nano_usd_, reservation.nano_usd);
   outstanding_.emplace(reservation.id, reservation);
   result.reservation = std::move(reservation);
   return result;
+}
+
+std::string CallBudget::extend(Reservation& reservation, std::int64_t extra_prompt_tokens,
+                               std::int64_t extra_completion_tokens) {
+  require_non_negative(extra_prompt_tokens, extra_completion_tokens, "extend");
+  const std::lock_guard lock(mutex_);
+  const auto found = outstanding_.find(reservation.id);
+  if (found == outstanding_.end()) return "the call's reservation is no longer outstanding";
+  Reservation& held = found->second;
+  const std::int64_t extra_tokens = saturating_add(extra_prompt_tokens, extra_completion_tokens);
+  const std::optional<std::int64_t> extra_cost = cost_locked(held.model, extra_prompt_tokens, extra_completion_tokens);
+  if (std::string refusal = cap_refusal_locked(held.model, extra_tokens, extra_cost); !refusal.empty()) {
+    ++refused_;
+    return refusal;
+  }
+  if (parent_ && held.parent_id != 0) {
+    Reservation in_parent;
+    in_parent.id = held.parent_id;
+    if (std::string refusal = parent_->extend(in_parent, extra_prompt_tokens, extra_completion_tokens); !refusal.empty()) {
+      ++refused_;
+      return refusal;
+    }
+  }
+  held.prompt_tokens = saturating_add(held.prompt_tokens, extra_prompt_tokens);
+  held.completion_tokens = saturating_add(held.completion_tokens, extra_completion_tokens);
+  held.nano_usd = saturating_add(held.nano_usd, extra_cost.value_or(0));
+  reserved_tokens_ = saturating_add(reserved_tokens_, extra_tokens);
+  reserved_nano_usd_ = saturating_add(reserved_nano_usd_, extra_cost.value_or(0));
+  reservation = held;
+  return "";
 }
 
 std::optional<Reservation> CallBudget::take_hold_locked(std::uint64_t reservation_id) {
@@ -124,6 +184,11 @@ bool CallBudget::settle(const Reservation& reservation, std::int64_t prompt_toke
   const std::lock_guard lock(mutex_);
   const auto held = take_hold_locked(reservation.id);
   if (!held) return false;
+  if (parent_ && held->parent_id != 0) {
+    Reservation in_parent;
+    in_parent.id = held->parent_id;
+    parent_->settle(in_parent, prompt_tokens, completion_tokens);
+  }
   used_prompt_tokens_ = saturating_add(used_prompt_tokens_, prompt_tokens);
   used_completion_tokens_ = saturating_add(used_completion_tokens_, completion_tokens);
   used_nano_usd_ = saturating_add(used_nano_usd_, cost_locked(held->model, prompt_tokens, completion_tokens).value_or(0));
@@ -132,7 +197,13 @@ bool CallBudget::settle(const Reservation& reservation, std::int64_t prompt_toke
 
 bool CallBudget::release(const Reservation& reservation) {
   const std::lock_guard lock(mutex_);
-  if (!take_hold_locked(reservation.id)) return false;
+  const auto held = take_hold_locked(reservation.id);
+  if (!held) return false;
+  if (parent_ && held->parent_id != 0) {
+    Reservation in_parent;
+    in_parent.id = held->parent_id;
+    parent_->release(in_parent);
+  }
   --calls_;
   ++released_;
   return true;

@@ -20,11 +20,18 @@
 // - settle() and release() are idempotent: a reservation that is no longer outstanding (settled,
 //   released, or from another budget) changes nothing and returns false.
 //
-// Thread safety: every method may be called concurrently from any thread.
+// Nesting: a budget may have a parent (the run's budget, shared by every teacher of the run: vote
+// members, the escalation teacher). A call is admitted only if both admit it; settle(), release() and
+// extend() act on both. So each teacher's own caps (e.g. escalation's share) and the user's run caps
+// hold together, and each teacher's report() is its own spending.
+//
+// Thread safety: every method may be called concurrently from any thread. A child locks its own mutex
+// before its parent's, never the other way round.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -52,6 +59,7 @@ struct Reservation {
   std::int64_t prompt_tokens = 0;      // the estimates held until settle() or release()
   std::int64_t completion_tokens = 0;
   std::int64_t nano_usd = 0;
+  std::uint64_t parent_id = 0;  // the same call's reservation in the parent budget (0: none)
 };
 
 // The answer of reserve(): a reservation, or why there is none.
@@ -80,11 +88,13 @@ struct BudgetReport {
 
 class CallBudget {
  public:
-  explicit CallBudget(BudgetCaps caps = {}, std::map<std::string, ModelPrice> prices = {});
+  explicit CallBudget(BudgetCaps caps = {}, std::map<std::string, ModelPrice> prices = {},
+                      std::shared_ptr<CallBudget> parent = nullptr);
   CallBudget(const CallBudget&) = delete;
   CallBudget& operator=(const CallBudget&) = delete;
 
-  // Adds or replaces a model's price. Affects reservations and settlements made afterwards.
+  // Adds or replaces a model's price (in the parent too). Affects reservations and settlements made
+  // afterwards.
   void set_price(const std::string& model, const ModelPrice& price);
 
   // Admits one call of `model` with the estimated token counts, or refuses it (and counts the refusal).
@@ -97,6 +107,12 @@ class CallBudget {
   // Throws std::invalid_argument for negative counts.
   bool settle(const Reservation& reservation, std::int64_t prompt_tokens, std::int64_t completion_tokens);
 
+  // The call needs more than it reserved (a retry after an attempt that may have been billed): adds
+  // the extra tokens to its hold if the token and money caps admit them (not a call: it is counted
+  // already). Returns the refusal, or "" when added; `reservation` then holds the new estimates.
+  // Throws std::invalid_argument for negative counts.
+  std::string extend(Reservation& reservation, std::int64_t extra_prompt_tokens, std::int64_t extra_completion_tokens);
+
   // The call was never sent: returns its call and estimate to the budget. Returns false, changing
   // nothing, if the reservation is not outstanding.
   bool release(const Reservation& reservation);
@@ -105,6 +121,10 @@ class CallBudget {
   const BudgetCaps& caps() const { return caps_; }
 
  private:
+  // The refusal of `estimated_tokens` / `estimated_cost` by the token and money caps, or "".
+  // REQUIRES: mutex_ held.
+  std::string cap_refusal_locked(const std::string& model, std::int64_t estimated_tokens,
+                                 const std::optional<std::int64_t>& estimated_cost) const;
   // Removes an outstanding reservation and frees what it held; nothing if it was settled or
   // released already. REQUIRES: mutex_ held.
   std::optional<Reservation> take_hold_locked(std::uint64_t reservation_id);
@@ -114,6 +134,7 @@ class CallBudget {
 
   const BudgetCaps caps_;
   const std::optional<std::int64_t> max_nano_usd_;
+  const std::shared_ptr<CallBudget> parent_;
 
   mutable std::mutex mutex_;
   std::map<std::string, ModelPrice> prices_;

@@ -525,7 +525,7 @@ std::string ChatClient::request_body(const std::vector<ChatMessage>& messages) c
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-ChatResult ChatClient::complete(const std::vector<ChatMessage>& messages) const {
+ChatResult ChatClient::complete(const std::vector<ChatMessage>& messages, const RetryGate& may_retry) const {
   const std::unique_ptr<httplib::ClientImpl> http = make_http_client(https_, host_, port_, config_.timeout_seconds);
   httplib::Request request;
   request.method = "POST";
@@ -554,11 +554,17 @@ ChatResult ChatClient::complete(const std::vector<ChatMessage>& messages) const 
 
     bool again = attempt.retryable && retry < config_.max_retries;
     if (attempt.error == ChatError::kMalformedResponse) again = again && malformed_retries++ < config_.max_malformed_retries;
+    std::string stopped_by;
+    if (again && may_retry) {
+      stopped_by = may_retry(result);
+      again = stopped_by.empty();
+    }
     if (!again) {
       result.error = attempt.error;
       result.content = std::move(attempt.content);
-      result.error_message = scrub(fmt::format("POST {}: {}{}", endpoint_, attempt.message,
-                                               result.attempts > 1 ? fmt::format(" (after {} attempts)", result.attempts) : ""));
+      result.error_message = scrub(fmt::format("POST {}: {}{}{}", endpoint_, attempt.message,
+                                               result.attempts > 1 ? fmt::format(" (after {} attempts)", result.attempts) : "",
+                                               stopped_by.empty() ? "" : "; not retried: " + stopped_by));
       return result;
     }
     const double delay = attempt.retry_after_seconds
@@ -585,6 +591,7 @@ std::vector<ChatResult> ChatClient::complete_all(std::span<const ChatRequest> re
       result.error_message = admission.refusal;
       return result;
     }
+    Reservation reservation = *admission.reservation;  // grows with retries (extend)
     // If anything throws after the reservation, keep it charged at its estimate rather than leave it
     // in flight forever or return money that may have been spent.
     struct SettleAtEstimate {
@@ -592,10 +599,21 @@ std::vector<ChatResult> ChatClient::complete_all(std::span<const ChatRequest> re
       const Reservation& reservation;
       ~SettleAtEstimate() { budget.settle(reservation, reservation.prompt_tokens, reservation.completion_tokens); }
     };
-    const SettleAtEstimate guard{budget, *admission.reservation};
-    result = complete(request.messages);
+    const SettleAtEstimate guard{budget, reservation};
+    // What the call may have cost so far (reported usage, the estimate for each unmetered attempt)
+    // plus one more attempt must be held before that attempt is sent.
+    const auto within_budget = [&](const ChatResult& so_far) -> std::string {
+      const std::int64_t attempts_unknown = so_far.unmetered_attempts + 1;
+      const std::int64_t need_prompt = so_far.prompt_tokens + attempts_unknown * prompt_estimate;
+      const std::int64_t need_completion = so_far.completion_tokens + attempts_unknown * completion_estimate;
+      const std::int64_t extra_prompt = std::max<std::int64_t>(0, need_prompt - reservation.prompt_tokens);
+      const std::int64_t extra_completion = std::max<std::int64_t>(0, need_completion - reservation.completion_tokens);
+      if (extra_prompt == 0 && extra_completion == 0) return "";
+      return budget.extend(reservation, extra_prompt, extra_completion);
+    };
+    result = complete(request.messages, within_budget);
     const std::int64_t unmetered = result.unmetered_attempts;
-    budget.settle(*admission.reservation, result.prompt_tokens + unmetered * prompt_estimate,
+    budget.settle(reservation, result.prompt_tokens + unmetered * prompt_estimate,
                   result.completion_tokens + unmetered * completion_estimate);
     return result;  // the guard's settle is then a no-op
   };

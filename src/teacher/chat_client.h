@@ -134,14 +134,20 @@ class ChatClient {
   // model, or non-positive timeouts / negative retry counts. Messages never contain the key.
   explicit ChatClient(ChatConfig config);
 
+  // Asked before each retry with the result so far: "" lets the retry go, any other text stops it
+  // (and ends the message of the result). complete_all() uses it to keep retries inside the budget.
+  using RetryGate = std::function<std::string(const ChatResult& so_far)>;
+
   // One chat completion, with the retries described above. Never throws for network or server
   // failures: they are reported in the result.
-  ChatResult complete(const std::vector<ChatMessage>& messages) const;
+  ChatResult complete(const std::vector<ChatMessage>& messages, const RetryGate& may_retry = {}) const;
 
   // Runs every request with at most `concurrency` in flight (0 counts as 1). Before each send, one
   // call plus the request's estimates is reserved from `budget`; a refused request is not sent and
-  // gets kBudget. After the call the reservation is settled with the reported usage plus the estimate
-  // for each unmetered attempt. results[i] belongs to requests[i].
+  // gets kBudget. A retry after an attempt that may have been billed (usage reported, or unknown) is
+  // sent only if the budget admits one more attempt's estimate on top (CallBudget::extend); if not,
+  // the call ends with the attempt's error. After the call the reservation is settled with the
+  // reported usage plus the estimate for each unmetered attempt. results[i] belongs to requests[i].
   std::vector<ChatResult> complete_all(std::span<const ChatRequest> requests, std::size_t concurrency,
                                        CallBudget& budget, const ResultCallback& on_result = {}) const;
 

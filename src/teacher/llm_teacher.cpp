@@ -52,10 +52,10 @@ ChatConfig with_select_schema(ChatConfig config) {
 }  // namespace
 
 LlmTeacher::LlmTeacher(std::string spec, ChatConfig config, BudgetCaps caps, ModelPrice price,
-                       LlmTeacherSettings settings, workspace::Workspace* cache)
+                       LlmTeacherSettings settings, workspace::Workspace* cache, std::shared_ptr<CallBudget> run_budget)
     : spec_(std::move(spec)),
       client_(with_select_schema(std::move(config))),
-      budget_(caps),
+      budget_(caps, {}, std::move(run_budget)),
       price_(price),
       settings_(settings),
       cache_(cache) {
@@ -196,20 +196,43 @@ namespace matchmaker::teacher {
 void LlmTeacher::export_batch(const std::vector<PreparedQuestion>& prepared, const std::vector<std::size_t>& to_send) {
   if (to_send.empty()) return;
   io::AtomicFile file(settings_.batch_export_path);
+  std::size_t written = 0;
+  std::string refusal;
   for (std::size_t idx : to_send) {
+    // Every request written is paid for once the user submits the file: each must fit the caps as a
+    // live call would, and is charged at its estimate (from above: the provider reports usage only in
+    // the results file).
+    const std::int64_t completion_estimate = client_.max_tokens().value_or(kCompletionEstimateWithoutMaxTokens);
+    const ReserveResult admission =
+        budget_.reserve(client_.model(), estimate_prompt_tokens(prepared[idx].prompt.messages), completion_estimate);
+    if (!admission) {
+      ++report_.over_budget;
+      refusal = admission.refusal;
+      continue;
+    }
+    budget_.settle(*admission.reservation, admission.reservation->prompt_tokens, admission.reservation->completion_tokens);
+    ++written;
     const nlohmann::json line = {{"custom_id", prepared[idx].cache_key},
                                  {"method", "POST"},
                                  {"url", "/v1/chat/completions"},
                                  {"body", nlohmann::json::parse(client_.request_body(prepared[idx].prompt.messages))}};
     file.stream() << line.dump() << '\n';
   }
+  if (written == 0) {  // nothing to submit: no file (the temporary one is removed)
+    spdlog::warn("{}: none of the {} questions written to a batch file: {}", spec_, to_send.size(), refusal);
+    return;
+  }
   file.commit();
-  report_.exported += to_send.size();
+  report_.exported += written;
+  if (written < to_send.size()) {
+    spdlog::warn("{}: {} of {} questions not written to the batch file: {}", spec_, to_send.size() - written,
+                 to_send.size(), refusal);
+  }
   spdlog::warn("{}: {} questions written as Batch API requests to {} ({} answered from the cache). Submit the file "
                "to the Batch API, then run `matchmaker batch-import --workspace {} --teacher {} RESULTS.jsonl` "
                "and run again with {} in place of {} (--teacher or --escalate-teacher; the same options otherwise: "
                "the same questions are then answered from the cache)",
-               spec_, to_send.size(), settings_.batch_export_path, report_.cached, cache_ ? cache_->path() : "WORKSPACE", spec_,
+               spec_, written, settings_.batch_export_path, report_.cached, cache_ ? cache_->path() : "WORKSPACE", spec_,
                spec_, batch_spec_of(spec_));
 }
 

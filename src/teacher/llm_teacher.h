@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "teacher/call_budget.h"
@@ -39,9 +40,10 @@ struct LlmTeacherReport {
 
 class LlmTeacher final : public Teacher {
  public:
+  // `caps` are this teacher's own; `run_budget` (optional) the run's, which every call must fit too.
   // REQUIRES: `cache` outlives the teacher. Throws InputError for a bad configuration.
   LlmTeacher(std::string spec, ChatConfig config, BudgetCaps caps, ModelPrice price, LlmTeacherSettings settings,
-             workspace::Workspace* cache);
+             workspace::Workspace* cache, std::shared_ptr<CallBudget> run_budget = nullptr);
 
   std::string spec() const override { return spec_; }
   std::vector<TeacherAnswer> answer(const MatchProblem& problem, std::span<const TeacherQuery> queries) override;

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <optional>
 #include <stdexcept>
@@ -102,8 +103,26 @@ void check_teacher_spec(const std::string& spec) {
                    "majority:SPEC|SPEC..., weighted:SPEC|SPEC..., none");
 }
 
+std::shared_ptr<CallBudget> make_run_budget(const TeacherOptions& options) {
+  if (options.max_calls && *options.max_calls < 0) throw InputError("--teacher-max-calls must not be negative");
+  if (options.max_tokens && *options.max_tokens < 0) throw InputError("--teacher-max-tokens must not be negative");
+  if (options.max_usd && !(std::isfinite(*options.max_usd) && *options.max_usd >= 0)) {
+    throw InputError("--teacher-max-usd must be a number >= 0");
+  }
+  BudgetCaps caps;
+  caps.max_calls = options.max_calls;
+  caps.max_tokens = options.max_tokens;
+  caps.max_usd = options.max_usd;
+  return std::make_shared<CallBudget>(caps);
+}
+
 std::unique_ptr<Teacher> make_teacher(const std::string& spec, const TeacherOptions& options) {
   check_teacher_spec(spec);
+  if (!options.run_budget && calls_llm(spec)) {
+    TeacherOptions sharing = options;
+    sharing.run_budget = make_run_budget(options);
+    return make_teacher(spec, sharing);
+  }
   if (spec == UnsupervisedTeacher::kSpec) return std::make_unique<UnsupervisedTeacher>();
   if (const auto members = vote_members(spec)) {
     std::vector<std::unique_ptr<Teacher>> teachers;
@@ -126,10 +145,6 @@ std::unique_ptr<Teacher> make_teacher(const std::string& spec, const TeacherOpti
   config.timeout_seconds = options.timeout_seconds;
   config.max_tokens = options.max_answer_tokens;
   config.max_retries = options.max_retries;
-  BudgetCaps caps;
-  caps.max_calls = options.max_calls;
-  caps.max_tokens = options.max_tokens;
-  caps.max_usd = options.max_usd;
   LlmTeacherSettings settings;
   settings.concurrency = options.concurrency;
   settings.seed = options.seed;
@@ -139,9 +154,9 @@ std::unique_ptr<Teacher> make_teacher(const std::string& spec, const TeacherOpti
     settings.batch_export_path = options.batch_export_path;
   }
   return std::make_unique<LlmTeacher>(
-      std::string(kOpenAiPrefix) + model, std::move(config), caps,
+      std::string(kOpenAiPrefix) + model, std::move(config), options.own_caps,
       ModelPrice{options.usd_per_million_prompt_tokens, options.usd_per_million_completion_tokens}, settings,
-      options.cache);
+      options.cache, options.run_budget);
 }
 
 }  // namespace matchmaker::teacher

@@ -14,6 +14,7 @@
 #include "candidates/candidate_pairs.h"
 #include "features/feature_matrix.h"
 #include "matchmaker/table.h"
+#include "teacher/call_budget.h"
 
 namespace matchmaker::workspace {
 class Workspace;
@@ -66,9 +67,16 @@ struct TeacherOptions {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> simulated_gold;
   // LLM teachers (openai:MODEL):
   workspace::Workspace* cache = nullptr;       // answer cache; REQUIRED for LLM teachers
-  std::optional<std::int64_t> max_calls;       // hard caps; unset = unlimited
+  // The user's hard caps on the whole run (unset = unlimited), held by `run_budget`.
+  std::optional<std::int64_t> max_calls;
   std::optional<std::int64_t> max_tokens;
   std::optional<double> max_usd;
+  // The run's budget, shared by every LLM teacher built with these options (vote members, the
+  // escalation teacher), so that the caps hold for the run and not per teacher. Unset: make_teacher
+  // makes one from the caps above, shared by the teachers it builds in that call.
+  std::shared_ptr<CallBudget> run_budget;
+  // Caps of the teacher built, inside the run's (e.g. escalation: at most the escalated queries).
+  BudgetCaps own_caps;
   double usd_per_million_prompt_tokens = 0.0;  // prices, for the money cap and the cost report
   double usd_per_million_completion_tokens = 0.0;
   std::size_t concurrency = 4;
@@ -112,6 +120,9 @@ class Teacher {
   // What answering cost and how it went (calls, cache hits, tokens, money, rejected answers), for metrics.
   virtual nlohmann::json report() const { return nlohmann::json::object(); }
 };
+
+// The budget of a run with these options' caps. Throws InputError for a negative or non-finite cap.
+std::shared_ptr<CallBudget> make_run_budget(const TeacherOptions& options);
 
 // Builds a teacher from its spec: "unsupervised", "replay:FILE[,FILE...]" or "openai:MODEL" (endpoint
 // from OPENAI_BASE_URL, key from OPENAI_API_KEY). Throws InputError naming the valid specs for an

@@ -9,7 +9,8 @@
 # and leaves no partial output; (5) a teacher that always
 # fails ends the run with exit 1, one "matchmaker: ..." line and no matches file; (9) --dry-run asks
 # nothing and the run then keeps within the plan it printed; (10) the Batch API round trip (batch:,
-# batch-import, the re-run answered from the cache).
+# batch-import, the re-run answered from the cache); (11) one budget for the whole run: a vote's members
+# and escalation share the caps, a money cap needs prices, batch: writes only what the caps admit.
 # Run by ctest with MATCHMAKER_BIN, REPLAY_SERVER_BIN and EXAMPLES_DIR set. python3 (standard library
 # only) speaks HTTP and reads the SQLite workspace; neither curl nor the sqlite3 CLI is needed.
 set -u
@@ -449,6 +450,43 @@ PY
     '[ $status -eq 0 ] && [ "$(report run10c called)" = 60 ] && cmp -s "$work/run10b.csv" "$work/run10c.csv"'
 else
   fail "10. batch: the replay server starts"
+fi
+stop_server
+
+# --- 11. one budget for the whole run: vote members and escalation draw on the same caps ------------------
+if start_server; then
+  run_capped() {
+    local name=$1
+    shift
+    OPENAI_BASE_URL="$url" OPENAI_API_KEY="$key" "$bin" match --left "$left" --right "$right" \
+      --out "$work/$name.csv" --teacher-budget 60 --teacher-timeout 2 --selection stratified --workspace "$work/$name.db" \
+      --metrics "$work/$name.metrics.json" "$@" >"$work/$name.out" 2>"$work/$name.err"
+    status=$?
+  }
+  before=$(h stat "$port" chat_requests)
+  run_capped run11 --teacher 'majority:openai:model-a|openai:model-b' --teacher-max-calls 20 --teacher-concurrency 4
+  calls11=$(( $(h stat "$port" chat_requests) - before ))
+  check "11. a two-model vote under --teacher-max-calls 20 makes 20 calls in all, not 20 each ($calls11; status $status)" \
+    '[ "$calls11" = 20 ]'
+  before=$(h stat "$port" chat_requests)
+  run_capped run11b --teacher 'majority:openai:model-c|openai:model-d' --teacher-max-calls 70 --escalate-share 0.25
+  calls11b=$(( $(h stat "$port" chat_requests) - before ))
+  check "11. with escalation the vote's sample and escalation together keep within 70 calls ($calls11b; status $status)" \
+    '[ "$calls11b" -le 70 ] && [ "$calls11b" -ge 60 ]'
+  before=$(h stat "$port" chat_requests)
+  run_capped run11c --teacher openai:model-e --teacher-max-usd 0.01
+  calls11c=$(( $(h stat "$port" chat_requests) - before ))
+  check "11. --teacher-max-usd without --teacher-price: exit 2 before any call ($status, $calls11c calls)" \
+    '[ $status -eq 2 ] && [ "$calls11c" = 0 ] && grep -q "needs the model.s prices" "$work/run11c.err"'
+  run_capped run11d --escalate-teacher openai:model-f --escalate-max-usd 0.01 --escalate-share 0.25
+  check "11. --escalate-max-usd without a price, the LLM answering only escalation: exit 2 ($status)" \
+    '[ $status -eq 2 ] && grep -q "needs the model.s prices" "$work/run11d.err"'
+  run_capped run11e --teacher batch:model-g --teacher-max-calls 10
+  lines11e=$(grep -c . "$work/run11e.csv.batch.jsonl" 2>/dev/null || echo 0)
+  check "11. batch: writes only the 10 requests --teacher-max-calls admits ($lines11e; status $status)" \
+    '[ $status -eq 0 ] && [ "$lines11e" = 10 ] && grep -q "50 of 60 questions not written to the batch file: calls cap 10 reached" "$work/run11e.err"'
+else
+  fail "11. one run budget: the replay server starts"
 fi
 stop_server
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -190,6 +192,74 @@ TEST(CallBudgetTest, NegativeCountsAreRejected) {
   ASSERT_TRUE(held);
   EXPECT_THROW(budget.settle(*held.reservation, 0, -5), std::invalid_argument);
   EXPECT_EQ(budget.report().in_flight, 1);
+}
+
+// Vote members and the escalation teacher each have a budget inside the run's: the run's caps hold
+// for all of them together (before, each member could spend the whole cap).
+TEST(CallBudgetTest, ChildrenShareTheParentsCaps) {
+  auto run = std::make_shared<CallBudget>(BudgetCaps{.max_calls = 5});
+  CallBudget member_a({}, {}, run), member_b({}, {}, run);
+  int admitted = 0;
+  for (int round = 0; round < 10; ++round) {
+    for (CallBudget* member : {&member_a, &member_b}) {
+      const ReserveResult held = member->reserve("m", 10, 5);
+      if (!held) {
+        EXPECT_EQ(held.refusal, "calls cap 5 reached");
+        continue;
+      }
+      ++admitted;
+      EXPECT_TRUE(member->settle(*held.reservation, 8, 4));
+    }
+  }
+  EXPECT_EQ(admitted, 5);
+  EXPECT_EQ(run->report().calls, 5);
+  EXPECT_EQ(member_a.report().calls + member_b.report().calls, 5);
+  // Each child reports its own spending; the parent the sum.
+  EXPECT_EQ(member_a.report().tokens() + member_b.report().tokens(), 60);
+  EXPECT_EQ(run->report().tokens(), 60);
+  EXPECT_EQ(run->report().in_flight, 0);
+}
+
+TEST(CallBudgetTest, ChildCapsHoldInsideTheParents) {
+  auto run = std::make_shared<CallBudget>(BudgetCaps{.max_usd = 1.0});
+  CallBudget escalation(BudgetCaps{.max_calls = 2}, {{"m", {1e6, 0}}}, run);  // $1 per prompt token
+  // The price given to the child reaches the parent: the run's money cap can judge the call.
+  const ReserveResult first = escalation.reserve("m", 0, 0);
+  ASSERT_TRUE(first) << first.refusal;
+  const ReserveResult too_dear = escalation.reserve("m", 2, 0);  // $2 > the run's $1
+  EXPECT_FALSE(too_dear);
+  EXPECT_EQ(too_dear.refusal.rfind("money cap", 0), 0u) << too_dear.refusal;
+  EXPECT_TRUE(escalation.reserve("m", 1, 0));
+  const ReserveResult third = escalation.reserve("m", 0, 0);
+  EXPECT_FALSE(third);
+  EXPECT_EQ(third.refusal, "calls cap 2 reached");
+  // Releasing in the child releases in the parent.
+  EXPECT_TRUE(escalation.release(*first.reservation));
+  EXPECT_EQ(run->report().calls, 1);
+  EXPECT_EQ(run->report().released, 1);
+}
+
+TEST(CallBudgetTest, ExtendHoldsMoreWithinTheCaps) {
+  auto run = std::make_shared<CallBudget>(BudgetCaps{.max_tokens = 100});
+  CallBudget teacher(BudgetCaps{.max_tokens = 60}, {}, run);
+  ReserveResult held = teacher.reserve("m", 20, 10);
+  ASSERT_TRUE(held);
+  Reservation reservation = *held.reservation;
+  EXPECT_EQ(teacher.extend(reservation, 20, 10), "");  // 60 held: the child's cap exactly
+  EXPECT_EQ(reservation.prompt_tokens, 40);
+  EXPECT_EQ(run->report().reserved_tokens, 60);
+  EXPECT_EQ(teacher.extend(reservation, 1, 0).rfind("token cap 60", 0), 0u);
+  EXPECT_EQ(reservation.prompt_tokens, 40);  // unchanged by a refusal
+  EXPECT_TRUE(teacher.settle(reservation, 50, 10));
+  EXPECT_EQ(run->report().tokens(), 60);
+  EXPECT_EQ(run->report().reserved_tokens, 0);
+  EXPECT_NE(teacher.extend(reservation, 1, 1), "");  // settled: nothing to extend
+}
+
+TEST(CallBudgetTest, CapsThatCompareFalseAreRejected) {
+  EXPECT_THROW(CallBudget(BudgetCaps{.max_usd = std::nan("")}), std::invalid_argument);
+  EXPECT_THROW(CallBudget(BudgetCaps{.max_usd = INFINITY}), std::invalid_argument);
+  EXPECT_THROW(CallBudget(BudgetCaps{.max_calls = -1}), std::invalid_argument);
 }
 
 }  // namespace

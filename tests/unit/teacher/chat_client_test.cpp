@@ -780,6 +780,34 @@ TEST(ChatClientBudget, UnmeteredAttemptsAreChargedAtTheEstimate) {
   EXPECT_EQ(report.completion_tokens, 60);
 }
 
+// A retry after an attempt that may have been billed is sent only if the budget holds one more
+// attempt: before, a malformed reply's retry was charged after admission and passed the token cap.
+TEST(ChatClientBudget, RetriesOfBilledAttemptsStayInsideTheTokenCap) {
+  FakeLlmServer server([](const httplib::Request&, httplib::Response& response, int hit) {
+    // Odd hits: a reply without choices that still reports usage (billed); even hits: an answer.
+    response.set_content(hit % 2 == 1 ? std::string(R"({"usage": {"prompt_tokens": 10, "completion_tokens": 10}})")
+                                      : completion_body("ok", 10, 10),
+                         "application/json");
+  });
+  ChatConfig config = test_config(server.base_url());
+  config.max_tokens = 10;
+  const ChatClient client(config);
+  CallBudget budget(BudgetCaps{.max_tokens = 70});
+  std::vector<ChatRequest> all = requests(3);
+  for (ChatRequest& request : all) request.estimated_prompt_tokens = 10;
+  const std::vector<ChatResult> results = client.complete_all(all, 1, budget);
+  // Call 1: 20 billed, retry admitted (20 + 20 <= 70), 20 more: 40. Call 2 admitted (40 + 20), its
+  // first attempt billed (60); a retry would need 20 more: refused, the call ends malformed. Call 3:
+  // 60 + 20 > 70, refused before sending.
+  ASSERT_TRUE(results[0].ok) << results[0].error_message;
+  EXPECT_EQ(results[1].error, ChatError::kMalformedResponse);
+  EXPECT_NE(results[1].error_message.find("not retried: token cap 70"), std::string::npos) << results[1].error_message;
+  EXPECT_EQ(results[2].error, ChatError::kBudget);
+  EXPECT_EQ(server.hits(), 3);
+  EXPECT_LE(budget.report().tokens(), 70);
+  EXPECT_EQ(budget.report().tokens(), 60);
+}
+
 TEST(ChatClientBudget, CallbackFailureStopsNewRequests) {
   FakeLlmServer server([](const httplib::Request&, httplib::Response& response, int) {
     response.set_content(completion_body("ok"), "application/json");
