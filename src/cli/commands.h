@@ -2,6 +2,8 @@
 // it once the command line is parsed; main() only dispatches and maps exceptions to exit codes.
 #pragma once
 
+#include <optional>
+
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
@@ -29,7 +31,9 @@ struct WorkspaceRun {
   workspace::Workspace workspace;
   std::int64_t run = 0;
 };
-WorkspaceRun open_workspace_run(const std::string& path, std::int64_t run);  // workspace_run.cpp
+// The run `run` of the workspace at `path`, or its latest run when unset. Throws InputError for a
+// missing or empty file, and for a run that is not there.
+WorkspaceRun open_workspace_run(const std::string& path, std::optional<std::int64_t> run);  // workspace_run.cpp
 
 // Options every task shares: the teacher, its budget and caps, selection, escalation, seed and
 // threads, all into `settings`. Text forms that need checking are kept in `text` and turned into

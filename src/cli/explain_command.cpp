@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.h"
 #include "matchmaker/error.h"
@@ -13,7 +14,7 @@ namespace matchmaker::cli {
 Command add_explain_command(CLI::App& app) {
   struct Options {
     std::string workspace, left_id, right_id;
-    std::int64_t run = 0;
+    std::optional<std::int64_t> run;  // unset: the latest
   };
   auto options = std::make_shared<Options>();
   CLI::App* command = app.add_subcommand(
@@ -27,7 +28,14 @@ Command add_explain_command(CLI::App& app) {
             const auto [workspace, run] = open_workspace_run(options->workspace, options->run);
             const auto explanations = workspace.load_explanations(run, options->left_id);
             if (explanations.empty()) {
-              if (workspace.run_info(run)["config"].value("task", "") == "link") {
+              const nlohmann::json info = workspace.run_info(run);
+              if (info.value("status", "") != "done") {
+                throw InputError(fmt::format("run {} did not finish (status '{}'{}), so it stored no decisions; give "
+                                             "--run with the id of a finished run",
+                                             run, info.value("status", ""),
+                                             info["error"].is_string() ? ": " + info["error"].get<std::string>() : ""));
+              }
+              if (info["config"].value("task", "") == "link") {
                 throw InputError(fmt::format("run {} is a link run, which stores no decisions to explain; explain "
                                              "reads match and align runs", run));
               }

@@ -1,6 +1,7 @@
 // `matchmaker report`: one self-contained HTML page, for a run of a workspace or for a routing sweep
 // measured by bench/er_distiller.
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -29,7 +30,7 @@ nlohmann::json read_json_file(const std::string& path) {
 Command add_report_command(CLI::App& app) {
   struct Options {
     std::string workspace, sweep, out;
-    std::int64_t run = 0;
+    std::optional<std::int64_t> run;  // unset: the latest
     std::size_t samples = report::RunReportOptions{}.samples_per_group;
   };
   auto options = std::make_shared<Options>();
@@ -47,6 +48,8 @@ Command add_report_command(CLI::App& app) {
       ->needs(workspace);
   command->add_option("--out", options->out, "HTML file to write")->required();
   return {command, [options] {
+            // `report --out ws.db` replaced the workspace it read with the page.
+            io::refuse_outputs_over_inputs({options->workspace, options->sweep}, {{"--out", options->out}});
             std::string html;
             if (!options->sweep.empty()) {
               html = report::sweep_report_html(read_json_file(options->sweep), options->sweep);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <limits>
 #include <array>
 #include <cmath>
 #include <fstream>
@@ -425,22 +426,25 @@ nlohmann::json run_config_json(const AlignConfig& config) {
   return json;
 }
 
-void write_alignment(const std::string& path, const candidates::CandidatePairs& pairs, std::span<const float> scores,
+// Writes the top-k candidates of every KG1 entity, and the pair of the one-to-one alignment where it
+// ranks below k (it was missing: the file then did not hold the whole alignment).
+void write_alignment(io::AtomicFile& file, const candidates::CandidatePairs& pairs, std::span<const float> scores,
                      const std::vector<resolve::Match>& one_to_one, const graph::KnowledgeGraph& left,
                      const graph::KnowledgeGraph& right, int top_k) {
   std::vector<std::int64_t> aligned_right(pairs.num_left, -1);
   for (const resolve::Match& match : one_to_one) aligned_right[match.left] = match.right;
-  io::AtomicFile file(path);
   std::ostream& out = file.stream();
   out << "left_id,right_id,rank,score,one_to_one\n";
-  for (const resolve::RankedCandidate& ranked : resolve::rank_candidates(pairs, scores, static_cast<std::size_t>(top_k))) {
+  const std::size_t k = static_cast<std::size_t>(top_k);
+  for (const resolve::RankedCandidate& ranked :
+       resolve::rank_candidates(pairs, scores, std::numeric_limits<std::size_t>::max())) {
+    const bool aligned = aligned_right[ranked.left] == static_cast<std::int64_t>(ranked.right);
+    if (ranked.rank > k && !aligned) continue;
     io::write_csv_field(out, left.entity_id(ranked.left));
     out << ',';
     io::write_csv_field(out, right.entity_id(ranked.right));
-    out << ',' << ranked.rank << ',' << ranked.score << ','
-        << (aligned_right[ranked.left] == static_cast<std::int64_t>(ranked.right) ? 1 : 0) << '\n';
+    out << ',' << ranked.rank << ',' << ranked.score << ',' << (aligned ? 1 : 0) << '\n';
   }
-  file.commit();
 }
 
 }  // namespace
@@ -453,6 +457,11 @@ void run_align(const AlignConfig& config) {
                                   {"--workspace", config.workspace_path}});
   refuse_builtin_teacher(config.distill, "align");
   if (config.output_top_k < 1) throw InputError("--top-k must be at least 1");
+  // Both outputs are created now and committed together at the end: a --metrics path that cannot be
+  // written fails before any work, and never after --out was replaced.
+  io::AtomicFile out_file(config.out_path);
+  std::optional<io::AtomicFile> metrics_file;
+  if (!config.metrics_path.empty()) metrics_file.emplace(config.metrics_path);
   StageTimer timer;
   const graph::KnowledgeGraph left = io::read_knowledge_graph(config.kg1_path, 1);
   const graph::KnowledgeGraph right = io::read_knowledge_graph(config.kg2_path, 2);
@@ -596,9 +605,8 @@ void run_align(const AlignConfig& config) {
       const teacher::MatchProblem problem{&left_table, &right_table, &pairs, &features};
       distilled = distill(problem, known ? &*known : nullptr, settings, timer);
       if (distilled.stopped_before_training) {
-        if (settings.dry_run && !config.metrics_path.empty()) {
-          io::AtomicFile file(config.metrics_path);
-          write_metrics(file, {{"plan", distilled.report.value("plan", nlohmann::json())}});
+        if (settings.dry_run && metrics_file) {
+          write_metrics(*metrics_file, {{"plan", distilled.report.value("plan", nlohmann::json())}});
         }
         // A batch run ends here, done: its requests are written and wait for their import.
         if (!settings.dry_run && run_workspace) run_workspace->finish_run(run_id, distilled.report);
@@ -647,7 +655,7 @@ void run_align(const AlignConfig& config) {
 
     const std::vector<resolve::Match> one_to_one =
         resolve::resolve_matches(pairs, scores, resolve::ResolveMethod::kUniqueMapping, 0.0f);
-    write_alignment(config.out_path, pairs, scores, one_to_one, left, right, config.output_top_k);
+    write_alignment(out_file, pairs, scores, one_to_one, left, right, config.output_top_k);
     timer.finish("write");
     // Explanations are for the workspace only (the alignment file has none), written as they are made.
     std::optional<workspace::Workspace::ExplanationWriter> stored_explanations;
@@ -699,10 +707,8 @@ void run_align(const AlignConfig& config) {
       for (const auto& match : one_to_one) stored.emplace_back(left.entity_id(match.left), right.entity_id(match.right), match.score);
       record_finished_run(*run_workspace, run_id, stored, *stored_explanations, metrics);
     }
-    if (!config.metrics_path.empty()) {
-      io::AtomicFile file(config.metrics_path);
-      write_metrics(file, metrics);
-    }
+    if (metrics_file) write_metrics(*metrics_file, metrics);
+    out_file.commit();
   } catch (...) {
     if (run_workspace && run_id > 0) record_failed_run(*run_workspace, run_id, std::current_exception());
     throw;

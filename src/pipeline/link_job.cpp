@@ -602,7 +602,7 @@ void run_link(const LinkConfig& config) {
   }
   io::refuse_outputs_over_inputs(
       {config.mentions_path, config.dictionary_path, config.gold_path, config.train_mentions_path},
-      {{"--out", config.out_path}, {"--metrics", config.metrics_path}});
+      {{"--out", config.out_path}, {"--metrics", config.metrics_path}, {"--workspace", config.workspace_path}});
   // An LLM teacher's answers are paid for: each goes to the workspace (default OUT.workspace.db) as it
   // arrives, and a re-run asks only what was never answered. The workspace records the run too.
   std::optional<workspace::Workspace> run_workspace;

@@ -56,7 +56,8 @@ void validate(const MatchConfig& config) {
     throw InputError("--resolve unique-mapping needs two tables; use connected-components or best-match");
   }
   // Its clusters are of one table's rows (it read right rows as left ones, past the end: a crash).
-  io::refuse_outputs_over_inputs({config.left_path, config.right_path, config.gold_path, config.eval_queries_path},
+  io::refuse_outputs_over_inputs({config.left_path, config.right_path, config.gold_path, config.eval_queries_path,
+                                  config.replay_gold},
                                  {{"--out", config.out_path},
                                   {"--metrics", config.metrics_path},
                                   {"--export-sft", config.sft_path},

@@ -64,6 +64,19 @@ cp "$data"/* "$work/graph/"
 "$bin" align --kg1 "$work/graph" --kg2 "$work/graph" --seed-share 0.3 --teacher none --out "$work/graph/triples_1" 2>"$work/err"
 check "--out naming a file of the input graph exits 2 and leaves it" "[ \$? -eq 2 ] && grep -q 'is an input of this run' '$work/err' && cmp -s '$data/triples_1' '$work/graph/triples_1'"
 
+# A --metrics path that cannot be written fails before any work, with --out left as it was (it was
+# replaced first, then the run failed).
+echo OLD > "$work/keep.csv"
+"$bin" align --kg1 "$data" --kg2 "$data" --seed-share 0.3 --teacher none --out "$work/keep.csv" --metrics "$work/no_dir/m.json" 2>"$work/err"
+check "--metrics in a missing folder exits 2 and leaves --out as it was" "[ \$? -eq 2 ] && [ \"\$(cat '$work/keep.csv')\" = OLD ]"
+
+# Every pair of the one-to-one alignment is in the file, also where it ranks below --top-k.
+"$bin" align --kg1 "$data" --kg2 "$data" --seed-share 0.3 --teacher none --top-k 1 --out "$work/top1.csv" \
+  --workspace "$work/top1.db" 2>"$work/err"
+flagged=$(awk -F, 'NR > 1 && $5 == 1' "$work/top1.csv" | wc -l)
+stored=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM matches').fetchone()[0])" "$work/top1.db")
+check "--top-k 1: the file flags all $stored pairs of the alignment ($flagged)" "[ '$flagged' = '$stored' ] && [ '$stored' -gt 0 ]"
+
 # batch: writes the requests and asks nothing (it called the live API: align had no export file).
 "$bin" align --kg1 "$data" --kg2 "$data" --seed-share 0.3 --teacher batch:gpt-x --out "$work/batch.csv" 2>"$work/err"
 check "batch: requests written, nothing asked, no alignment yet" "[ \$? -eq 0 ] && [ -s '$work/batch.csv.batch.jsonl' ] && [ ! -e '$work/batch.csv' ] && ! grep -q 'calls to' '$work/err'"

@@ -140,6 +140,11 @@ expect_bad_input "connected components of two tables" "clusters the records of o
 cp "$work/ok.csv" "$work/ok_copy.csv"
 expect_bad_input "--out naming the left table (it replaced it)" "is an input of this run" match --left "$work/ok_copy.csv" --right "$right" --out "$work/ok_copy.csv"
 check "... which is left as it was" 'cmp -s "$work/ok.csv" "$work/ok_copy.csv"'
+cp "$gold" "$work/gold_copy.csv"
+expect_bad_input "--out naming the --replay-gold file (it replaced it)" "is an input of this run" match --left "$left" --right "$right" --out "$work/gold_copy.csv" --teacher simulated:0.1 --replay-gold "$work/gold_copy.csv"
+check "... which is left as it was" 'cmp -s "$gold" "$work/gold_copy.csv"'
+expect_bad_input "--teacher-budget nan" "--teacher-budget must be" match --left "$left" --right "$right" --out "$work/bad_out.csv" --teacher-budget nan
+expect_bad_input "--teacher-max-calls -1" "must not be negative" match --left "$left" --right "$right" --out "$work/bad_out.csv" --teacher-max-calls -1
 expect_bad_input "--metrics naming the --out file" "name the same file" match --left "$left" --right "$right" --out "$work/bad_out.csv" --metrics "$work/bad_out.csv"
 # Without a key the OpenAI endpoint refuses every call; found before blocking, not after the retries.
 unset OPENAI_API_KEY OPENAI_BASE_URL

@@ -72,6 +72,8 @@ cp "$data/mentions.concept" "$work/mine.concept"
 run link --mentions "$work/mine.concept" --dictionary "$data/dictionary.txt" --out "$work/x.csv" \
     --gold "$work/mine.concept" --metrics "$work/mine.concept"
 check "--metrics naming an input exits 2 and leaves it whole" '[ $status -eq 2 ] && grep -q "is an input of this run" "$work/log" && cmp -s "$data/mentions.concept" "$work/mine.concept"'
+run link --mentions "$data/mentions.concept" --dictionary "$data/dictionary.txt" --out "$work/same.csv" --workspace "$work/same.csv"
+check "--workspace naming the --out file exits 2 (the matches replaced the workspace)" '[ $status -eq 2 ] && grep -q "name the same file" "$work/log"'
 { cat "$data/mentions.concept"; echo '103||0|21||Modifier||Ataxia-telangiectasia||D001260'; } > "$work/repeats.concept"
 run link --mentions "$work/repeats.concept" --dictionary "$data/dictionary.txt" --out "$work/repeats.csv" \
     --gold "$work/repeats.concept" --metrics "$work/repeats.json" --threads 2

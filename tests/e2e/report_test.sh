@@ -74,6 +74,14 @@ expect_refused() {  # description, expected text in the message, report args...
 expect_refused "a missing workspace is named, not created" "no_such.mm: no such file" --workspace "$work/no_such.mm"
 check "  ... and the missing workspace was not created" '[ ! -e "$work/no_such.mm" ]'
 expect_refused "an unknown run" "no run 99" --workspace "$work/ws.mm" --run 99
+expect_refused "run 0 (ids start at 1; it was taken as the latest)" "no run 0" --workspace "$work/ws.mm" --run 0
+: > "$work/empty.mm"
+expect_refused "an empty file is no workspace" "empty.mm: an empty file, not a workspace" --workspace "$work/empty.mm"
+check "  ... and it is left empty (the schema was written into it)" '[ ! -s "$work/empty.mm" ]'
+cp "$work/ws.mm" "$work/ws_copy.mm"
+run --quiet report --workspace "$work/ws_copy.mm" --out "$work/ws_copy.mm"
+check "--out naming the workspace it reads: exit 2, the workspace intact (it was replaced by the page)" \
+  '[ $status -eq 2 ] && grep -q "is an input of this run" "$work/log" && cmp -s "$work/ws.mm" "$work/ws_copy.mm"'
 expect_refused "neither a workspace nor a sweep" "needs --workspace"
 expect_refused "both a workspace and a sweep" "excludes" --workspace "$work/ws.mm" --sweep "$work/sweep.json"
 expect_refused "a metrics file is no sweep" "metrics.json: no \"sweep\" object" --sweep "$work/metrics.json"
