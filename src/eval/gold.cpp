@@ -29,10 +29,18 @@ Table read_gold_table(const std::string& path, const std::string& columns) {
   return gold;
 }
 
+void refuse_headerless_gold(const std::string& path, const Table& gold, bool first_field_is_an_id) {
+  if (!first_field_is_an_id) return;
+  throw InputError::At(path, 1, "'" + gold.columns()[0] + "," + gold.columns()[1] +
+                                    "' is a record, not a header: it would be lost; add a header line such as "
+                                    "left_id,right_id");
+}
+
 std::vector<RowPair> read_gold(const std::string& path, const Table& left, const Table& right, bool deduplicate) {
   const Table gold = read_gold_table(path, "left id, right id");
   const auto left_rows = left.id_index();
   const auto right_rows = right.id_index();
+  refuse_headerless_gold(path, gold, left_rows.contains(gold.columns()[0]) && right_rows.contains(gold.columns()[1]));
   std::vector<RowPair> pairs;
   pairs.reserve(gold.num_rows());
   for (std::size_t row = 0; row < gold.num_rows(); ++row) {

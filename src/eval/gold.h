@@ -19,6 +19,10 @@ std::vector<RowPair> read_gold(const std::string& path, const Table& left, const
 // (else InputError naming the file and `columns`, e.g. "left id, right id").
 Table read_gold_table(const std::string& path, const std::string& columns);
 
+// Throws InputError when the gold file's first line is no header but a record (its first field is
+// an id the gold speaks of): read as a header, that pair would be lost without a word.
+void refuse_headerless_gold(const std::string& path, const Table& gold, bool first_field_is_an_id);
+
 // The queries to score with query_accuracy(), read from either a DistillER responses JSON
 // ({"responses": [{"query_id": ..., "ground_answer": ...}, ...]}) or a text file with one id per line.
 // Throws InputError for an id that is not in `left`.

@@ -1,9 +1,11 @@
 #include "io/dictionary_reader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
@@ -92,14 +94,25 @@ Dictionary read_askapatient(const std::string& path) {
   const std::string content = buffer.str();
   if (!text::is_valid_utf8(content)) throw InputError::At(path, 0, std::string("invalid UTF-8") + text::kReencodeHint);
   nlohmann::json document;
+  // A concept id given twice: JSON parsers keep the last and drop the first's names silently.
+  std::unordered_set<std::string> top_keys;
+  std::string repeated_key;
+  const nlohmann::json::parser_callback_t note_repeats = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    if (depth == 1 && event == nlohmann::json::parse_event_t::key && parsed.is_string() &&
+        !top_keys.insert(parsed.get<std::string>()).second && repeated_key.empty()) {
+      repeated_key = parsed.get<std::string>();
+    }
+    return true;
+  };
   try {
-    document = nlohmann::json::parse(content);
+    document = nlohmann::json::parse(content, note_repeats);
   } catch (const nlohmann::json::exception& error) {  // syntax, and numbers beyond double's range (1e309)
     throw InputError::At(path, 0, std::string("invalid JSON (") + error.what() + ")");
   }
   if (!document.is_object()) {
     throw InputError::At(path, 0, "expected a JSON object {\"ID\": [[\"primary\", \"NAME\"], ...]}");
   }
+  if (!repeated_key.empty()) throw InputError::At(path, 0, "concept \"" + repeated_key + "\" is given twice");
   DictionaryBuilder builder(path);
   for (const auto& [id, entries] : document.items()) {
     const std::string where = "concept \"" + id + "\"";
@@ -122,21 +135,39 @@ Dictionary read_askapatient(const std::string& path) {
 Dictionary read_table_dictionary(const std::string& path) {
   TableReadOptions options;
   options.path = path;
-  options.id_column = "";  // the first column, whatever its header says
+  options.id_column = "";  // the id column is found by its name below
   options.unique_ids = false;
   const Table table = read_table(options);
-  if (table.num_columns() < 2) {
-    throw InputError::At(path, 1, "expected a header id,name[,synonym...]: found one column");
+  // Columns by their names, not their places: a file without a header lost its first concept, and
+  // a header "name,id" swapped names and ids, both silently.
+  const auto column_named = [&](std::string_view wanted) -> std::optional<std::size_t> {
+    for (std::size_t column = 0; column < table.num_columns(); ++column) {
+      const std::string_view name = trim_blanks(table.columns()[column]);
+      if (name.size() == wanted.size() &&
+          std::equal(name.begin(), name.end(), wanted.begin(), [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; })) {
+        return column;
+      }
+    }
+    return std::nullopt;
+  };
+  const auto id_column = column_named("id");
+  const auto name_column = column_named("name");
+  if (!id_column || !name_column) {
+    std::string header;
+    for (const auto& column : table.columns()) header += (header.empty() ? "" : ",") + column;
+    throw InputError::At(path, 1, "expected a header with columns id and name (others are synonyms), found '" + header +
+                                      "'; a file without a header would lose its first concept");
   }
   DictionaryBuilder builder(path);
   for (std::size_t row = 0; row < table.num_rows(); ++row) {
-    const std::string_view id = trim_blanks(table.cell(row, 0));
-    const std::string_view name = trim_blanks(table.cell(row, 1));
+    const std::string_view id = trim_blanks(table.cell(row, *id_column));
+    const std::string_view name = trim_blanks(table.cell(row, *name_column));
     // Line of the record when no quoted field spans lines (the header is line 1).
-    if (id.empty()) throw InputError::At(path, row + 2, "empty id in column " + table.columns()[0]);
-    if (name.empty()) throw InputError::At(path, row + 2, "empty name in column " + table.columns()[1]);
+    if (id.empty()) throw InputError::At(path, row + 2, "empty id in column " + table.columns()[*id_column]);
+    if (name.empty()) throw InputError::At(path, row + 2, "empty name in column " + table.columns()[*name_column]);
     builder.add(id, name);
-    for (std::size_t column = 2; column < table.num_columns(); ++column) {
+    for (std::size_t column = 0; column < table.num_columns(); ++column) {
+      if (column == *id_column || column == *name_column) continue;
       const std::string_view synonym = trim_blanks(table.cell(row, column));
       if (!synonym.empty()) builder.add(id, synonym);
     }

@@ -84,6 +84,7 @@ std::vector<std::string> read_gold_ids(const std::string& path, const io::Mentio
     return gold;
   }
   const Table table = eval::read_gold_table(path, "mention id, concept id");
+  eval::refuse_headerless_gold(path, table, mention_rows.contains(table.columns()[0]));
   for (std::size_t row = 0; row < table.num_rows(); ++row) {
     const auto found = mention_rows.find(table.cell(row, 0));
     if (found == mention_rows.end()) {

@@ -58,6 +58,23 @@ TEST(EvalQueriesTest, AnUnknownQueryIdIsAnInputErrorNamingTheFile) {
   }
 }
 
+// A gold file without a header lost its first pair (read as the header) without a word.
+TEST(GoldTest, AFirstLineOfTwoIdsIsRefusedNotTakenForAHeader) {
+  io::testing::TempDir dir;
+  const Table left = read_left(dir);
+  io::TableReadOptions options;
+  options.path = dir.write("right.csv", "id,name\nr1,alpha\nr2,beta\n");
+  const Table right = io::read_table(options);
+  EXPECT_EQ(read_gold(dir.write("gold.csv", "left,right\nq1,r1\nq2,r2\n"), left, right, false).size(), 2u);
+  try {
+    read_gold(dir.write("bare.csv", "q1,r1\nq2,r2\n"), left, right, false);
+    FAIL() << "a headerless gold file was read";
+  } catch (const InputError& error) {
+    EXPECT_EQ(std::string(error.what()), dir.file("bare.csv") + ":1: 'q1,r1' is a record, not a header: it would be "
+                                                                "lost; add a header line such as left_id,right_id");
+  }
+}
+
 // Damaged gold files and query lists are read or refused as bad input naming the file, never anything
 // else (a response that is not an object, or lacks its query_id, escaped as a JSON type error).
 TEST(EvalQueriesTest, DamagedGoldAndQueryFilesAreReadOrRefused) {

@@ -53,6 +53,16 @@ TEST(DictionaryReader, TableMergesRowsOfOneIdAndSkipsEmptySynonymCells) {
   EXPECT_EQ(names_of(dictionary, 1), (std::vector<std::string>{"Nausea"}));
 }
 
+// Columns are found by name: "name,id" swapped ids and names when they were taken by place.
+TEST(DictionaryReader, TableColumnsByNameInAnyOrder) {
+  TempDir dir;
+  const Dictionary dictionary = read_dictionary(dir.write("d.csv", "Synonym,Name,ID\nHead pain,Headache,C1\n,Nausea,C2\n"));
+  ASSERT_EQ(dictionary.num_concepts(), 2u);
+  EXPECT_EQ(dictionary.concept_ids[0], "C1");
+  EXPECT_EQ(names_of(dictionary, 0), (std::vector<std::string>{"Headache", "Head pain"}));
+  EXPECT_EQ(names_of(dictionary, 1), (std::vector<std::string>{"Nausea"}));
+}
+
 TEST(DictionaryReader, OboReadsTermsSynonymsAndLeavesOutObsoleteOnes) {
   const Dictionary dictionary = read_dictionary(kData + "ontology.obo");
   ASSERT_EQ(dictionary.num_concepts(), 1u);
@@ -94,7 +104,13 @@ TEST(DictionaryReader, BadInputNamesFileAndLine) {
             dir.file("l.json") + ": concept \"1\": expected [TYPE, NAME] pairs, found [\"primary\"]");
   EXPECT_EQ(error_of([&] { read_dictionary(dir.write("m.csv", "id,name\nC1,\n")); }), dir.file("m.csv") + ":2: empty name in column name");
   EXPECT_EQ(error_of([&] { read_dictionary(dir.write("n.csv", "id\nC1\n")); }),
-            dir.file("n.csv") + ":1: expected a header id,name[,synonym...]: found one column");
+            dir.file("n.csv") + ":1: expected a header with columns id and name (others are synonyms), found 'id'; a "
+                                "file without a header would lose its first concept");
+  // No header: the first concept would have been taken for one (and lost).
+  EXPECT_NE(error_of([&] { read_dictionary(dir.write("p.csv", "C1,Dizziness\nC2,Nausea\n")); }).find(":1: expected a header"),
+            std::string::npos);
+  EXPECT_EQ(error_of([&] { read_dictionary(dir.write("q.json", R"({"1036": [["primary", "Dizziness"]], "1036": [["primary", "Nausea"]]})")); }),
+            dir.file("q.json") + ": concept \"1036\" is given twice");
   EXPECT_EQ(error_of([&] { read_dictionary(dir.write("o.txt", "")); }),
             dir.file("o.txt") + ": cannot tell the dictionary format from the name or the first line; name it with "
                                 "--dictionary-format biosyn|askapatient|table|obo");
