@@ -1,4 +1,6 @@
 // `matchmaker align`: entity alignment between two knowledge graphs (EA). Only parses options.
+#include <cmath>
+
 #include "cli/commands.h"
 #include "matchmaker/error.h"
 #include "pipeline/align_job.h"
@@ -44,9 +46,11 @@ Command add_align_command(CLI::App& app) {
   align->add_flag("--structure-only", options->structure_only, "Ignore entity names: relation structure alone");
   align->add_option("--top-k", config.output_top_k, "Ranked candidates written per entity")->capture_default_str();
   align->add_option("--candidates", config.model.top_k, "Candidates per entity and direction inside the model")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(1, kMaxCandidates));
   align->add_option("--rounds", config.model.rounds, "Propagation rounds (bootstrapping after the first)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   align->add_option("--name-weight", config.model.name_weight, "Weight of name similarity against structure")
       ->capture_default_str();
   align->add_option("--metrics", config.metrics_path, "Write metrics JSON (Hits@1/10, MRR with gold; timings, memory)");
@@ -57,7 +61,10 @@ Command add_align_command(CLI::App& app) {
   add_teacher_options(align, config.distill, options->teacher_text);
   return {align, [options] {
             options->config.use_names = !options->structure_only;
-            if (options->config.seed_share < 0) throw InputError("--seed-share must be in [0, 1)");
+            if (!(options->config.seed_share >= 0)) throw InputError("--seed-share must be in [0, 1)");
+            // NaN passed every check, and was then taken as 0; infinity wrecked the scores.
+            const double name_weight = options->config.model.name_weight;
+            if (!(std::isfinite(name_weight) && name_weight >= 0)) throw InputError("--name-weight must be a number >= 0");
             options->teacher_text.apply(options->config.distill, false);
             pipeline::run_align(options->config);
           }};

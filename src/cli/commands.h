@@ -2,10 +2,9 @@
 // it once the command line is parsed; main() only dispatches and maps exceptions to exit codes.
 #pragma once
 
-#include <optional>
-
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "pipeline/distill.h"
@@ -18,6 +17,10 @@ struct Command {
   std::function<void()> run;  // throws InputError (exit 2) or RuntimeFailure (exit 1)
 };
 
+// The most candidates per entity, concept or mention an option may ask for: far past any use, and a
+// bound on memory (2^31 ended in std::bad_alloc).
+inline constexpr int kMaxCandidates = 100'000;
+
 Command add_match_command(CLI::App& app);         // match_command.cpp: ER
 Command add_align_command(CLI::App& app);         // align_command.cpp: EA
 Command add_link_command(CLI::App& app);          // link_command.cpp: EL
@@ -25,8 +28,7 @@ Command add_explain_command(CLI::App& app);       // explain_command.cpp
 Command add_batch_import_command(CLI::App& app);  // batch_import_command.cpp
 Command add_report_command(CLI::App& app);        // report_command.cpp
 
-// An earlier run of a workspace, for the commands that read one (explain, report): `run` 0 means the
-// latest. InputError if the file does not exist (it is not created), or the run does not.
+// An earlier run of a workspace, for the commands that read one (explain, report).
 struct WorkspaceRun {
   workspace::Workspace workspace;
   std::int64_t run = 0;

@@ -35,16 +35,20 @@ Command add_link_command(CLI::App& app) {
   link->add_option("--dictionary-format", options->dictionary_format, "auto, biosyn, askapatient, table, obo")
       ->capture_default_str();
   link->add_option("--out", config.out_path, "Output CSV: left_id,right_id,rank,score")->required();
-  link->add_option("--top-k", config.output_k, "Concepts written per mention")->capture_default_str();
+  link->add_option("--top-k", config.output_k, "Concepts written per mention")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, static_cast<std::size_t>(kMaxCandidates)));
   link->add_option("--candidates", config.retriever.top_k, "Concepts retrieved (and re-ranked) per mention")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(1, kMaxCandidates));
   link->add_option("--reranker", config.reranker,
                    "self-supervised (a student trained on dictionary synonyms as pseudo-mentions, plus teacher "
                    "answers when --teacher is given) or none (the retriever's ranking)")
       ->capture_default_str();
   link->add_option("--self-supervision", config.self_supervision_queries,
                    "Synonyms used as pseudo-mentions to train the re-ranker")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{0}, std::size_t{100'000'000}));
   link->add_option("--retrieval-weight", config.retrieval_weight,
                    "Weight of the retrieval score added to the re-ranker's probability where the re-ranker decides "
                    "(0: its order alone)")

@@ -1,6 +1,8 @@
 // Options every task shares: the teacher, its caps and prices, the training sample, escalation,
 // seed and threads.
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <string>
 
 #include "cli/commands.h"
@@ -101,7 +103,10 @@ void add_teacher_options(CLI::App* command, pipeline::DistillSettings& settings,
                     "Plan the teacher's questions and their cost (counts, tokens, money: logged, and \"plan\" in "
                     "--metrics), then stop before asking any; nothing else is written");
   command->add_option("--threads", settings.threads, "Worker threads (0 = all cores)")->capture_default_str();
-  command->add_option("--seed", settings.seed, "Random seed (selection, student, prompt order)")->capture_default_str();
+  // XGBoost takes a signed 64-bit seed: larger values (and -1, read as 2^64-1) failed inside training.
+  command->add_option("--seed", settings.seed, "Random seed (selection, student, prompt order)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{0}, static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())));
 }
 
 }  // namespace matchmaker::cli

@@ -631,6 +631,7 @@ Table read_jsonl(const TableReadOptions& options) {
   simdjson::dom::parser parser;
   std::vector<RawMember> members;
   std::size_t line_number = 0;
+  std::string numbers_quoted;  // a line whose over-long numbers are read again as strings
   while (pos < content.size()) {
     ++line_number;
     std::size_t line_end = content.find('\n', pos);
@@ -656,8 +657,24 @@ Table read_jsonl(const TableReadOptions& options) {
     // The line is parsed in place: the bytes after it (the rest of the file, then the zero padding)
     // are readable, which is all simdjson needs.
     simdjson::dom::element document;
-    if (const auto error = parser.parse(line.data(), line.size(), false).get(document)) {
-      throw InputError::At(path, line_number, std::string("invalid JSON: ") + simdjson::error_message(error));
+    if (auto error = parser.parse(line.data(), line.size(), false).get(document)) {
+      // Valid JSON numbers beyond 64 bits (an EAN as a number, 1e400) are refused by the parser: a
+      // cell keeps a number's text anyway, so such top-level values are read again as strings.
+      const bool number_error = error == simdjson::NUMBER_ERROR ||
+                                error == simdjson::NUMBER_OUT_OF_RANGE;
+      if (number_error) {
+        split_top_level_members(line, members);
+        numbers_quoted.assign(line);
+        for (auto member = members.rbegin(); member != members.rend(); ++member) {
+          const char first = line[member->value_begin];
+          if (first == '-' || (first >= '0' && first <= '9')) {
+            numbers_quoted.insert(member->value_end, 1, '"');
+            numbers_quoted.insert(member->value_begin, 1, '"');
+          }
+        }
+        error = parser.parse(numbers_quoted).get(document);
+      }
+      if (error) throw InputError::At(path, line_number, std::string("invalid JSON: ") + simdjson::error_message(error));
     }
     simdjson::dom::object object;
     if (document.get(object)) {

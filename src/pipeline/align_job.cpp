@@ -466,6 +466,10 @@ void run_align(const AlignConfig& config) {
   const graph::KnowledgeGraph left = io::read_knowledge_graph(config.kg1_path, 1);
   const graph::KnowledgeGraph right = io::read_knowledge_graph(config.kg2_path, 2);
   const Split split = split_links(config, left, right);
+  // Without gold links the simulated teacher answered "none" to everything, and the run failed late.
+  if (config.distill.teacher.starts_with("simulated:") && split.all_links.empty()) {
+    throw InputError("--teacher simulated:RATE answers from gold: give --gold");
+  }
   if (config.gold_scope && split.test.empty()) throw InputError("--gold-scope needs gold links that are not seeds");
   spdlog::info("kg1 {}: {} entities, {} triples; kg2 {}: {} entities, {} triples; {} seed links, {} test links ({:.2f} s)",
                left.source(), left.num_entities(), left.triples().size(), right.source(), right.num_entities(),

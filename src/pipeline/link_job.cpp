@@ -593,7 +593,9 @@ void run_link(const LinkConfig& config) {
   }
   if (config.output_k < 1) throw InputError("--top-k must be at least 1");
   if (config.retriever.top_k < 1) throw InputError("--candidates must be at least 1");
-  if (!(config.retrieval_weight >= 0)) throw InputError("--retrieval-weight must not be negative");
+  if (!(config.retrieval_weight >= 0 && std::isfinite(config.retrieval_weight))) {
+    throw InputError("--retrieval-weight must be a number >= 0");
+  }
   check_distill_settings(config.distill);
   refuse_builtin_teacher(config.distill, "link");
   const bool simulated = config.distill.teacher.rfind(teacher::SimulatedTeacher::kPrefix, 0) == 0;

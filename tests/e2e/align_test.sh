@@ -77,6 +77,18 @@ flagged=$(awk -F, 'NR > 1 && $5 == 1' "$work/top1.csv" | wc -l)
 stored=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM matches').fetchone()[0])" "$work/top1.db")
 check "--top-k 1: the file flags all $stored pairs of the alignment ($flagged)" "[ '$flagged' = '$stored' ] && [ '$stored' -gt 0 ]"
 
+# Out-of-range options are bad input (--candidates -5 and 2^31 ended in exit 1 with a C++ exception;
+# --name-weight nan ran as 0; the simulated teacher without gold failed late for want of a match).
+for bad in "--candidates -5" "--candidates 2147483647" "--rounds 0" "--name-weight nan" "--seed -1"; do
+  # shellcheck disable=SC2086
+  "$bin" align --kg1 "$data" --kg2 "$data" --seed-share 0.3 --teacher none --out "$work/bad.csv" $bad 2>"$work/err"
+  check "align $bad: exit 2" "[ \$? -eq 2 ] && [ ! -e '$work/bad.csv' ]"
+done
+mkdir "$work/no_gold"
+cp "$data"/ent_ids_* "$data"/triples_* "$work/no_gold/"
+"$bin" align --kg1 "$work/no_gold" --kg2 "$work/no_gold" --teacher simulated:0.1 --out "$work/bad.csv" 2>"$work/err"
+check "the simulated teacher without gold links: exit 2 naming --gold" "[ \$? -eq 2 ] && grep -q 'give --gold' '$work/err'"
+
 # batch: writes the requests and asks nothing (it called the live API: align had no export file).
 "$bin" align --kg1 "$data" --kg2 "$data" --seed-share 0.3 --teacher batch:gpt-x --out "$work/batch.csv" 2>"$work/err"
 check "batch: requests written, nothing asked, no alignment yet" "[ \$? -eq 0 ] && [ -s '$work/batch.csv.batch.jsonl' ] && [ ! -e '$work/batch.csv' ] && ! grep -q 'calls to' '$work/err'"

@@ -391,6 +391,18 @@ TEST(JsonlTableReader, ConvertsScalarsAndNestedValuesToText) {
   EXPECT_EQ(cell("emoji"), "😀");
 }
 
+// Valid JSON numbers past 64 bits were refused as "invalid JSON": an EAN written as a number.
+TEST(JsonlTableReader, NumbersBeyond64BitsKeepTheirText) {
+  TempDir dir;
+  const Table table = read(dir.write("big.jsonl", "{\"id\": 123456789012345678901234, \"ean\": -1e400, \"tags\": [1]}\n"
+                                                 "{\"id\": \"b\", \"ean\": 5}\n"));
+  ASSERT_EQ(table.num_rows(), 2u);
+  EXPECT_EQ(table.id(0), "123456789012345678901234");
+  EXPECT_EQ(std::string(table.cell(0, static_cast<std::size_t>(table.find_column("ean")))), "-1e400");
+  EXPECT_EQ(std::string(table.cell(0, static_cast<std::size_t>(table.find_column("tags")))), "[1]");
+  EXPECT_EQ(std::string(table.cell(1, static_cast<std::size_t>(table.find_column("ean")))), "5");
+}
+
 TEST(JsonlTableReader, SkipsBlankLinesAndHandlesCrlfAndBom) {
   TempDir dir;
   const auto path =
