@@ -106,14 +106,16 @@ double teacher_accuracy(std::span<const TeacherDecision> decisions, const candid
 //   threshold at all may lower 0.5 to recover them (0.25 there lost D5/D6: mean qAcc 0.785 -> 0.780
 //   with Qwen; the bundled example's F1 0.773 -> 0.747). Raising it would split a group made of
 //   matches only (a data set where nearly every query has one).
-// Without a teacher the scores are blocking similarities of mutual best candidates, all accepted.
+// Without a teacher the scores are blocking similarities of mutual best candidates, all accepted
+// unless a threshold is given.
 float decision_threshold(const MatchConfig& config, const candidates::CandidatePairs& pairs,
                          std::span<const float> scores, resolve::ResolveMethod method) {
   constexpr float kAnyPositive = 1e-6f;
   constexpr float kFallback = 0.5f;
   constexpr float kRangeSampleCut = 0.25f;
-  if (config.distill.teacher == "none") return kAnyPositive;
+  // A given threshold holds whatever decides (it was ignored with --teacher none).
   if (config.threshold != MatchConfig::kAutoThreshold) return config.threshold;
+  if (config.distill.teacher == "none") return kAnyPositive;
   const auto selection = config.distill.selection;
   if (selection != select::SelectionStrategy::kBlockingMax && selection != select::SelectionStrategy::kBlockingTop2) {
     return kRangeSampleCut;

@@ -133,6 +133,9 @@ void char_qgrams(std::string_view normalized, int q, std::string& padded, std::v
   padded.append(normalized);
   padded.push_back(' ');
   if (q < 1) return;  // no gram has fewer than one character
+  // An empty text has no gram: its padding alone made one, shared by every empty record, and records
+  // with no content at all became candidates of one another (and matches, at cosine 1).
+  if (normalized.empty()) return;
 
   const std::string_view text = padded;
   const auto next_code_point = [&](std::size_t pos) {

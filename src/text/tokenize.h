@@ -20,7 +20,8 @@ void model_codes(std::string_view normalized, std::vector<std::string>& out);
 
 // Character q-grams over the normalised text with one space of padding at each end, on code points
 // (a q-gram of non-ASCII text is a valid UTF-8 substring). "abc", q=3 -> {" ab","abc","bc "}.
-// Text shorter than q code points (after padding) gives one gram: the padded text itself.
+// Text shorter than q code points (after padding) gives one gram: the padded text itself; empty text
+// gives none.
 // Views point into `padded`, which the function fills. `out` is cleared first.
 void char_qgrams(std::string_view normalized, int q, std::string& padded, std::vector<std::string_view>& out);
 
