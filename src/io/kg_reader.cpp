@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <string>
+#include <unordered_map>
 
 #include "matchmaker/error.h"
 #include "text/normalize.h"
@@ -304,6 +306,11 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> read_entity_links(const std
   std::vector<std::pair<std::uint32_t, std::uint32_t>> links;
   TabFile file(path);
   const char delimiter = path.ends_with(".csv") ? ',' : '\t';
+  // A left entity has one partner: linked twice, a seed contradicted itself (its other partner then
+  // never became a candidate) or a gold link vanished, with no message. Line of each left entity's
+  // link. A right entity may be named twice: OpenEA D-W 15K names right entities by label, and 271
+  // labels stand for two DBpedia entities each.
+  std::unordered_map<std::uint32_t, std::size_t> left_line;
   file.for_each_line(delimiter, [&](const std::vector<std::string_view>& fields) {
     if (file.line_number() == 1 && fields.size() == 2 && fields[0] == "left_id" && fields[1] == "right_id") return;
     if (fields.size() != 2) {
@@ -314,8 +321,14 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> read_entity_links(const std
     if (left_row < 0) file.fail("left id '" + std::string(fields[0]) + "' is not an entity of " + left.source());
     const std::int64_t right_row = right.find_entity(fields[1]);
     if (right_row < 0) file.fail("right id '" + std::string(fields[1]) + "' is not an entity of " + right.source());
+    const auto [first, fresh] = left_line.emplace(static_cast<std::uint32_t>(left_row), file.line_number());
+    if (!fresh) {
+      file.fail("left id '" + std::string(fields[0]) + "' is linked again (first on line " +
+                std::to_string(first->second) + "): a left entity has one partner");
+    }
     links.emplace_back(static_cast<std::uint32_t>(left_row), static_cast<std::uint32_t>(right_row));
   });
+  if (links.empty()) throw InputError::At(path, 0, "no links in the file (expected lines: left id, right id)");
   return links;
 }
 

@@ -33,7 +33,8 @@ std::string find_links_file(const std::string& dir);
 // Entity pairs (left row, right row) in file order: two tab- or comma-separated fields per line, the
 // left id and the right id (DBP15K ref_ent_ids / sup_ent_ids, OpenEA ent_links, or a CSV with a
 // `left_id,right_id` header). Blank lines are skipped. Throws InputError naming the line for a wrong
-// field count or an id that is not in its graph.
+// field count, an id that is not in its graph or a left entity linked twice, and for a file without
+// links.
 std::vector<std::pair<std::uint32_t, std::uint32_t>> read_entity_links(const std::string& path,
                                                                        const graph::KnowledgeGraph& left,
                                                                        const graph::KnowledgeGraph& right);

@@ -87,9 +87,12 @@ MentionSet read_biosyn(const std::string& path) {
       if (gold.empty()) throw InputError::At(file, line_number, "field 5 (CUI) is empty; write -1 for none");
       std::string id = std::string(trim_blanks(fields[0])) + ":" + std::string(span.substr(0, span.find('|'))) + "-" +
                        std::string(span.substr(span.find('|') + 1));
-      // The same span twice (rare, but in the data) keeps both, told apart by the line.
-      if (!seen_ids.insert(id).second) id += "@" + std::to_string(line_number);
-      seen_ids.insert(id);
+      // The same span twice (rare, but in the data) keeps both, told apart by file and line ("@LINE"
+      // alone collided across the files of a directory, two mentions then sharing one id).
+      if (!seen_ids.insert(id).second) {
+        id += "@" + std::filesystem::path(file).filename().string() + ":" + std::to_string(line_number);
+        while (!seen_ids.insert(id).second) id += "'";
+      }
       // Composite mentions: BioSyn splits on '|' and '+' alike.
       const auto parts = split_concept_ids(mention);
       const std::string_view gold_ids = gold == "-1" ? std::string_view() : gold;

@@ -543,6 +543,13 @@ void run_align(const AlignConfig& config) {
   spdlog::info("structural model: {} rounds, anchors per round {}, {} candidate pairs ({:.2f} s)",
                model.anchors_per_round.size(), fmt::join(model.anchors_per_round, " "), model.pairs.num_pairs(),
                timer.finish("model"));
+  // Said, not left for the user to find: such an entity has no row in the output.
+  std::size_t without_candidates = 0;
+  for (std::uint32_t row : query_rows) without_candidates += model.pairs.query_size(row) == 0;
+  if (without_candidates > 0) {
+    spdlog::warn("{} of {} KG1 entities to align have no candidate (no name or neighbour in common): no row in {}",
+                 without_candidates, query_rows.size(), config.out_path);
+  }
 
   const Table left_table = teacher_table(left, left_adjacency);
   const Table right_table = teacher_table(right, right_adjacency);
@@ -680,6 +687,7 @@ void run_align(const AlignConfig& config) {
     metrics["seed_free"] = seed_free;
     metrics["names"] = config.use_names;
     metrics["gold_scope"] = config.gold_scope;
+    metrics["entities_without_candidates"] = without_candidates;
     metrics["teacher"] = config.distill.teacher;
     metrics["teacher_calls"] = teacher_calls;
     metrics["distill"] = report;

@@ -427,12 +427,23 @@ void link_mentions(const LinkConfig& config, workspace::Workspace* workspace, st
   const io::MentionSet mentions = io::read_mentions(config.mentions_path, config.mention_format);
   io::Dictionary dictionary = io::read_dictionary(config.dictionary_path, config.dictionary_format);
   std::vector<std::string> gold_ids;
-  if (!config.gold_path.empty()) gold_ids = read_gold_ids(config.gold_path, mentions, config.mention_format, config.mentions_path);
+  // A file of mentions without their concept ids scored "Acc@1 0 over 0 mentions", and trained
+  // nothing while naming the run supervised.
+  const auto refuse_without_ids = [](const std::string& path, const std::vector<std::string>& ids) {
+    if (std::all_of(ids.begin(), ids.end(), [](const std::string& id) { return id.empty(); })) {
+      throw InputError::At(path, 0, "holds no gold concept ids (a mentions file without them?)");
+    }
+  };
+  if (!config.gold_path.empty()) {
+    gold_ids = read_gold_ids(config.gold_path, mentions, config.mention_format, config.mentions_path);
+    refuse_without_ids(config.gold_path, gold_ids);
+  }
   nlohmann::json metrics;
   metrics["mode"] = mode_name(config);
   std::vector<std::uint32_t> training_names;  // supervised mode: synonyms taken from the training split
   if (!config.train_mentions_path.empty()) {
     const io::MentionSet training = io::read_mentions(config.train_mentions_path);
+    refuse_without_ids(config.train_mentions_path, training.gold);
     std::size_t unmatched = 0;
     const std::size_t names_before = dictionary.num_names();
     io::Dictionary augmented = with_mentions_as_synonyms(dictionary, training, unmatched);
@@ -470,6 +481,14 @@ void link_mentions(const LinkConfig& config, workspace::Workspace* workspace, st
   const candidates::CandidatePairs& pairs = found.pairs;
   spdlog::info("retrieval: {} distinct of {} mention parts, {} candidate pairs ({:.2f} s)", unique.keys.size(), keys.size(),
                unique_pairs.num_pairs(), timer.finish("candidates"));
+  // Said, not left for the user to find: such a mention has no row in the output.
+  std::size_t without_candidates = 0;
+  for (std::size_t row = 0; row < pairs.num_left; ++row) without_candidates += pairs.query_size(row) == 0;
+  metrics["mentions_without_candidates"] = without_candidates;
+  if (without_candidates > 0) {
+    spdlog::warn("{} of {} mention parts share no word or 3-gram with any concept name: no candidate, no row in {}",
+                 without_candidates, pairs.num_left, config.out_path);
+  }
 
   const GoldPairs gold = gold_concept_pairs(dictionary, gold_ids);
   std::vector<float> unique_scores = unique_pairs.score;

@@ -2,7 +2,9 @@
 // AskAPatient folds, table), on the shipped files and on bad input written per test.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -187,7 +189,17 @@ TEST(MentionReader, SameSpanTwiceKeepsBothWithDistinctIds) {
   const MentionSet mentions = read_mentions(dir.write("a.concept", "1||0|3||T||abc||D1\n1||0|3||T||abc||D1\n"));
   ASSERT_EQ(mentions.table.num_rows(), 2u);
   EXPECT_EQ(mentions.table.id(0), "1:0-3");
-  EXPECT_EQ(mentions.table.id(1), "1:0-3@2");
+  EXPECT_EQ(mentions.table.id(1), "1:0-3@a.concept:2");
+  // Across the files of a directory too ("@LINE" alone gave two mentions one id).
+  std::filesystem::create_directory(dir.path() / "docs");
+  for (const char* name : {"docs/x.concept", "docs/y.concept", "docs/z.concept"}) {
+    dir.write(name, "1||0|3||T||abc||D1\n1||0|3||T||abc||D1\n");
+  }
+  const MentionSet many = read_mentions(dir.file("docs"));
+  ASSERT_EQ(many.table.num_rows(), 6u);
+  std::set<std::string> ids;
+  for (std::size_t row = 0; row < many.table.num_rows(); ++row) ids.emplace(many.table.id(row));
+  EXPECT_EQ(ids.size(), 6u);
 }
 
 }  // namespace

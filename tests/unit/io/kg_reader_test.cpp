@@ -109,6 +109,14 @@ TEST(KgReader, LinksNameTheLineOfAnUnknownId) {
             std::string::npos);
   dir.write("links.csv", "left_id,right_id\n1,11\n");
   EXPECT_EQ(read_entity_links(dir.file("links.csv"), left, right).size(), 1u);
+  // A left entity linked twice contradicted itself silently; an empty file was read as no links.
+  dir.write("twice.tsv", "0\t10\n1\t11\n0\t11\n");
+  EXPECT_NE(error_of([&] { read_entity_links(dir.file("twice.tsv"), left, right); })
+                .find("twice.tsv:3: left id '0' is linked again (first on line 1)"),
+            std::string::npos);
+  dir.write("empty.tsv", "\n");
+  EXPECT_NE(error_of([&] { read_entity_links(dir.file("empty.tsv"), left, right); }).find("no links in the file"),
+            std::string::npos);
 }
 
 TEST(KgReader, ReadsTheOpenEaLayoutWithLabelsAndAttributes) {
