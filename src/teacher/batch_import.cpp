@@ -1,5 +1,6 @@
 #include "teacher/batch_import.h"
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -11,6 +12,8 @@ namespace matchmaker::teacher {
 
 BatchImportReport import_batch_results(const std::string& results_path, workspace::Workspace& cache,
                                        const std::string& teacher_spec) {
+  // A directory opens as an empty stream on Linux: "0 results", exit 0.
+  if (std::filesystem::is_directory(results_path)) throw InputError::At(results_path, 0, "is a directory, not the batch results file");
   std::ifstream in(results_path);
   if (!in) throw InputError::At(results_path, 0, "cannot open the batch results");
   BatchImportReport report;

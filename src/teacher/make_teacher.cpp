@@ -63,6 +63,16 @@ bool calls_llm(const std::string& spec) {
 
 bool exports_batch(const std::string& spec) { return spec.find(kBatchPrefix) != std::string::npos; }
 
+std::vector<std::string> leaf_teachers(const std::string& spec) {
+  const auto members = vote_members(spec);
+  if (!members) return {spec};
+  std::vector<std::string> leaves;
+  for (const auto& member : *members) {
+    for (auto& leaf : leaf_teachers(member)) leaves.push_back(std::move(leaf));
+  }
+  return leaves;
+}
+
 bool uses_builtin_teacher(const std::string& spec) {
   if (spec == UnsupervisedTeacher::kSpec) return true;
   const auto members = vote_members(spec);

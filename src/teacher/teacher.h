@@ -91,6 +91,9 @@ struct TeacherOptions {
 bool calls_llm(const std::string& spec);
 // True when the spec (votes included) asks through a batch (batch:): answers come only after an import.
 bool exports_batch(const std::string& spec);
+// The single teachers of a spec: its vote members, recursively ("majority:openai:a|openai:b" ->
+// {"openai:a", "openai:b"}), or the spec itself.
+std::vector<std::string> leaf_teachers(const std::string& spec);
 // True when the spec (votes included) holds the built-in unsupervised teacher.
 bool uses_builtin_teacher(const std::string& spec);
 // The spec whose run wrote, as Batch API requests, the answers `spec` reads from the cache: every

@@ -434,6 +434,11 @@ PY
   run batch-import --workspace "$work/ws10_typo.db" --teacher openai:replay "$work/batch_output.jsonl"
   check "10. batch-import into a workspace that does not exist: exit 2, nothing created ($status)" \
     '[ $status -eq 2 ] && grep -q "no such file" "$work/log" && [ ! -e "$work/ws10_typo.db" ]'
+  run batch-import --workspace "$work/ws10.db" --teacher openai:other-model "$work/batch_output.jsonl"
+  check "10. batch-import under a model no batch: run of the workspace asked: exit 2 (they would never be found) ($status)" \
+    '[ $status -eq 2 ] && grep -q "no run of workspace .* wrote batch:other-model requests" "$work/log"'
+  run batch-import --workspace "$work/ws10.db" --teacher openai:replay "$work"
+  check "10. batch-import of a directory: exit 2 ($status)" '[ $status -eq 2 ] && grep -q "is a directory" "$work/log"'
   run batch-import --workspace "$work/ws10.db" --teacher openai:replay "$work/batch_output.jsonl"
   check "10. batch-import stores the 60 answers ($status)" \
     '[ $status -eq 0 ] && grep -q "batch-import: 60 results, 60 answers stored" "$work/log"'
