@@ -160,8 +160,13 @@ std::string explanation_text(const workspace::Workspace::Explanation& explanatio
   std::string out;
   out += fmt::format("Query \"{}\" and candidate \"{}\": {} (score {:.3f})\n", explanation.left_id, explanation.right_id,
                      explanation.decision == "match" ? "MATCH" : "NO MATCH", explanation.score);
-  out += "  Decided by: " + who_decided(explanation.route) + '\n';
   const nlohmann::json& detail = explanation.detail;
+  // With --teacher none there is no student: the route says "student", but blocking decided.
+  const bool no_student = !detail.contains("student") && explanation.route == route::route_name(route::Route::kStudent);
+  out += "  Decided by: " +
+         (no_student ? std::string("blocking similarity alone (--teacher none: no teacher, no student model)")
+                     : who_decided(explanation.route)) +
+         '\n';
   if (detail.contains("student")) {
     const explain::PairExplanation student = explain::from_json(detail["student"]);
     out += fmt::format("  The student's match probability: {:.3f} (calibrated {:.3f}).", student.probability(),
@@ -187,7 +192,7 @@ std::string explanation_text(const workspace::Workspace::Explanation& explanatio
     out += fmt::format("    {:+7.2f}  starting point (the model's bias)\n", student.bias);
     out += fmt::format("    {:+7.2f}  total -> probability {:.3f}\n", student.log_odds, student.probability());
   } else {
-    out += fmt::format("  No student model (teacher none): blocking score {:.3f}\n", detail.value("blocking_score", 0.0));
+    out += fmt::format("  Score without a student: {:.3f} (the candidate search's similarity)\n", detail.value("blocking_score", 0.0));
   }
   if (detail.contains("teacher")) {
     const nlohmann::json& teacher = detail["teacher"];

@@ -788,7 +788,16 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   } else {
     result.teacher_calls += escalated.size();
   }
-  if (failed > 0) spdlog::warn("routing: the teacher gave no usable answer on {} of {} escalated queries; the student decides them", failed, escalated.size());
+  const std::size_t exported = static_cast<std::size_t>(report_number(escalation_report, "exported"));
+  if (exported > 0) {
+    spdlog::warn("routing: {} of {} escalated queries written as Batch API requests; the student decides them in this "
+                 "run, the teacher after batch-import and a run again",
+                 exported, escalated.size());
+  }
+  if (failed > exported) {
+    spdlog::warn("routing: the teacher gave no usable answer on {} of {} escalated queries; the student decides them",
+                 failed - exported, escalated.size());
+  }
   spdlog::info("routing: {} of {} queries escalated to {} ({} failed, {} kept by a sure student, {} whose record the "
                "student gives to another query) ({:.2f} s)", escalated.size(), with_candidates, escalation_teacher->spec(),
                failed, kept_student, kept_over_claim, timer.finish("route"));
