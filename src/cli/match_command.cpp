@@ -36,7 +36,8 @@ Command add_match_command(CLI::App& app) {
   match->add_option("--right", config.right_path, "Right table; omit to deduplicate --left");
   match->add_option("--id", config.id_column, "Name of the id column in both tables")->capture_default_str();
   match->add_option("--format", options->format, "Input format: auto (by extension), csv, tsv, jsonl")->capture_default_str();
-  match->add_option("--delimiter", options->delimiter, "Field delimiter for CSV/TSV (one character; default by format)");
+  CLI::Option* delimiter = match->add_option("--delimiter", options->delimiter,
+                                             "Field delimiter for CSV/TSV (one character; default by format)");
   match->add_option("--out", config.out_path, "Output matches CSV: left_id,right_id,score[,cluster]")->required();
   add_teacher_options(match, config.distill, options->teacher_text);
   match->add_option("--replay-gold", config.replay_gold,
@@ -70,11 +71,12 @@ Command add_match_command(CLI::App& app) {
   match->add_option("--workspace", config.workspace_path,
                     "SQLite workspace (created if missing) that records the run: config, component versions, "
                     "student model, matches, explanations, metrics; `matchmaker explain` reads it");
-  return {match, [options] {
+  return {match, [options, delimiter] {
             pipeline::MatchConfig& config = options->config;
             config.format = io::parse_table_format(options->format);
-            if (options->delimiter.size() > 1) throw InputError("--delimiter must be one character");
-            if (options->delimiter.size() == 1) config.delimiter = options->delimiter[0];
+            // Given, it is one character ('' was taken for no delimiter at all).
+            if (delimiter->count() > 0 && options->delimiter.size() != 1) throw InputError("--delimiter must be one character");
+            if (delimiter->count() > 0) config.delimiter = options->delimiter[0];
             config.threshold = parse_threshold(options->threshold);
             options->teacher_text.apply(config.distill, true);
             pipeline::run_match(config);

@@ -114,6 +114,8 @@ EvalQueries read_eval_queries(const std::string& path, const Table& left) {
     }
     ground_answer_zero.assign(ids.size(), 0);
   }
+  // Scored over no query, accuracy read "0.0000 over 0 queries".
+  if (ids.empty()) throw InputError::At(path, 0, "holds no query id");
   const auto left_rows = left.id_index();
   for (std::size_t idx = 0; idx < ids.size(); ++idx) {
     const auto found = left_rows.find(ids[idx]);

@@ -798,6 +798,8 @@ Table read_table(const TableReadOptions& options) {
   if (format == TableFormat::kAuto) format = format_from_extension(options.path);
   switch (format) {
     case TableFormat::kJsonl:
+      // A delimiter given for JSONL was ignored without a word: the user expected another format.
+      if (options.delimiter != '\0') throw InputError::At(options.path, 0, "a delimiter was given, but this is JSONL (no delimiter)");
       return read_jsonl(options);
     case TableFormat::kTsv:
       return read_delimited(options, options.delimiter != '\0' ? options.delimiter : '\t');

@@ -157,6 +157,10 @@ check "... which is left as it was" 'cmp -s "$gold" "$work/gold_copy.csv"'
 expect_bad_input "--teacher-budget nan" "--teacher-budget must be" match --left "$left" --right "$right" --out "$work/bad_out.csv" --teacher-budget nan
 expect_bad_input "--teacher-max-calls -1" "must not be negative" match --left "$left" --right "$right" --out "$work/bad_out.csv" --teacher-max-calls -1
 expect_bad_input "escalating to the built-in teacher (5% of queries took F1 from 0.78 to 0.41)" "escalation needs an LLM teacher" match --left "$left" --right "$right" --out "$work/bad_out.csv" --escalate-share 0.05
+expect_bad_input "an empty --delimiter (taken for none)" "--delimiter must be one character" match --left "$left" --right "$right" --out "$work/bad_out.csv" --delimiter ''
+expect_bad_input "--delimiter with JSONL (ignored)" "this is JSONL" match --left "$work/left.jsonl" --right "$work/right.jsonl" --out "$work/bad_out.csv" --delimiter ';'
+: > "$work/no_queries.txt"
+expect_bad_input "an empty --eval-queries file (scored 0 over 0 queries)" "holds no query id" match --left "$left" --right "$right" --out "$work/bad_out.csv" --gold "$gold" --eval-queries "$work/no_queries.txt"
 expect_bad_input "--metrics naming the --out file" "name the same file" match --left "$left" --right "$right" --out "$work/bad_out.csv" --metrics "$work/bad_out.csv"
 # Without a key the OpenAI endpoint refuses every call; found before blocking, not after the retries.
 unset OPENAI_API_KEY OPENAI_BASE_URL
