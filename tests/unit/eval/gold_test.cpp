@@ -16,6 +16,12 @@ Table read_left(const io::testing::TempDir& dir) {
   return io::read_table(options);
 }
 
+Table read_right(const io::testing::TempDir& dir, const std::string& csv) {
+  io::TableReadOptions options;
+  options.path = dir.write("right.csv", csv);
+  return io::read_table(options);
+}
+
 TEST(EvalQueriesTest, DistillerResponsesMarkTheQueriesWhoseGoldItsBlockingMissed) {
   io::testing::TempDir dir;
   const Table left = read_left(dir);
@@ -62,9 +68,7 @@ TEST(EvalQueriesTest, AnUnknownQueryIdIsAnInputErrorNamingTheFile) {
 TEST(GoldTest, AFirstLineOfTwoIdsIsRefusedNotTakenForAHeader) {
   io::testing::TempDir dir;
   const Table left = read_left(dir);
-  io::TableReadOptions options;
-  options.path = dir.write("right.csv", "id,name\nr1,alpha\nr2,beta\n");
-  const Table right = io::read_table(options);
+  const Table right = read_right(dir, "id,name\nr1,alpha\nr2,beta\n");
   EXPECT_EQ(read_gold(dir.write("gold.csv", "left,right\nq1,r1\nq2,r2\n"), left, right, false).size(), 2u);
   try {
     read_gold(dir.write("bare.csv", "q1,r1\nq2,r2\n"), left, right, false);
@@ -80,9 +84,7 @@ TEST(GoldTest, AFirstLineOfTwoIdsIsRefusedNotTakenForAHeader) {
 TEST(EvalQueriesTest, DamagedGoldAndQueryFilesAreReadOrRefused) {
   io::testing::TempDir dir;
   const Table left = read_left(dir);
-  io::TableReadOptions options;
-  options.path = dir.write("right.csv", "id,name\nr1,alpha\n\"r,2\",beta\n");
-  const Table right = io::read_table(options);
+  const Table right = read_right(dir, "id,name\nr1,alpha\n\"r,2\",beta\n");
   matchmaker::testing::expect_read_or_refused(dir, "gold.csv", "left,right\r\nq1,r1\r\nq2,\"r,2\"\r\nq1,\"r,2\"\r\n",
                                               [&](const std::string& path) { read_gold(path, left, right, false); });
   matchmaker::testing::expect_read_or_refused(

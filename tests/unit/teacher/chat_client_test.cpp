@@ -663,9 +663,12 @@ TEST(ChatClientEstimate, GrowsWithTextAndMessages) {
   EXPECT_GE(estimate_prompt_tokens({{"user", std::string(3000, 'a')}}), 1000);
 }
 
-std::vector<ChatRequest> requests(std::size_t count) {
+std::vector<ChatRequest> requests(std::size_t count, std::optional<std::int64_t> estimated_prompt_tokens = std::nullopt) {
   std::vector<ChatRequest> all(count);
-  for (std::size_t idx = 0; idx < count; ++idx) all[idx].messages = {{"user", "question " + std::to_string(idx)}};
+  for (std::size_t idx = 0; idx < count; ++idx) {
+    all[idx].messages = {{"user", "question " + std::to_string(idx)}};
+    all[idx].estimated_prompt_tokens = estimated_prompt_tokens;
+  }
   return all;
 }
 
@@ -743,9 +746,7 @@ TEST(ChatClientBudget, TokenCapStopsFurtherCalls) {
   config.max_tokens = 10;
   const ChatClient client(config);
   CallBudget budget(BudgetCaps{.max_tokens = 150});
-  std::vector<ChatRequest> all = requests(10);
-  for (ChatRequest& request : all) request.estimated_prompt_tokens = 10;
-  const std::vector<ChatResult> results = client.complete_all(all, 1, budget);
+  const std::vector<ChatResult> results = client.complete_all(requests(10, 10), 1, budget);
 
   // Admitted while used + estimate fits: 0+20, 60+20, 120+20 <= 150; then 180+20 > 150.
   EXPECT_EQ(server.hits(), 3);
@@ -793,9 +794,7 @@ TEST(ChatClientBudget, RetriesOfBilledAttemptsStayInsideTheTokenCap) {
   config.max_tokens = 10;
   const ChatClient client(config);
   CallBudget budget(BudgetCaps{.max_tokens = 70});
-  std::vector<ChatRequest> all = requests(3);
-  for (ChatRequest& request : all) request.estimated_prompt_tokens = 10;
-  const std::vector<ChatResult> results = client.complete_all(all, 1, budget);
+  const std::vector<ChatResult> results = client.complete_all(requests(3, 10), 1, budget);
   // Call 1: 20 billed, retry admitted (20 + 20 <= 70), 20 more: 40. Call 2 admitted (40 + 20), its
   // first attempt billed (60); a retry would need 20 more: refused, the call ends malformed. Call 3:
   // 60 + 20 > 70, refused before sending.
