@@ -382,8 +382,8 @@ void check_distill_settings(const DistillSettings& settings) {
   const route::EscalationGoal& goal = settings.escalation;
   if (goal.share && !(*goal.share >= 0 && *goal.share <= 1)) throw InputError("--escalate-share must be in [0, 1]");
   if (goal.max_calls && *goal.max_calls < 0) throw InputError("--escalate-max-calls must not be negative");
-  if (goal.max_usd && !(std::isfinite(*goal.max_usd) && *goal.max_usd >= 0)) {
-    throw InputError("--escalate-max-usd must be a number >= 0");
+  if (goal.max_usd && !(std::isfinite(*goal.max_usd) && *goal.max_usd >= 0 && *goal.max_usd <= teacher::kMaxUsdCap)) {
+    throw InputError(fmt::format("--escalate-max-usd must be a number in [0, {:g}]", teacher::kMaxUsdCap));
   }
   // A money cap without prices would count every call as free, and so cap nothing.
   const teacher::TeacherOptions& options = settings.teacher_options;

@@ -35,20 +35,25 @@ void require_non_negative(std::int64_t prompt_tokens, std::int64_t completion_to
 
 }  // namespace
 
-CallBudget::CallBudget(BudgetCaps caps, std::map<std::string, ModelPrice> prices, std::shared_ptr<CallBudget> parent)
-    : caps_(caps),
-      max_nano_usd_(caps.max_usd ? std::optional<std::int64_t>(std::llround(*caps.max_usd * kNanoPerUsd))
-                                 : std::nullopt),
-      parent_(std::move(parent)),
-      prices_(std::move(prices)) {
-  // NaN or infinite caps would make every comparison false (admit all) or llround undefined: callers
-  // validate the user's options; this is the last line.
-  if (caps.max_usd && !(std::isfinite(*caps.max_usd) && *caps.max_usd >= 0)) {
-    throw std::invalid_argument("CallBudget: the money cap must be a finite number >= 0");
-  }
+namespace {
+
+// The money cap in nano-dollars. Callers validate the user's options; this is the last line: a NaN
+// or infinite cap would make every comparison false (admit all) and llround undefined.
+std::optional<std::int64_t> checked_nano_usd_cap(const BudgetCaps& caps) {
   if ((caps.max_calls && *caps.max_calls < 0) || (caps.max_tokens && *caps.max_tokens < 0)) {
     throw std::invalid_argument("CallBudget: negative cap");
   }
+  if (!caps.max_usd) return std::nullopt;
+  if (!(std::isfinite(*caps.max_usd) && *caps.max_usd >= 0 && *caps.max_usd * kNanoPerUsd < 9e18)) {
+    throw std::invalid_argument("CallBudget: the money cap must be a finite number >= 0");
+  }
+  return std::llround(*caps.max_usd * kNanoPerUsd);
+}
+
+}  // namespace
+
+CallBudget::CallBudget(BudgetCaps caps, std::map<std::string, ModelPrice> prices, std::shared_ptr<CallBudget> parent)
+    : caps_(caps), max_nano_usd_(checked_nano_usd_cap(caps)), parent_(std::move(parent)), prices_(std::move(prices)) {
   if (parent_) {
     for (const auto& [model, price] : prices_) parent_->set_price(model, price);
   }

@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -116,8 +118,8 @@ void check_teacher_spec(const std::string& spec) {
 std::shared_ptr<CallBudget> make_run_budget(const TeacherOptions& options) {
   if (options.max_calls && *options.max_calls < 0) throw InputError("--teacher-max-calls must not be negative");
   if (options.max_tokens && *options.max_tokens < 0) throw InputError("--teacher-max-tokens must not be negative");
-  if (options.max_usd && !(std::isfinite(*options.max_usd) && *options.max_usd >= 0)) {
-    throw InputError("--teacher-max-usd must be a number >= 0");
+  if (options.max_usd && !(std::isfinite(*options.max_usd) && *options.max_usd >= 0 && *options.max_usd <= kMaxUsdCap)) {
+    throw InputError(fmt::format("--teacher-max-usd must be a number in [0, {:g}]", kMaxUsdCap));
   }
   BudgetCaps caps;
   caps.max_calls = options.max_calls;

@@ -124,6 +124,9 @@ class Teacher {
   virtual nlohmann::json report() const { return nlohmann::json::object(); }
 };
 
+// The largest money cap taken (a larger one overflows the budget's nano-dollar count).
+inline constexpr double kMaxUsdCap = 1e9;
+
 // The budget of a run with these options' caps. Throws InputError for a negative or non-finite cap.
 std::shared_ptr<CallBudget> make_run_budget(const TeacherOptions& options);
 
