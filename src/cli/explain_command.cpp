@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "matchmaker/error.h"
 #include "pipeline/decision_explanations.h"
+#include "teacher/teacher.h"
 #include "workspace/workspace.h"
 
 namespace matchmaker::cli {
@@ -39,8 +40,14 @@ Command add_explain_command(CLI::App& app) {
                 throw InputError(fmt::format("run {} is a link run, which stores no decisions to explain; explain "
                                              "reads match and align runs", run));
               }
-              throw InputError(fmt::format("run {} has no decision for query '{}' (not in the left table, or it had no "
-                                           "candidates)", run, options->left_id));
+              if (teacher::exports_batch(info["config"].value("teacher", ""))) {
+                throw InputError(fmt::format("run {} wrote Batch API requests and decided nothing yet: batch-import the "
+                                             "results, run again, then explain that run", run));
+              }
+              const bool align = info["config"].value("task", "") == "align";
+              throw InputError(fmt::format("run {} has no decision for query '{}' ({})", run, options->left_id,
+                                           align ? "not in KG1, a seed link, or without candidates"
+                                                 : "not in the left table, or it had no candidates"));
             }
             bool printed = false;
             for (const auto& explanation : explanations) {

@@ -451,10 +451,10 @@ void write_alignment(io::AtomicFile& file, const candidates::CandidatePairs& pai
 
 void run_align(const AlignConfig& config) {
   check_distill_settings(config.distill);
-  io::refuse_outputs_over_inputs({config.kg1_path, config.kg2_path, config.seeds_path, config.gold_path},
-                                 {{"--out", config.out_path},
-                                  {"--metrics", config.metrics_path},
-                                  {"--workspace", config.workspace_path}});
+  std::vector<io::OutputOption> outputs = {
+      {"--out", config.out_path}, {"--metrics", config.metrics_path}, {"--workspace", config.workspace_path}};
+  for (auto& file : teacher_output_files(config.workspace_path, config.out_path, config.distill)) outputs.push_back(std::move(file));
+  io::refuse_outputs_over_inputs({config.kg1_path, config.kg2_path, config.seeds_path, config.gold_path}, outputs);
   refuse_builtin_teacher(config.distill, "align");
   if (config.output_top_k < 1) throw InputError("--top-k must be at least 1");
   // Both outputs are created now and committed together at the end: a --metrics path that cannot be

@@ -161,10 +161,11 @@ std::string explanation_text(const workspace::Workspace::Explanation& explanatio
   out += fmt::format("Query \"{}\" and candidate \"{}\": {} (score {:.3f})\n", explanation.left_id, explanation.right_id,
                      explanation.decision == "match" ? "MATCH" : "NO MATCH", explanation.score);
   const nlohmann::json& detail = explanation.detail;
-  // With --teacher none there is no student: the route says "student", but blocking decided.
+  // With --teacher none there is no student: the route says "student", but the candidate scores
+  // (blocking in match, the structural model in align) decided.
   const bool no_student = !detail.contains("student") && explanation.route == route::route_name(route::Route::kStudent);
   out += "  Decided by: " +
-         (no_student ? std::string("blocking similarity alone (--teacher none: no teacher, no student model)")
+         (no_student ? std::string("the candidate scores alone (--teacher none: no teacher, no student model)")
                      : who_decided(explanation.route)) +
          '\n';
   if (detail.contains("student")) {
@@ -192,7 +193,7 @@ std::string explanation_text(const workspace::Workspace::Explanation& explanatio
     out += fmt::format("    {:+7.2f}  starting point (the model's bias)\n", student.bias);
     out += fmt::format("    {:+7.2f}  total -> probability {:.3f}\n", student.log_odds, student.probability());
   } else {
-    out += fmt::format("  Score without a student: {:.3f} (the candidate search's similarity)\n", detail.value("blocking_score", 0.0));
+    out += fmt::format("  Score without a student: {:.3f} (the candidate search's similarity; in align, the structural model's)\n", detail.value("blocking_score", 0.0));
   }
   if (detail.contains("teacher")) {
     const nlohmann::json& teacher = detail["teacher"];

@@ -89,6 +89,14 @@ run match --left "$left" --right "$right" --out "$work/none_cut.csv" --teacher n
 check "--teacher none keeps --threshold 0.5" \
   '[ $status -eq 0 ] && [ "$(awk -F, "NR > 1 && \$3 < 0.5" "$work/none_cut.csv" | wc -l)" = 0 ] && [ "$(wc -l < "$work/none_cut.csv")" -gt 50 ]'
 
+# Escalating to a perfect (simulated) teacher: its answers on the least certain queries, mostly
+# "none", were learnt as they came and sank every other query (pair F1 0.78 -> 0.23).
+run match --left "$left" --right "$right" --out "$work/escalated.csv" --gold "$gold" --replay-gold "$gold" \
+  --escalate-teacher simulated:0 --escalate-share 0.1 --metrics "$work/escalated.json"
+escalated_f1=$(json_value "$work/escalated.json" quality.f1 2>/dev/null || echo 0)
+check "escalating 10% to a perfect simulated teacher keeps pair F1 >= 0.75 (got $escalated_f1)" \
+  '[ $status -eq 0 ] && at_least "$escalated_f1" 0.75'
+
 # --- deduplication ------------------------------------------------------------------------------
 run match --left "$examples/products/dedup.csv" --out "$work/dedup.csv" --gold "$examples/products/dedup_gold.csv" --metrics "$work/dedup_metrics.json"
 check "deduplication exits 0 with a cluster column" '[ $status -eq 0 ] && [ "$(head -n 1 "$work/dedup.csv")" = "left_id,right_id,score,cluster,route,explanation" ]'

@@ -120,8 +120,9 @@ TEST(RunReport, ShowsWhatAnotherTasksMetricsHold) {
   EXPECT_TRUE(has(html, "<td>hits_at_1</td><td class=\"num\">0.93</td>"));
   EXPECT_FALSE(has(html, "calls, tokens and money"));  // the teacher is only named: no empty section
   EXPECT_FALSE(has(html, "How sure the student was"));  // no student probabilities to plot
-  EXPECT_TRUE(has(html, "Decided by: blocking similarity alone (--teacher none: no teacher, no student model)"));
-  EXPECT_TRUE(has(html, "Score without a student: 1.000 (the candidate search&#39;s similarity)"));
+  EXPECT_TRUE(has(html, "Decided by: the candidate scores alone (--teacher none: no teacher, no student model)"));
+  EXPECT_TRUE(has(html, "Score without a student: 1.000 (the candidate search&#39;s similarity; in align, the "
+                        "structural model&#39;s)"));
 }
 
 }  // namespace
