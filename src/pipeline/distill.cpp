@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <map>
+#include <memory>
 #include <optional>
 
 #include "matchmaker/error.h"
@@ -50,8 +52,8 @@ struct TrainingSet {
   }
 };
 
-// The escalated answers reweighted so that their share of positive weight is at most the sample's
-// (only a class that is over-represented is weighted down). Escalation picks the queries the student
+// The escalated answers reweighted so that their share of positive weight is the sample's (only the
+// class that is over-represented among them is weighted down). Escalation picks the queries the student
 // is least sure of, often ones without a match: their "none" answers, learnt as they are, shift the
 // student's prior. On the bundled example 30 escalated queries answered "none" (all rightly, by a
 // simulated teacher) took pair F1 from 0.78 to 0.23, as every other query fell below the cut.
@@ -736,12 +738,18 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   }
   const auto escalated = route::least_certain(confidences, answered, count);
 
-  // The escalation teacher gets its own caps, so that the goal holds exactly however answers arrive,
-  // inside the run's budget (teacher_options.run_budget), which the sample's calls have drawn on.
+  // The escalation teacher gets its own caps, so that the goal holds exactly however answers arrive:
+  // one call per escalated query for each teacher (each member of a vote answers each query), and the
+  // money goal for all of them together, inside the run's budget, which the sample has drawn on.
   teacher::TeacherOptions escalation_options = teacher_options;
+  if (settings.escalation.max_usd) {
+    teacher::BudgetCaps stage_caps;
+    stage_caps.max_usd = settings.escalation.max_usd;
+    escalation_options.run_budget = std::make_shared<teacher::CallBudget>(stage_caps, std::map<std::string, teacher::ModelPrice>{},
+                                                                          teacher_options.run_budget);
+  }
   escalation_options.own_caps = {};
   escalation_options.own_caps.max_calls = static_cast<std::int64_t>(escalated.size());
-  escalation_options.own_caps.max_usd = settings.escalation.max_usd;
   if (!escalation_teacher) {
     escalation_teacher = teacher::calls_llm(escalation_spec) ? teacher::make_teacher(escalation_spec, escalation_options)
                                                              : std::move(teacher);
