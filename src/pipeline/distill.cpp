@@ -650,10 +650,15 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   const TrainingSet training = labels_from(questions, answers);
   StudentData data = gather(features, training, known);
   if (data.positives == 0 || data.positives == data.rows.size()) {
+    // Where the run's caps refused the questions, that is the reason to give.
+    const teacher::BudgetReport spent = teacher_options.run_budget->report();
+    const std::string refused = spent.refused > 0 ? fmt::format("; {} questions were refused by the hard caps "
+                                                                "(--teacher-max-calls, -tokens, -usd)", spent.refused)
+                                                  : "";
     throw RuntimeFailure(fmt::format(
         "the teacher's answers ({} of {} queries answered) hold {} — the student needs both matches and "
-        "non-matches; raise --teacher-budget, try another --selection, or check the teacher",
-        answers.size() - unanswered, answers.size(), data.positives == 0 ? "no match" : "no non-match"));
+        "non-matches{}; raise --teacher-budget, try another --selection, or check the teacher",
+        answers.size() - unanswered, answers.size(), data.positives == 0 ? "no match" : "no non-match", refused));
   }
   const std::size_t training_rows = data.rows.size();
   result.student = std::make_unique<student::XGBoostStudent>();

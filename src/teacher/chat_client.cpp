@@ -525,6 +525,9 @@ std::string ChatClient::request_body(const std::vector<ChatMessage>& messages) c
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// Waits before a retry at least this long are logged as warnings, not debug lines.
+constexpr double kLongWaitSeconds = 10.0;
+
 ChatResult ChatClient::complete(const std::vector<ChatMessage>& messages, const RetryGate& may_retry) const {
   const std::unique_ptr<httplib::ClientImpl> http = make_http_client(https_, host_, port_, config_.timeout_seconds);
   httplib::Request request;
@@ -570,7 +573,10 @@ ChatResult ChatClient::complete(const std::vector<ChatMessage>& messages, const 
     const double delay = attempt.retry_after_seconds
                              ? std::min(*attempt.retry_after_seconds, config_.max_retry_after_seconds)
                              : full_jitter_backoff(retry, config_.base_backoff_seconds, config_.max_backoff_seconds);
-    spdlog::debug("POST {}: attempt {} failed: {}; retrying in {:.2f} s", endpoint_, result.attempts, scrub(attempt.message), delay);
+    // A long wait is said: a run silent for minutes looks hung (Retry-After may ask up to 120 s).
+    const auto level = delay >= kLongWaitSeconds ? spdlog::level::warn : spdlog::level::debug;
+    spdlog::log(level, "POST {}: attempt {} failed: {}; retrying in {:.2f} s", endpoint_, result.attempts,
+                scrub(attempt.message), delay);
     std::this_thread::sleep_for(Seconds(delay));
   }
 }

@@ -490,6 +490,9 @@ if start_server; then
   lines11e=$(grep -c . "$work/run11e.csv.batch.jsonl" 2>/dev/null || echo 0)
   check "11. batch: writes only the 10 requests --teacher-max-calls admits ($lines11e; status $status)" \
     '[ $status -eq 0 ] && [ "$lines11e" = 10 ] && grep -q "50 of 60 questions not written to the batch file: calls cap 10 reached" "$work/run11e.err"'
+  run_capped run11g --teacher openai:model-i --teacher-max-calls 0
+  check "11. --teacher-max-calls 0: the run stops saying the caps refused the questions ($status)" \
+    '[ $status -eq 1 ] && grep -q "60 questions were refused by the hard caps" "$work/run11g.err"'
   printf '{"id": "a", "name": "x"}\n' > "$work/run11f.csv.batch.jsonl"
   OPENAI_BASE_URL="$url" OPENAI_API_KEY="$key" "$bin" match --left "$work/run11f.csv.batch.jsonl" --right "$right" \
     --out "$work/run11f.csv" --teacher batch:model-h --workspace "$work/run11f.db" 2>"$work/run11f.err"
