@@ -78,6 +78,11 @@ FileContents read_whole_file(const std::string& path) {
   bytes.resize(size + kReadPadding);
   std::fill(bytes.begin() + static_cast<std::ptrdiff_t>(size), bytes.end(), '\0');
   result.content = std::string_view(bytes.data(), size);
+  // Excel's "Unicode text" and PowerShell write UTF-16: say so rather than "invalid UTF-8".
+  if (result.content.starts_with("\xFF\xFE") || result.content.starts_with("\xFE\xFF")) {
+    throw InputError::At(path, 1, "UTF-16 text (its byte order mark says so); matchmaker reads UTF-8: re-encode the "
+                                  "file, e.g. iconv -f UTF-16 -t UTF-8");
+  }
   return result;
 }
 
@@ -416,7 +421,11 @@ Table read_delimited(const TableReadOptions& options, char delimiter) {
   const std::size_t end = file.content.size();
   // One validation pass over the whole buffer; the rare failure is then attributed to a line and column
   // while scanning, which costs nothing when the input is valid.
-  const std::size_t bad_utf8 = find_invalid_utf8(file.content, begin);
+  // A NUL byte is valid UTF-8 but no text: a UTF-16 file is full of them, and a stray one changed a
+  // field's scores without a word. It is reported the same way.
+  const std::size_t nul = file.content.find('\0', begin);
+  const std::size_t bad_utf8 = std::min(find_invalid_utf8(file.content, begin), nul);
+  const std::string bad_text = bad_utf8 == nul ? std::string("a NUL byte (is the file UTF-16, or binary?)") : "invalid UTF-8";
 
   DelimitedScanner scanner(path, file.bytes.data(), begin, end, delimiter);
   std::vector<std::string_view> fields;
@@ -426,7 +435,7 @@ Table read_delimited(const TableReadOptions& options, char delimiter) {
   if (!scanner.next(fields, field_starts, no_names)) throw InputError::At(path, 0, "empty file (no header)");
   if (bad_utf8 < scanner.position()) {
     throw InputError::At(path, scanner.record_line(),
-                         "invalid UTF-8 in the header (field " +
+                         bad_text + " in the header (field " +
                              std::to_string(field_at_offset(field_starts, bad_utf8) + 1) + ")" + text::kReencodeHint);
   }
   std::vector<std::string> columns;
@@ -471,7 +480,7 @@ Table read_delimited(const TableReadOptions& options, char delimiter) {
     if (bad_utf8 < scanner.position()) {
       throw InputError::At(
           path, line,
-          "invalid UTF-8 in " + column_label(field_at_offset(field_starts, bad_utf8), columns) + text::kReencodeHint);
+          bad_text + " in " + column_label(field_at_offset(field_starts, bad_utf8), columns) + text::kReencodeHint);
     }
     if (options.unique_ids) ids.check(fields[id_column], line);
     table.append_row(fields);

@@ -332,6 +332,9 @@ TEST(CsvTableReaderErrors, InvalidUtf8NamesLineAndColumn) {
   expect_read_error(dir.write("surrogate.csv", "id,name\n1,x\n2,\"a\nb\xED\xA0\x80\"\n"), 3,
                     {"invalid UTF-8", "'name'"});
   expect_read_error(dir.write("truncated.csv", "id,name\n1,\xE6\x9D"), 2, {"invalid UTF-8", "'name'"});
+  // A NUL byte is valid UTF-8 but no text (it was read into the field); UTF-16 is full of them.
+  expect_read_error(dir.write("nul.csv", std::string("id,name\n1,Ada\n2,B\0b\n", 18)), 3, {"a NUL byte", "'name'"});
+  expect_read_error(dir.write("utf16.csv", std::string("\xFF\xFEi\0d\0", 6)), 1, {"UTF-16"});
   expect_read_error(dir.write("header_utf8.csv",
                               "id,n\xFF"
                               "me\n1,Ada\n"),
