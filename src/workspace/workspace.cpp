@@ -109,8 +109,19 @@ std::string prefix(const std::string& path) { return "workspace " + path + ": ";
   }
 }
 
-RuntimeFailure failure(const std::string& path, const char* action, const SQLite::Exception& error) {
-  return RuntimeFailure(prefix(path) + "cannot " + action + ": " + error.what());
+// A workspace that is read-only, damaged or not a database is the user's to fix (exit 2); anything
+// else (disk full, I/O errors) is a failure of the run (exit 1).
+[[noreturn]] void throw_failure(const std::string& path, const char* action, const SQLite::Exception& error) {
+  const std::string message = prefix(path) + "cannot " + action + ": " + error.what();
+  switch (error.getErrorCode() & 0xFF) {  // the primary code of an extended one
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      throw InputError(message);
+    default:
+      throw RuntimeFailure(message);
+  }
 }
 
 // Config and metrics may hold paths with invalid UTF-8; they are stored with U+FFFD rather than refused.
@@ -261,7 +272,7 @@ std::int64_t Workspace::begin_run(const nlohmann::json& config) {
     insert.exec();
     return db().getLastInsertRowid();
   } catch (const SQLite::Exception& error) {
-    throw failure(path_, "begin a run", error);
+    throw_failure(path_, "begin a run", error);
   }
 }
 
@@ -276,7 +287,7 @@ void Workspace::set_component(std::int64_t run_id, const std::string& kind, cons
     upsert.bind(3, name);
     upsert.exec();
   } catch (const SQLite::Exception& error) {
-    throw failure(path_, "record a component", error);
+    throw_failure(path_, "record a component", error);
   }
 }
 
@@ -295,7 +306,7 @@ void Workspace::check_component(std::int64_t run_id, const std::string& kind, co
                        "', this build has '" + expected + "'");
     }
   } catch (const SQLite::Exception& error) {
-    throw failure(path_, "read components", error);
+    throw_failure(path_, "read components", error);
   }
 }
 
@@ -316,7 +327,7 @@ std::optional<Workspace::CachedAnswer> Workspace::find_answer(const std::string&
     answer.raw = query.getColumn(3).getString();
     return answer;
   } catch (const SQLite::Exception& error) {
-    throw failure(path_, "read teacher answers", error);
+    throw_failure(path_, "read teacher answers", error);
   }
 }
 
@@ -337,7 +348,7 @@ void Workspace::store_answer(const std::string& teacher, const std::string& prom
     insert.bind(7, answer.raw);
     insert.exec();
   } catch (const SQLite::Exception& error) {
-    throw failure(path_, "store a teacher answer", error);
+    throw_failure(path_, "store a teacher answer", error);
   }
 }
 
@@ -348,7 +359,7 @@ std::size_t Workspace::count_answers(const std::string& teacher) const {
     query.executeStep();
     return static_cast<std::size_t>(query.getColumn(0).getInt64());
   } catch (const SQLite::Exception& error) {
-    throw failure(path_, "count teacher answers", error);
+    throw_failure(path_, "count teacher answers", error);
   }
 }
 
@@ -365,7 +376,7 @@ void Workspace::store_model(std::int64_t run_id, const std::string& model_json,
     upsert.bind(3, to_text(nlohmann::json(feature_names)));
     upsert.exec();
   } catch (const SQLite::Exception& error) {
-    throw failure(path_, "store the model", error);
+    throw_failure(path_, "store the model", error);
   }
 }
 
@@ -385,7 +396,7 @@ std::optional<Workspace::StoredModel> Workspace::load_model(std::int64_t run_id)
     }
     return model;
   } catch (const SQLite::Exception& error) {
-    throw failure(path_, "load the model", error);
+    throw_failure(path_, "load the model", error);
   }
 }
 
@@ -409,7 +420,7 @@ void Workspace::store_matches(std::int64_t run_id, const std::vector<Match>& mat
     }
     transaction.commit();
   } catch (const SQLite::Exception& error) {
-    throw failure(path_, "store matches", error);
+    throw_failure(path_, "store matches", error);
   }
 }
 
@@ -446,7 +457,7 @@ void Workspace::ExplanationWriter::add(std::span<const Explanation> explanations
     }
     state_->written += explanations.size();
   } catch (const SQLite::Exception& error) {
-    throw failure(state_->path, "store explanations", error);
+    throw_failure(state_->path, "store explanations", error);
   }
 }
 
@@ -455,7 +466,7 @@ std::size_t Workspace::ExplanationWriter::commit() {
   try {
     state_->transaction.commit();
   } catch (const SQLite::Exception& error) {
-    throw failure(state_->path, "store explanations", error);
+    throw_failure(state_->path, "store explanations", error);
   }
   const std::size_t written = state_->written;
   state_.reset();
@@ -472,7 +483,7 @@ Workspace::ExplanationWriter Workspace::write_explanations(std::int64_t run_id) 
     state->insert.bind(1, run_id);
     return ExplanationWriter(std::move(state));
   } catch (const SQLite::Exception& error) {
-    throw failure(path_, "store explanations", error);
+    throw_failure(path_, "store explanations", error);
   }
 }
 
@@ -498,7 +509,7 @@ std::vector<Workspace::Explanation> Workspace::load_explanations(std::int64_t ru
                               parse_stored(path_, select.getColumn(5).getString(), "an explanation")});
     }
   } catch (const SQLite::Exception& error) {
-    throw failure(path_, "read explanations", error);
+    throw_failure(path_, "read explanations", error);
   }
   return explanations;
 }
@@ -521,7 +532,7 @@ std::vector<Workspace::DecisionSummary> Workspace::load_decision_summaries(std::
                            probability.isNull() ? std::numeric_limits<double>::quiet_NaN() : probability.getDouble()});
     }
   } catch (const SQLite::Exception& error) {
-    throw failure(path_, "read explanations", error);
+    throw_failure(path_, "read explanations", error);
   }
   return summaries;
 }
@@ -537,7 +548,7 @@ std::vector<Workspace::Match> Workspace::load_matches(std::int64_t run_id) const
     }
     return matches;
   } catch (const SQLite::Exception& error) {
-    throw failure(path_, "load matches", error);
+    throw_failure(path_, "load matches", error);
   }
 }
 
@@ -549,7 +560,7 @@ void Workspace::finish_run(std::int64_t run_id, const nlohmann::json& metrics) {
     update.bind(2, run_id);
     if (update.exec() == 0) throw InputError(prefix(path_) + "no " + run_name(run_id));
   } catch (const SQLite::Exception& error) {
-    throw failure(path_, "finish the run", error);
+    throw_failure(path_, "finish the run", error);
   }
 }
 
@@ -561,7 +572,7 @@ void Workspace::fail_run(std::int64_t run_id, const std::string& error) {
     update.bind(2, run_id);
     if (update.exec() == 0) throw InputError(prefix(path_) + "no " + run_name(run_id));
   } catch (const SQLite::Exception& error_in_db) {
-    throw failure(path_, "mark the run failed", error_in_db);
+    throw_failure(path_, "mark the run failed", error_in_db);
   }
 }
 
@@ -582,7 +593,7 @@ std::optional<std::int64_t> Workspace::latest_run_matching(const std::string* te
     if (id.isNull()) return std::nullopt;
     return id.getInt64();
   } catch (const SQLite::Exception& error) {
-    throw failure(path_, "read runs", error);
+    throw_failure(path_, "read runs", error);
   }
 }
 
@@ -615,7 +626,7 @@ nlohmann::json Workspace::run_info(std::int64_t run_id) const {
     }
     return info;
   } catch (const SQLite::Exception& error) {
-    throw failure(path_, "read the run", error);
+    throw_failure(path_, "read the run", error);
   }
 }
 
