@@ -1,14 +1,42 @@
 #include "teacher/batch_import.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "matchmaker/error.h"
 #include "teacher/answer_parser.h"
+#include "teacher/teacher.h"
 #include "workspace/workspace.h"
 
 namespace matchmaker::teacher {
+
+void refuse_import_without_batch_run(const workspace::Workspace& workspace, const std::string& teacher_spec) {
+  const std::string batch_spec = batch_spec_of(teacher_spec);
+  const auto latest = workspace.latest_run();
+  for (std::int64_t run = 1; latest && run <= *latest; ++run) {
+    nlohmann::json config;
+    try {
+      config = workspace.run_info(run)["config"];
+    } catch (const InputError&) {
+      continue;  // a run id that is not there
+    }
+    if (!config.is_object()) continue;
+    const nlohmann::json escalation = config.value("escalation", nlohmann::json::object());
+    const std::string specs[] = {config.value("teacher", ""),
+                                 escalation.is_object() ? escalation.value("teacher", "") : std::string()};
+    for (const std::string& spec : specs) {
+      const auto leaves = leaf_teachers(spec);
+      if (std::find(leaves.begin(), leaves.end(), batch_spec) != leaves.end()) return;
+    }
+  }
+  throw InputError(fmt::format("no run of workspace {} wrote {} requests: give the openai: teacher of its batch: run "
+                               "(--teacher {} answers the requests of --teacher {})",
+                               workspace.path(), batch_spec, teacher_spec, batch_spec));
+}
 
 BatchImportReport import_batch_results(const std::string& results_path, workspace::Workspace& cache,
                                        const std::string& teacher_spec) {

@@ -17,6 +17,11 @@ struct BatchImportReport {
   std::size_t failed = 0;    // requests the Batch API reports as failed (nothing to store)
 };
 
+// Throws InputError unless a run recorded in `workspace` wrote `teacher_spec`'s requests (its teacher
+// or escalation teacher, or a vote member of either, is the batch: twin of "openai:MODEL"). Answers
+// stored under another model would never be found, and the next run would pay for every one again.
+void refuse_import_without_batch_run(const workspace::Workspace& workspace, const std::string& teacher_spec);
+
 // `results_path`: the Batch API output JSONL ({"custom_id", "response": {"status_code", "body"}, "error"}),
 // whose custom_ids are the cache keys written by the batch export. `teacher_spec`: "openai:MODEL".
 // Throws InputError naming the line for a line that is not such a result.
