@@ -331,13 +331,23 @@ std::vector<float> out_of_fold_scores(const features::FeatureMatrix& features, c
   return held_out;
 }
 
-// How many escalations the goal allows, before the precision goal (which needs the margins).
-std::size_t escalation_count(const route::EscalationGoal& goal, std::size_t with_candidates, double usd_per_call) {
+// Calls one escalated query costs: one to each paid member of a vote (at least one).
+std::size_t calls_per_question(const std::string& spec) {
+  const auto leaves = teacher::leaf_teachers(spec);
+  const auto paid = static_cast<std::size_t>(std::count_if(leaves.begin(), leaves.end(), teacher::calls_llm));
+  return std::max<std::size_t>(1, paid);
+}
+
+// How many escalations the goal allows, before the precision goal (which needs the margins). The call
+// and money goals count calls: a vote of three pays three per query (it escalated the goal's count of
+// queries, three times the calls; a money goal then ran out after one member).
+std::size_t escalation_count(const route::EscalationGoal& goal, std::size_t with_candidates, double usd_per_call,
+                             std::size_t calls_per_query) {
   std::size_t count = with_candidates;
   if (goal.share) count = std::min(count, static_cast<std::size_t>(std::floor(*goal.share * static_cast<double>(with_candidates) + 1e-9)));
-  if (goal.max_calls) count = std::min(count, static_cast<std::size_t>(std::max<std::int64_t>(0, *goal.max_calls)));
+  if (goal.max_calls) count = std::min(count, static_cast<std::size_t>(std::max<std::int64_t>(0, *goal.max_calls)) / calls_per_query);
   if (goal.max_usd && usd_per_call > 0) {
-    count = std::min(count, static_cast<std::size_t>(std::floor(*goal.max_usd / usd_per_call)));
+    count = std::min(count, static_cast<std::size_t>(std::floor(*goal.max_usd / (usd_per_call * static_cast<double>(calls_per_query)))));
   }
   return count;
 }
@@ -383,11 +393,11 @@ SpendPlan plan_spend(const teacher::MatchProblem& problem, const DistillSettings
   }
   plan.escalation_cost = answering->question_cost(problem, measured);
   const std::size_t with_candidates = select::count_askable_queries(pairs, escalation_askable);
-  // Queries the sample answered are not escalated. A money goal counts calls at what the sample's
-  // calls really cost, known only then, so here it bounds the money and not the count
-  // (usd_per_call 0: the count ignores it).
-  const std::size_t open = with_candidates - std::min(with_candidates, plan.sample_questions);
-  plan.escalation_questions = std::min(escalation_count(settings.escalation, with_candidates, 0.0), open);
+  // Queries the sample answered are not escalated, but those it left unanswered (refused, failed) may
+  // be: the bound takes every query (it left them out and fell short). A money goal counts calls at
+  // what the sample's calls really cost, known only then, so here it bounds the money and not the
+  // count (usd_per_call 0: the count ignores it).
+  plan.escalation_questions = escalation_count(settings.escalation, with_candidates, 0.0, calls_per_question(escalation_spec));
   plan.escalation_max_usd = settings.escalation.max_usd;
   plan.escalation_fixed_after_training = settings.escalation.target_precision.has_value();
   return plan;
@@ -709,7 +719,7 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   // What a paid call cost so far (every teacher of the run, vote members included).
   const teacher::BudgetReport spent = teacher_options.run_budget ? teacher_options.run_budget->report() : teacher::BudgetReport{};
   const double usd_per_call = spent.calls > 0 ? spent.usd / static_cast<double>(spent.calls) : 0.0;
-  std::size_t count = escalation_count(settings.escalation, with_candidates, usd_per_call);
+  std::size_t count = escalation_count(settings.escalation, with_candidates, usd_per_call, calls_per_question(escalation_spec));
   // The student's held-out decisions on the sample, judged against the teacher's answers: how well
   // the student reproduces its teacher (reported), and what the precision goal is fitted on.
   std::vector<float> sample_margins;

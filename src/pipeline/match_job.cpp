@@ -325,6 +325,9 @@ void run_match(const MatchConfig& requested) {
   io::AtomicFile matches_file(config.out_path);
   std::optional<io::AtomicFile> metrics_file;
   if (!config.metrics_path.empty()) metrics_file.emplace(config.metrics_path);
+  // The fine-tuning set is written by its exporter at the end; its path is tried now (a temporary file
+  // made and removed), so that a missing folder fails before the teacher is paid, not after.
+  if (!config.sft_path.empty()) io::AtomicFile try_sft_path(config.sft_path);
 
   StageTimer timer;
   nlohmann::json metrics;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 
 #include "matchmaker/error.h"
 
@@ -94,11 +95,29 @@ nlohmann::json VoteTeacher::report() const {
   nlohmann::json teachers = nlohmann::json::array();
   for (const auto& teacher : teachers_) teachers.push_back({{"spec", teacher->spec()}, {"report", teacher->report()}});
   const double voted = static_cast<double>(voted_queries_);
-  return {{"rule", rule_ == VoteRule::kMajority ? "majority" : "weighted"},
-          {"voted_queries", voted_queries_},
-          {"unanimous_share", voted_queries_ > 0 ? static_cast<double>(unanimous_queries_) / voted : 0.0},
-          {"mean_winner_share", voted_queries_ > 0 ? winner_share_sum_ / voted : 0.0},
-          {"teachers", teachers}};
+  nlohmann::json report = {{"rule", rule_ == VoteRule::kMajority ? "majority" : "weighted"},
+                           {"voted_queries", voted_queries_},
+                           {"unanimous_share", voted_queries_ > 0 ? static_cast<double>(unanimous_queries_) / voted : 0.0},
+                           {"mean_winner_share", voted_queries_ > 0 ? winner_share_sum_ / voted : 0.0},
+                           {"teachers", teachers}};
+  // What the members paid, summed, under the keys a single LLM teacher reports: the run's call count
+  // read the vote's questions instead (30 for 90 requests; 40 for a re-run from the cache).
+  bool any_paid = false;
+  for (const char* key : {"called", "exported", "prompt_tokens", "completion_tokens", "usd"}) {
+    double sum = 0;
+    for (const auto& member : teachers) {
+      const nlohmann::json& member_report = member["report"];
+      if (member_report.contains(key) && member_report[key].is_number()) {
+        sum += member_report[key].get<double>();
+        any_paid = true;
+      }
+    }
+    report[key] = std::string_view(key) == "usd" ? nlohmann::json(sum) : nlohmann::json(static_cast<std::int64_t>(sum));
+  }
+  if (!any_paid) {
+    for (const char* key : {"called", "exported", "prompt_tokens", "completion_tokens", "usd"}) report.erase(key);
+  }
+  return report;
 }
 
 }  // namespace matchmaker::teacher

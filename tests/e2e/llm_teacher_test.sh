@@ -490,6 +490,16 @@ if start_server; then
   lines11e=$(grep -c . "$work/run11e.csv.batch.jsonl" 2>/dev/null || echo 0)
   check "11. batch: writes only the 10 requests --teacher-max-calls admits ($lines11e; status $status)" \
     '[ $status -eq 0 ] && [ "$lines11e" = 10 ] && grep -q "50 of 60 questions not written to the batch file: calls cap 10 reached" "$work/run11e.err"'
+  before=$(h stat "$port" chat_requests)
+  run_capped run11h --teacher 'majority:openai:model-j|openai:model-k' --escalate-share 0.25 --escalate-max-calls 10
+  calls11h=$(( $(h stat "$port" chat_requests) - before )); reported11h=$(h get "$work/run11h.metrics.json" teacher.calls)
+  check "11. a two-model vote: 120 sample calls, then escalation within --escalate-max-calls 10 counted in calls; teacher.calls counts them all ($calls11h requests, $reported11h reported)" \
+    '[ $status -eq 0 ] && [ "$calls11h" -le 130 ] && [ "$calls11h" -ge 120 ] && [ "$calls11h" = "$reported11h" ]'
+  before=$(h stat "$port" chat_requests)
+  run_capped run11i --teacher openai:model-l --export-sft "$work/no_such_dir/sft.jsonl"
+  calls11i=$(( $(h stat "$port" chat_requests) - before ))
+  check "11. --export-sft in a missing folder: exit 2 before any paid call ($status, $calls11i calls)" \
+    '[ $status -eq 2 ] && [ "$calls11i" = 0 ]'
   run_capped run11g --teacher openai:model-i --teacher-max-calls 0
   check "11. --teacher-max-calls 0: the run stops saying the caps refused the questions ($status)" \
     '[ $status -eq 1 ] && grep -q "60 questions were refused by the hard caps" "$work/run11g.err"'
