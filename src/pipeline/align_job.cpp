@@ -21,6 +21,7 @@
 #include "resolve/ranking.h"
 #include "resolve/resolve.h"
 #include "select/query_selection.h"
+#include "teacher/simulated_teacher.h"
 #include "teacher/teacher.h"
 #include "workspace/workspace.h"
 
@@ -451,10 +452,10 @@ void write_alignment(io::AtomicFile& file, const candidates::CandidatePairs& pai
 
 void run_align(const AlignConfig& config) {
   check_distill_settings(config.distill);
-  std::vector<io::OutputOption> outputs = {
-      {"--out", config.out_path}, {"--metrics", config.metrics_path}, {"--workspace", config.workspace_path}};
-  for (auto& file : teacher_output_files(config.workspace_path, config.out_path, config.distill)) outputs.push_back(std::move(file));
-  io::refuse_outputs_over_inputs({config.kg1_path, config.kg2_path, config.seeds_path, config.gold_path}, outputs);
+  io::refuse_outputs_over_inputs(
+      {config.kg1_path, config.kg2_path, config.seeds_path, config.gold_path},
+      with_teacher_outputs({{"--out", config.out_path}, {"--metrics", config.metrics_path}, {"--workspace", config.workspace_path}},
+                           config.workspace_path, config.out_path, config.distill));
   refuse_builtin_teacher(config.distill, "align");
   if (config.output_top_k < 1) throw InputError("--top-k must be at least 1");
   // Both outputs are created now and committed together at the end: a --metrics path that cannot be
@@ -467,7 +468,7 @@ void run_align(const AlignConfig& config) {
   const graph::KnowledgeGraph right = io::read_knowledge_graph(config.kg2_path, 2);
   const Split split = split_links(config, left, right);
   // Without gold links the simulated teacher answered "none" to everything, and the run failed late.
-  if (config.distill.teacher.starts_with("simulated:") && split.all_links.empty()) {
+  if (config.distill.teacher.starts_with(teacher::SimulatedTeacher::kPrefix) && split.all_links.empty()) {
     throw InputError("--teacher simulated:RATE answers from gold: give --gold");
   }
   if (config.gold_scope && split.test.empty()) throw InputError("--gold-scope needs gold links that are not seeds");
@@ -564,7 +565,7 @@ void run_align(const AlignConfig& config) {
   // A run that stops on an error is marked "failed" in its workspace, with the reason.
   try {
     DistillSettings settings = config.distill;
-    if (settings.teacher.starts_with("simulated:")) settings.teacher_options.simulated_gold = split.all_links;
+    if (settings.teacher.starts_with(teacher::SimulatedTeacher::kPrefix)) settings.teacher_options.simulated_gold = split.all_links;
     connect_teacher_outputs(settings, config.out_path, run_workspace ? &*run_workspace : nullptr);
 
     // Seed-free with a teacher: it is asked about well-connected entities first, in rounds, and its

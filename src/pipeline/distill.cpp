@@ -331,6 +331,11 @@ std::vector<float> out_of_fold_scores(const features::FeatureMatrix& features, c
   return held_out;
 }
 
+// Who answers escalated queries: --escalate-teacher, or else the sample's teacher.
+const std::string& escalation_spec_of(const DistillSettings& settings) {
+  return settings.escalation_teacher.empty() ? settings.teacher : settings.escalation_teacher;
+}
+
 // Calls one escalated query costs: one to each paid member of a vote (at least one).
 std::size_t calls_per_question(const std::string& spec) {
   const auto leaves = teacher::leaf_teachers(spec);
@@ -441,7 +446,7 @@ void check_distill_settings(const DistillSettings& settings) {
   if (options.max_usd && pays && !priced) {
     throw InputError("--teacher-max-usd needs the model's prices: give --teacher-price PROMPT,COMPLETION");
   }
-  teacher::make_run_budget(options);  // throws InputError for a negative or non-finite cap
+  teacher::check_run_caps(options);
   if (goal.target_precision && !(*goal.target_precision > 0 && *goal.target_precision <= 1)) {
     throw InputError("--escalate-target-precision must be in (0, 1]");
   }
@@ -449,7 +454,7 @@ void check_distill_settings(const DistillSettings& settings) {
   // Escalation asks a stronger judge about the student's least certain queries. The built-in teacher
   // is the student's own source, weaker than the student there: on the bundled example 5% escalated
   // to it took pair F1 from 0.78 to 0.41 (its "none" answers, learnt again, sank every other query).
-  const std::string& escalation_spec = settings.escalation_teacher.empty() ? settings.teacher : settings.escalation_teacher;
+  const std::string& escalation_spec = escalation_spec_of(settings);
   if (goal.any() && escalation_spec == teacher::UnsupervisedTeacher::kSpec) {
     throw InputError("escalation needs an LLM teacher to ask (--escalate-teacher openai:MODEL, or --teacher); the "
                      "built-in unsupervised teacher is what the student already learnt from");
@@ -474,7 +479,7 @@ nlohmann::json distill_config_json(const DistillSettings& settings) {
   if (goal.max_usd) escalation["max_usd"] = *goal.max_usd;
   if (goal.target_precision) escalation["target_precision"] = *goal.target_precision;
   if (goal.any()) escalation["candidate_order"] = goal.shuffle_candidates ? "shuffled" : "student";
-  if (goal.any()) escalation["teacher"] = settings.escalation_teacher.empty() ? settings.teacher : settings.escalation_teacher;
+  if (goal.any()) escalation["teacher"] = escalation_spec_of(settings);
   config["escalation"] = escalation;
   return config;
 }
@@ -489,9 +494,9 @@ void connect_teacher_outputs(DistillSettings& settings, const std::string& out_p
   settings.teacher_options.batch_export_path = out_path + kBatchRequestsSuffix;
 }
 
-std::vector<io::OutputOption> teacher_output_files(const std::string& requested_workspace, const std::string& out_path,
-                                                   const DistillSettings& settings) {
-  std::vector<io::OutputOption> files;
+std::vector<io::OutputOption> with_teacher_outputs(std::vector<io::OutputOption> named, const std::string& requested_workspace,
+                                                   const std::string& out_path, const DistillSettings& settings) {
+  std::vector<io::OutputOption> files = std::move(named);
   if (requested_workspace.empty()) {
     const std::string workspace = workspace_path_for(requested_workspace, out_path, settings);
     if (!workspace.empty()) files.push_back({"the workspace (default " + workspace + ")", workspace});
@@ -602,7 +607,7 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   }
   // Who answers escalated queries, and which (a recording answers only those it holds; the goal's share
   // is a share of those). Another teacher that is not an LLM has no caps to set, so it is built now.
-  const std::string& escalation_spec = settings.escalation_teacher.empty() ? settings.teacher : settings.escalation_teacher;
+  const std::string& escalation_spec = escalation_spec_of(settings);
   std::unique_ptr<teacher::Teacher> escalation_teacher;
   if (settings.escalation.any() && escalation_spec != settings.teacher && !teacher::calls_llm(escalation_spec)) {
     escalation_teacher = teacher::make_teacher(escalation_spec, teacher_options);
@@ -717,7 +722,7 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
 
   const std::size_t with_candidates = select::count_askable_queries(pairs, escalation_askable);
   // What a paid call cost so far (every teacher of the run, vote members included).
-  const teacher::BudgetReport spent = teacher_options.run_budget ? teacher_options.run_budget->report() : teacher::BudgetReport{};
+  const teacher::BudgetReport spent = teacher_options.run_budget->report();
   const double usd_per_call = spent.calls > 0 ? spent.usd / static_cast<double>(spent.calls) : 0.0;
   std::size_t count = escalation_count(settings.escalation, with_candidates, usd_per_call, calls_per_question(escalation_spec));
   // The student's held-out decisions on the sample, judged against the teacher's answers: how well

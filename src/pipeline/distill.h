@@ -121,11 +121,11 @@ std::string workspace_path_for(const std::string& requested, const std::string& 
 // had batch: ask live, at full price (align and link did).
 void connect_teacher_outputs(DistillSettings& settings, const std::string& out_path, workspace::Workspace* workspace);
 
-// The files a run writes besides its named outputs, as the options refusing outputs over inputs
-// take them: the default workspace (OUT.workspace.db) and, for batch:, OUT.batch.jsonl. They too
-// must not name an input (a left table named OUT.batch.jsonl was overwritten).
-std::vector<io::OutputOption> teacher_output_files(const std::string& requested_workspace, const std::string& out_path,
-                                                   const DistillSettings& settings);
+// `named` (the outputs the options name) and the files the teacher writes besides: the default
+// workspace (OUT.workspace.db) and, for batch:, OUT.batch.jsonl, as io::refuse_outputs_over_inputs
+// takes them. Those too must not name an input (a left table named OUT.batch.jsonl was overwritten).
+std::vector<io::OutputOption> with_teacher_outputs(std::vector<io::OutputOption> named, const std::string& requested_workspace,
+                                                   const std::string& out_path, const DistillSettings& settings);
 
 // The run after a batch import: with --selection auto, an openai:MODEL run whose workspace holds a
 // batch:MODEL run takes that run's selection, so that it asks the very questions the batch answered

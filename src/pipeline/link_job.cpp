@@ -622,11 +622,10 @@ void run_link(const LinkConfig& config) {
   if (config.reranker == "none" && config.distill.teacher != "none") {
     throw InputError("--reranker none ranks by retrieval alone: it takes no --teacher");
   }
-  std::vector<io::OutputOption> outputs = {
-      {"--out", config.out_path}, {"--metrics", config.metrics_path}, {"--workspace", config.workspace_path}};
-  for (auto& file : teacher_output_files(config.workspace_path, config.out_path, config.distill)) outputs.push_back(std::move(file));
-  io::refuse_outputs_over_inputs({config.mentions_path, config.dictionary_path, config.gold_path, config.train_mentions_path},
-                                 outputs);
+  io::refuse_outputs_over_inputs(
+      {config.mentions_path, config.dictionary_path, config.gold_path, config.train_mentions_path},
+      with_teacher_outputs({{"--out", config.out_path}, {"--metrics", config.metrics_path}, {"--workspace", config.workspace_path}},
+                           config.workspace_path, config.out_path, config.distill));
   // An LLM teacher's answers are paid for: each goes to the workspace (default OUT.workspace.db) as it
   // arrives, and a re-run asks only what was never answered. The workspace records the run too.
   std::optional<workspace::Workspace> run_workspace;

@@ -56,14 +56,13 @@ void validate(const MatchConfig& config) {
     throw InputError("--resolve unique-mapping needs two tables; use connected-components or best-match");
   }
   // Its clusters are of one table's rows (it read right rows as left ones, past the end: a crash).
-  std::vector<io::OutputOption> outputs = {{"--out", config.out_path},
-                                           {"--metrics", config.metrics_path},
-                                           {"--export-sft", config.sft_path},
-                                           {"--workspace", config.workspace_path}};
-  for (auto& file : teacher_output_files(config.workspace_path, config.out_path, config.distill)) outputs.push_back(std::move(file));
   io::refuse_outputs_over_inputs({config.left_path, config.right_path, config.gold_path, config.eval_queries_path,
                                   config.replay_gold},
-                                 outputs);
+                                 with_teacher_outputs({{"--out", config.out_path},
+                                                       {"--metrics", config.metrics_path},
+                                                       {"--export-sft", config.sft_path},
+                                                       {"--workspace", config.workspace_path}},
+                                                      config.workspace_path, config.out_path, config.distill));
   if (!config.right_path.empty() && config.resolve == "connected-components") {
     throw InputError("--resolve connected-components clusters the records of one table (--left alone); for two "
                      "tables use unique-mapping or best-match");

@@ -588,8 +588,7 @@ std::vector<ChatResult> ChatClient::complete_all(std::span<const ChatRequest> re
 
   const auto run_one = [&](const ChatRequest& request) {
     const std::int64_t prompt_estimate = request.estimated_prompt_tokens.value_or(estimate_prompt_tokens(request.messages));
-    const std::int64_t completion_estimate = request.estimated_completion_tokens.value_or(
-        config_.max_tokens ? std::int64_t{*config_.max_tokens} : kCompletionEstimateWithoutMaxTokens);
+    const std::int64_t completion_estimate = request.estimated_completion_tokens.value_or(this->completion_estimate());
     ReserveResult admission = budget.reserve(config_.model, prompt_estimate, completion_estimate);
     ChatResult result;
     if (!admission) {

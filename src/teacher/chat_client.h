@@ -153,6 +153,10 @@ class ChatClient {
 
   const std::string& model() const { return config_.model; }
   std::optional<int> max_tokens() const { return config_.max_tokens; }
+  // Completion tokens a call is reserved at: max_tokens, or kCompletionEstimateWithoutMaxTokens.
+  std::int64_t completion_estimate() const {
+    return config_.max_tokens ? std::int64_t{*config_.max_tokens} : kCompletionEstimateWithoutMaxTokens;
+  }
   // "scheme://host:port/path/chat/completions" without user info or query values: safe to print.
   const std::string& endpoint() const { return endpoint_; }
 

@@ -86,7 +86,7 @@ LlmTeacher::PreparedQuestion LlmTeacher::prepare(const MatchProblem& problem, co
 std::optional<QuestionCost> LlmTeacher::question_cost(const MatchProblem& problem, std::span<const TeacherQuery> queries) {
   QuestionCost cost;
   // The estimates the budget reserves with (chat_client.h): from above, so that a plan is not short.
-  cost.completion_tokens = client_.max_tokens().value_or(kCompletionEstimateWithoutMaxTokens);
+  cost.completion_tokens = client_.completion_estimate();
   for (const TeacherQuery& query : queries) {
     if (query.shown.empty()) continue;
     cost.prompt_tokens += static_cast<double>(estimate_prompt_tokens(prepare(problem, query).prompt.messages));
@@ -202,9 +202,8 @@ void LlmTeacher::export_batch(const std::vector<PreparedQuestion>& prepared, con
     // Every request written is paid for once the user submits the file: each must fit the caps as a
     // live call would, and is charged at its estimate (from above: the provider reports usage only in
     // the results file).
-    const std::int64_t completion_estimate = client_.max_tokens().value_or(kCompletionEstimateWithoutMaxTokens);
     const ReserveResult admission =
-        budget_.reserve(client_.model(), estimate_prompt_tokens(prepared[idx].prompt.messages), completion_estimate);
+        budget_.reserve(client_.model(), estimate_prompt_tokens(prepared[idx].prompt.messages), client_.completion_estimate());
     if (!admission) {
       ++report_.over_budget;
       refusal = admission.refusal;

@@ -115,12 +115,16 @@ void check_teacher_spec(const std::string& spec) {
                    "majority:SPEC|SPEC..., weighted:SPEC|SPEC..., none");
 }
 
-std::shared_ptr<CallBudget> make_run_budget(const TeacherOptions& options) {
+void check_run_caps(const TeacherOptions& options) {
   if (options.max_calls && *options.max_calls < 0) throw InputError("--teacher-max-calls must not be negative");
   if (options.max_tokens && *options.max_tokens < 0) throw InputError("--teacher-max-tokens must not be negative");
   if (options.max_usd && !(std::isfinite(*options.max_usd) && *options.max_usd >= 0 && *options.max_usd <= kMaxUsdCap)) {
     throw InputError(fmt::format("--teacher-max-usd must be a number in [0, {:g}]", kMaxUsdCap));
   }
+}
+
+std::shared_ptr<CallBudget> make_run_budget(const TeacherOptions& options) {
+  check_run_caps(options);
   BudgetCaps caps;
   caps.max_calls = options.max_calls;
   caps.max_tokens = options.max_tokens;

@@ -127,7 +127,9 @@ class Teacher {
 // The largest money cap taken (a larger one overflows the budget's nano-dollar count).
 inline constexpr double kMaxUsdCap = 1e9;
 
-// The budget of a run with these options' caps. Throws InputError for a negative or non-finite cap.
+// Throws InputError for a negative or non-finite run cap (or a money cap above kMaxUsdCap).
+void check_run_caps(const TeacherOptions& options);
+// The budget of a run with these options' caps (checked as check_run_caps does).
 std::shared_ptr<CallBudget> make_run_budget(const TeacherOptions& options);
 
 // Builds a teacher from its spec: "unsupervised", "replay:FILE[,FILE...]" or "openai:MODEL" (endpoint
