@@ -36,7 +36,8 @@ Command add_explain_command(CLI::App& app) {
                                              run, info.value("status", ""),
                                              info["error"].is_string() ? ": " + info["error"].get<std::string>() : ""));
               }
-              if (info["config"].value("task", "") == "link") {
+              const std::string task = info["config"].value("task", "");
+              if (task == "link") {
                 throw InputError(fmt::format("run {} is a link run, which stores no decisions to explain; explain "
                                              "reads match and align runs", run));
               }
@@ -44,9 +45,8 @@ Command add_explain_command(CLI::App& app) {
                 throw InputError(fmt::format("run {} wrote Batch API requests and decided nothing yet: batch-import the "
                                              "results, run again, then explain that run", run));
               }
-              const bool align = info["config"].value("task", "") == "align";
               throw InputError(fmt::format("run {} has no decision for query '{}' ({})", run, options->left_id,
-                                           align ? "not in KG1, a seed link, or without candidates"
+                                           task == "align" ? "not in KG1, a seed link, or without candidates"
                                                  : "not in the left table, or it had no candidates"));
             }
             bool printed = false;

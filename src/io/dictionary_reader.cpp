@@ -17,11 +17,14 @@
 namespace matchmaker::io {
 namespace {
 
-std::string lower_extension(const std::string& path) {
-  std::string extension = std::filesystem::path(path).extension().string();
-  std::transform(extension.begin(), extension.end(), extension.begin(),
+std::string ascii_lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char character) { return static_cast<char>(std::tolower(character)); });
-  return extension;
+  return text;
+}
+
+std::string lower_extension(const std::string& path) {
+  return ascii_lowercase(std::filesystem::path(path).extension().string());
 }
 
 // Collects (id, name) entries in file order and groups them by id: a concept's synonyms may be spread
@@ -142,11 +145,7 @@ Dictionary read_table_dictionary(const std::string& path) {
   // a header "name,id" swapped names and ids, both silently.
   const auto column_named = [&](std::string_view wanted) -> std::optional<std::size_t> {
     for (std::size_t column = 0; column < table.num_columns(); ++column) {
-      const std::string_view name = trim_blanks(table.columns()[column]);
-      if (name.size() == wanted.size() &&
-          std::equal(name.begin(), name.end(), wanted.begin(), [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; })) {
-        return column;
-      }
+      if (ascii_lowercase(std::string(trim_blanks(table.columns()[column]))) == wanted) return column;
     }
     return std::nullopt;
   };
