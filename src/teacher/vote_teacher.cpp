@@ -102,20 +102,18 @@ nlohmann::json VoteTeacher::report() const {
                            {"teachers", teachers}};
   // What the members paid, summed, under the keys a single LLM teacher reports: the run's call count
   // read the vote's questions instead (30 for 90 requests; 40 for a re-run from the cache).
-  bool any_paid = false;
+  // Only the keys some member reports (a vote of recordings pays nothing and reports none).
   for (const char* key : {"called", "exported", "prompt_tokens", "completion_tokens", "usd"}) {
     double sum = 0;
+    bool reported = false;
     for (const auto& member : teachers) {
       const nlohmann::json& member_report = member["report"];
-      if (member_report.contains(key) && member_report[key].is_number()) {
-        sum += member_report[key].get<double>();
-        any_paid = true;
-      }
+      if (!member_report.contains(key) || !member_report[key].is_number()) continue;
+      sum += member_report[key].get<double>();
+      reported = true;
     }
+    if (!reported) continue;
     report[key] = std::string_view(key) == "usd" ? nlohmann::json(sum) : nlohmann::json(static_cast<std::int64_t>(sum));
-  }
-  if (!any_paid) {
-    for (const char* key : {"called", "exported", "prompt_tokens", "completion_tokens", "usd"}) report.erase(key);
   }
   return report;
 }
