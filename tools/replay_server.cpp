@@ -555,7 +555,7 @@ class ReplayService {
     const std::vector<std::string>* query_ids = left_index_.find(prompt->query);
     if (query_ids == nullptr) {
       return bad_request(response,
-                         "the given record is in no record of --left (different tables or --max-value-chars?)",
+                         "the given record is in no record of --left (different tables, or a --max-value-chars other than 200?)",
                          "unknown_record");
     }
     std::string query_id = query_ids->front();
@@ -575,7 +575,7 @@ class ReplayService {
         return bad_request(response,
                            "candidate [" + std::to_string(idx + 1) + "] is in no record of " +
                                (config_.right_path.empty() ? "--left" : "--right") +
-                               " (different tables or --max-value-chars?)",
+                               " (different tables, or a --max-value-chars other than 200?)",
                            "unknown_record");
       }
       std::string id = ids->front();
@@ -770,7 +770,8 @@ int main(int argc, char** argv) {
                  "Recorded answers and candidate lists: FILE[,FILE...] (DistillER responses / prompts JSON)");
   app.add_option("--gold", config.gold_path, "Gold pairs for the replay rule (a recorded wrong answer without a stored id)");
   app.add_option("--max-value-chars", config.serialize.max_value_chars,
-                 "Longest value in a prompt, as matchmaker serialises records (must match its setting)")
+                 "Longest value in a prompt, in characters, as matchmaker serialises records: matchmaker always uses 200 "
+                 "(SerializeOptions in teacher/prompt.h); change it only for tests")
       ->capture_default_str();
   app.add_option("--host", host, "Address to listen on")->capture_default_str();
   app.add_option("--port", port, "Port; 0 = any free port (the URL is printed on stdout)")

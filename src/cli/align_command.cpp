@@ -54,7 +54,8 @@ Command add_align_command(CLI::App& app) {
   align->add_option("--name-weight", config.model.name_weight, "Weight of name similarity against structure")
       ->capture_default_str();
   align->add_option("--metrics", config.metrics_path, "Write metrics JSON (Hits@1/10, MRR with gold; timings, memory)");
-  align->add_option("--workspace", config.workspace_path, "SQLite workspace (LLM answer cache)");
+  align->add_option("--workspace", config.workspace_path, "SQLite workspace (created if missing) that records the run and its explanations for `matchmaker explain`, "
+                    "and caches an LLM teacher's answers (default with an LLM teacher: OUT.workspace.db)");
   // The built-in unsupervised teacher reads ER features; alignment needs no teacher (seed links or
   // confident name matches start it), so none is its default.
   config.distill.teacher = "none";

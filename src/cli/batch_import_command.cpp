@@ -18,7 +18,7 @@ Command add_batch_import_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "batch-import", "Store the results of an OpenAI Batch API job (from a batch:MODEL run) in the workspace's "
                       "answer cache; then run the task again with --teacher openai:MODEL");
-  command->add_option("--workspace", options->workspace, "Workspace of the batch:MODEL run (default OUT.workspace.db)")
+  command->add_option("--workspace", options->workspace, "Workspace of the batch:MODEL run (its --workspace, or OUT.workspace.db if it gave none)")
       ->required();
   command->add_option("--teacher", options->teacher, "The teacher the answers belong to: openai:MODEL")->required();
   command->add_option("results", options->results, "Batch API output file (JSONL)")->required();

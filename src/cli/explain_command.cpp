@@ -24,7 +24,8 @@ Command add_explain_command(CLI::App& app) {
   command->add_option("--workspace", options->workspace, "Workspace of the run (match --workspace)")->required();
   command->add_option("--run", options->run, "Run id (default: the latest)");
   command->add_option("left_id", options->left_id, "Id of the query record")->required();
-  command->add_option("right_id", options->right_id, "Id of one candidate (default: every explained candidate)");
+  command->add_option("right_id", options->right_id, "Id of one candidate (default: every explained candidate). A run stores the decided candidate of each "
+                      "query (its match, or its best candidate when it has none); link runs store none");
   return {command, [options] {
             const auto [workspace, run] = open_workspace_run(options->workspace, options->run);
             const auto explanations = workspace.load_explanations(run, options->left_id);

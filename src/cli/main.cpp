@@ -53,12 +53,23 @@ int main(int argc, char** argv) {
       matchmaker::cli::add_report_command(app),
   };
 
+  // A subcommand's help lists its own options only: name the global ones there too.
+  for (const auto& command : commands) {
+    command.app->footer("Global options, before or after the subcommand: -q,--quiet (warnings and errors only), "
+                        "--progress-seconds SECONDS (default 10); see matchmaker --help");
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& success) {
     return app.exit(success);
   } catch (const CLI::ParseError& error) {
-    std::cerr << "matchmaker: " << error.what() << " (see matchmaker --help)\n";
+    // Point at the help that lists the option in question: the subcommand's, once one was named.
+    std::string help = "matchmaker --help";
+    for (const auto& command : commands) {
+      if (command.app->parsed()) help = "matchmaker " + command.app->get_name() + " --help";
+    }
+    std::cerr << "matchmaker: " << error.what() << " (see " << help << ")\n";
     return kExitBadInput;
   }
   if (quiet) spdlog::set_level(spdlog::level::warn);

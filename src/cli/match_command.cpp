@@ -31,19 +31,21 @@ Command add_match_command(CLI::App& app) {
   CLI::App* match = app.add_subcommand(
       "match",
       "Entity resolution: link the records of two tables (--left, --right) or deduplicate one (--left alone).\n"
-      "Writes left_id,right_id,score per matched pair.");
+      "Writes left_id,right_id,score,route,explanation per matched pair (with a cluster column before route when "
+      "deduplicating).");
   match->add_option("--left", config.left_path, "Left table (queries): CSV, TSV or JSONL")->required();
   match->add_option("--right", config.right_path, "Right table; omit to deduplicate --left");
   match->add_option("--id", config.id_column, "Name of the id column in both tables")->capture_default_str();
   match->add_option("--format", options->format, "Input format: auto (by extension), csv, tsv, jsonl")->capture_default_str();
   CLI::Option* delimiter = match->add_option("--delimiter", options->delimiter,
                                              "Field delimiter for CSV/TSV (one character; default by format)");
-  match->add_option("--out", config.out_path, "Output matches CSV: left_id,right_id,score[,cluster]")->required();
+  match->add_option("--out", config.out_path, "Output matches CSV: left_id,right_id,score[,cluster],route,explanation")->required();
   add_teacher_options(match, config.distill, options->teacher_text);
   match->add_option("--replay-gold", config.replay_gold,
                     "Gold pairs for the replay teacher's rule (a recorded right answer without a stored id) and for "
                     "the simulated teacher; benchmarks only");
-  match->add_option("--top-k", config.top_k, "Candidates per record and direction (TF-IDF top-k)")->capture_default_str();
+  match->add_option("--top-k", config.top_k, "Candidates per record and direction (TF-IDF top-k), 1 to 1000")
+      ->capture_default_str();
   match->add_option("--common-term-rows", config.common_term_rows,
                     "Candidate search: terms held by more records than this are left out of its first pass (they "
                     "still count in the exact score), so a record costs about the same at any table size; larger "
@@ -70,7 +72,8 @@ Command add_match_command(CLI::App& app) {
                     "a small LLM elsewhere; plug it back in as openai:MODEL with its OPENAI_BASE_URL");
   match->add_option("--workspace", config.workspace_path,
                     "SQLite workspace (created if missing) that records the run: config, component versions, "
-                    "student model, matches, explanations, metrics; `matchmaker explain` reads it");
+                    "student model, matches, explanations, metrics, and an LLM teacher's answer cache; `matchmaker explain` "
+                    "reads it (default with an LLM teacher: OUT.workspace.db)");
   return {match, [options, delimiter] {
             pipeline::MatchConfig& config = options->config;
             config.format = io::parse_table_format(options->format);

@@ -46,7 +46,11 @@ std::string auto_selection(const std::string& teacher) {
 
 void TeacherOptionText::apply(pipeline::DistillSettings& settings, bool auto_by_teacher) const {
   const std::string chosen = selection != "auto" ? selection : auto_by_teacher ? auto_selection(settings.teacher) : "blocking-max";
-  settings.selection = select::parse_selection_strategy(chosen);
+  try {
+    settings.selection = select::parse_selection_strategy(chosen);
+  } catch (const InputError& error) {
+    throw InputError(std::string(error.what()) + ", or auto (the default: chosen by the teacher)");
+  }
   settings.selection_by_default = selection == "auto";
   if (!price.empty()) parse_price(price, settings.teacher_options);
   settings.escalation.shuffle_candidates = route::parse_candidate_order(candidate_order);
@@ -59,8 +63,8 @@ void add_teacher_options(CLI::App* command, pipeline::DistillSettings& settings,
                       "Who labels the training sample and answers escalated queries: unsupervised (built-in, no "
                       "LLM; match only), openai:MODEL (OPENAI_BASE_URL, OPENAI_API_KEY), batch:MODEL (write OpenAI Batch API "
                       "requests), replay:FILE[,FILE...] (recorded LLM answers, DistillER format), majority:SPEC|SPEC... "
-                      "or weighted:SPEC|SPEC... (multi-teacher vote), simulated:ERROR_RATE (answers from the gold "
-                      "file, wrong at that rate; benchmarks only), or none (no student)")
+                      "or weighted:SPEC|SPEC... (multi-teacher vote), simulated:ERROR_RATE (answers from gold, "
+                      "wrong at that rate: --replay-gold in match, --gold in align and link; benchmarks only), or none (no student)")
       ->capture_default_str();
   command->add_option("--teacher-budget", settings.teacher_budget,
                       "Training sample the teacher labels: a share of queries (<= 1) or a count (> 1); with replay:, "
@@ -101,7 +105,8 @@ void add_teacher_options(CLI::App* command, pipeline::DistillSettings& settings,
       ->capture_default_str();
   command->add_flag("--dry-run", settings.dry_run,
                     "Plan the teacher's questions and their cost (counts, tokens, money: logged, and \"plan\" in "
-                    "--metrics), then stop before asking any; nothing else is written");
+                    "--metrics), then stop before asking any; nothing else is written (an LLM teacher's workspace, its answer cache, "
+                    "is opened to count cached answers, and created if missing)");
   command->add_option("--threads", settings.threads, "Worker threads (0 = all cores)")->capture_default_str();
   // XGBoost takes a signed 64-bit seed: larger values (and -1, read as 2^64-1) failed inside training.
   command->add_option("--seed", settings.seed, "Random seed (selection, student, prompt order)")

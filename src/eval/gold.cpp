@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <string_view>
 #include <nlohmann/json.hpp>
 
 #include "io/table_reader.h"
 #include "matchmaker/error.h"
+#include "text/normalize.h"
 
 namespace matchmaker::eval {
 namespace {
@@ -15,6 +17,21 @@ template <typename T>
 void sort_unique(std::vector<T>& values) {
   std::sort(values.begin(), values.end());
   values.erase(std::unique(values.begin(), values.end()), values.end());
+}
+
+// The column named "label" (any case) after the two ids, if there is one.
+std::optional<std::size_t> label_column(const Table& gold) {
+  for (std::size_t column = 2; column < gold.num_columns(); ++column) {
+    if (text::ascii_lowercase(gold.columns()[column]) == "label") return column;
+  }
+  return std::nullopt;
+}
+
+// 1 / true: a match; 0 / false: a non-match; anything else is no label.
+std::optional<bool> parse_label(std::string_view text) {
+  if (text == "1" || text == "true" || text == "True" || text == "TRUE") return true;
+  if (text == "0" || text == "false" || text == "False" || text == "FALSE") return false;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -36,13 +53,14 @@ void refuse_headerless_gold(const std::string& path, const Table& gold, bool fir
                                     "left_id,right_id");
 }
 
-std::vector<RowPair> read_gold(const std::string& path, const Table& left, const Table& right, bool deduplicate) {
+GoldPairs read_gold_pairs(const std::string& path, const Table& left, const Table& right, bool deduplicate) {
   const Table gold = read_gold_table(path, "left id, right id");
   const auto left_rows = left.id_index();
   const auto right_rows = right.id_index();
   refuse_headerless_gold(path, gold, left_rows.contains(gold.columns()[0]) && right_rows.contains(gold.columns()[1]));
-  std::vector<RowPair> pairs;
-  pairs.reserve(gold.num_rows());
+  const std::optional<std::size_t> labels = label_column(gold);
+  GoldPairs pairs;
+  pairs.labelled = labels.has_value();
   for (std::size_t row = 0; row < gold.num_rows(); ++row) {
     // Line numbers assume one physical line per record, true of id lists.
     const std::size_t line = row + 2;
@@ -54,15 +72,28 @@ std::vector<RowPair> read_gold(const std::string& path, const Table& left, const
     if (right_found == right_rows.end()) {
       throw InputError::At(path, line, "id '" + std::string(gold.cell(row, 1)) + "' is not in " + right.source());
     }
+    bool is_match = true;
+    if (labels) {
+      const auto label = parse_label(gold.cell(row, *labels));
+      if (!label) {
+        throw InputError::At(path, line, "label '" + std::string(gold.cell(row, *labels)) + "' is not 1 or 0");
+      }
+      is_match = *label;
+    }
     std::uint32_t left_row = left_found->second, right_row = right_found->second;
     if (deduplicate) {
       if (left_row == right_row) continue;
       if (left_row > right_row) std::swap(left_row, right_row);
     }
-    pairs.emplace_back(left_row, right_row);
+    (is_match ? pairs.matches : pairs.non_matches).emplace_back(left_row, right_row);
   }
-  sort_unique(pairs);
+  sort_unique(pairs.matches);
+  sort_unique(pairs.non_matches);
   return pairs;
+}
+
+std::vector<RowPair> read_gold(const std::string& path, const Table& left, const Table& right, bool deduplicate) {
+  return read_gold_pairs(path, left, right, deduplicate).matches;
 }
 
 EvalQueries read_eval_queries(const std::string& path, const Table& left) {

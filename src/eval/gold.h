@@ -9,10 +9,21 @@
 
 namespace matchmaker::eval {
 
+// A gold file's pairs. A file with a `label` column (the Magellan / DeepMatcher splits' train, valid and
+// test files: ltable_id,rtable_id,label) also lists known non-matches: its rows labelled 1 are the
+// matches, those labelled 0 the non-matches. Without that column every row is a match.
+struct GoldPairs {
+  std::vector<RowPair> matches;      // sorted, unique
+  std::vector<RowPair> non_matches;  // sorted, unique; empty without a label column
+  bool labelled = false;             // the file has a label column
+};
+
 // Reads a gold file whose first two columns are a left id and a right id (header `left_id,right_id`,
-// DistillER's `D1,D2`, or any other names). For deduplication pass the same table twice: pairs are
-// stored as (smaller row, larger row). Returns sorted unique row pairs. Throws InputError naming the
-// line for an id that is not in its table.
+// DistillER's `D1,D2`, or any other names), and its `label` column if it has one (1 or 0, also true or
+// false). For deduplication pass the same table twice: pairs are stored as (smaller row, larger row).
+// Throws InputError naming the line for an id that is not in its table, or a label that is not one.
+GoldPairs read_gold_pairs(const std::string& path, const Table& left, const Table& right, bool deduplicate);
+// The matches of read_gold_pairs(): what every use of gold but the labelled-pairs score needs.
 std::vector<RowPair> read_gold(const std::string& path, const Table& left, const Table& right, bool deduplicate);
 
 // A gold file as read, before its ids are looked up: any header, ids repeating, at least two columns

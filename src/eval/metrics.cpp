@@ -26,6 +26,16 @@ PairMetrics pair_metrics(std::span<const resolve::Match> matches, std::span<cons
   return metrics;
 }
 
+PairMetrics labelled_pair_metrics(std::span<const resolve::Match> matches, std::span<const RowPair> positives,
+                                  std::span<const RowPair> negatives) {
+  std::vector<resolve::Match> labelled;
+  for (const auto& match : matches) {
+    const RowPair pair{match.left, match.right};
+    if (contains(positives, pair) || contains(negatives, pair)) labelled.push_back(match);
+  }
+  return pair_metrics(labelled, positives);
+}
+
 double pair_completeness(const candidates::CandidatePairs& pairs, std::span<const RowPair> gold) {
   if (gold.empty()) return 0.0;
   std::size_t found = 0;

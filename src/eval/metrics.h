@@ -24,6 +24,10 @@ struct PairMetrics {
 
 // `gold`: sorted, unique (readers guarantee it).
 PairMetrics pair_metrics(std::span<const resolve::Match> matches, std::span<const RowPair> gold);
+// The same over labelled pairs only (a split's test file: `positives` labelled 1, `negatives` 0, both
+// sorted and unique): a match outside them is not counted.
+PairMetrics labelled_pair_metrics(std::span<const resolve::Match> matches, std::span<const RowPair> positives,
+                                  std::span<const RowPair> negatives);
 
 // Share of gold pairs that are among the candidates: the ceiling on recall.
 double pair_completeness(const candidates::CandidatePairs& pairs, std::span<const RowPair> gold);

@@ -60,8 +60,10 @@ extern "C" void remove_temporary_files_and_die(int signal_number) {
 
 void remove_temporary_files_on_interrupt() {
   static_assert(std::atomic<const char*>::is_always_lock_free);
-  std::signal(SIGINT, remove_temporary_files_and_die);
-  std::signal(SIGTERM, remove_temporary_files_and_die);
+  // SIGPIPE: the log's reader went away (`matchmaker ... 2>&1 | head`); SIGHUP: the terminal closed.
+  for (const int signal_number : {SIGINT, SIGTERM, SIGPIPE, SIGHUP}) {
+    std::signal(signal_number, remove_temporary_files_and_die);
+  }
 }
 
 void refuse_outputs_over_inputs(const std::vector<std::string>& inputs, const std::vector<OutputOption>& outputs) {

@@ -28,7 +28,7 @@ class AtomicFile {
   bool committed_ = false;
 };
 
-// Installs SIGINT / SIGTERM handlers that remove the temporary files of the AtomicFiles open at that
+// Installs SIGINT / SIGTERM / SIGPIPE / SIGHUP handlers that remove the temporary files of the AtomicFiles open at that
 // moment, then end the process as the signal would have (exit status 128 + signal in a shell). Without
 // them an interrupted run (Ctrl-C) left its partial outputs behind as PATH.tmp-PID. Call once, from main.
 // Answers already in a workspace stay there: each is committed as it arrives.

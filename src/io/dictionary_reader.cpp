@@ -17,14 +17,8 @@
 namespace matchmaker::io {
 namespace {
 
-std::string ascii_lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char character) { return static_cast<char>(std::tolower(character)); });
-  return text;
-}
-
 std::string lower_extension(const std::string& path) {
-  return ascii_lowercase(std::filesystem::path(path).extension().string());
+  return text::ascii_lowercase(std::filesystem::path(path).extension().string());
 }
 
 // Collects (id, name) entries in file order and groups them by id: a concept's synonyms may be spread
@@ -145,7 +139,7 @@ Dictionary read_table_dictionary(const std::string& path) {
   // a header "name,id" swapped names and ids, both silently.
   const auto column_named = [&](std::string_view wanted) -> std::optional<std::size_t> {
     for (std::size_t column = 0; column < table.num_columns(); ++column) {
-      if (ascii_lowercase(std::string(trim_blanks(table.columns()[column]))) == wanted) return column;
+      if (text::ascii_lowercase(trim_blanks(table.columns()[column])) == wanted) return column;
     }
     return std::nullopt;
   };

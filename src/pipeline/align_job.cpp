@@ -402,7 +402,7 @@ std::vector<float> with_teacher_decisions(const candidates::CandidatePairs& pair
 // a match that is still a candidate, the structural model elsewhere; no student (it scored other pairs).
 DistillResult teacher_routes(const candidates::CandidatePairs& pairs, const std::vector<AnsweredPair>& answered) {
   DistillResult result;
-  result.routes.assign(pairs.num_left, route::Route::kStudent);
+  result.routes.assign(pairs.num_left, route::Route::kCandidateScore);
   for (const AnsweredPair& answer : answered) {
     std::int64_t chosen = -1;
     if (answer.right >= 0) {
@@ -610,7 +610,7 @@ void run_align(const AlignConfig& config) {
     std::vector<float> scores = model.assignment;
     nlohmann::json report = nlohmann::json::object();
     DistillResult distilled;
-    distilled.routes.assign(pairs.num_left, route::Route::kStudent);
+    distilled.routes.assign(pairs.num_left, route::Route::kCandidateScore);
     if (settings.teacher != "none") {
       // Seed-free, the anchor rounds spent the sample budget; the student learns from their answers.
       if (seed_free && known) settings.teacher_budget = 0.0;

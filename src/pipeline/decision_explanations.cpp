@@ -16,9 +16,19 @@ namespace {
 constexpr std::size_t kShortRationaleChars = 120;
 constexpr std::size_t kContributionsShown = 6;  // in the long form; the rest are summed
 
-std::string who_decided(const std::string& route) {
+// `teacher_saw`: the teacher answered this query (in the training sample, where the student still
+// decides, or on escalation).
+std::string who_decided(const std::string& route, bool teacher_saw) {
   using route::Route;
-  if (route == route::route_name(Route::kStudent)) return "the student model (the teacher was not asked about this query)";
+  if (route == route::route_name(Route::kStudent)) {
+    return teacher_saw ? "the student model (the teacher answered this query for the training sample; outside "
+                         "escalation, the student decides every query)"
+                       : "the student model (the teacher was not asked about this query)";
+  }
+  if (route == route::route_name(Route::kCandidateScore)) {
+    return "the candidate scores alone (no student model: the candidate search's similarity; in align, the "
+           "structural model's)";
+  }
   if (route == route::route_name(Route::kTeacher)) return "the LLM teacher (the student was unsure, so the query was escalated)";
   if (route == route::route_name(Route::kSample)) return "the LLM teacher (asked while building the training sample)";
   if (route == route::route_name(Route::kTeacherFailed)) {
@@ -161,12 +171,11 @@ std::string explanation_text(const workspace::Workspace::Explanation& explanatio
   out += fmt::format("Query \"{}\" and candidate \"{}\": {} (score {:.3f})\n", explanation.left_id, explanation.right_id,
                      explanation.decision == "match" ? "MATCH" : "NO MATCH", explanation.score);
   const nlohmann::json& detail = explanation.detail;
-  // With --teacher none there is no student: the route says "student", but the candidate scores
-  // (blocking in match, the structural model in align) decided.
+  // Workspaces written before the candidate-score route said "student" where no student existed.
   const bool no_student = !detail.contains("student") && explanation.route == route::route_name(route::Route::kStudent);
   out += "  Decided by: " +
-         (no_student ? std::string("the candidate scores alone (--teacher none: no teacher, no student model)")
-                     : who_decided(explanation.route)) +
+         who_decided(no_student ? route::route_name(route::Route::kCandidateScore) : explanation.route,
+                     detail.contains("teacher")) +
          '\n';
   if (detail.contains("student")) {
     const explain::PairExplanation student = explain::from_json(detail["student"]);

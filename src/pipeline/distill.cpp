@@ -569,9 +569,11 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
       result.student_model_json = result.student->save_json();
     } else {
       result.student_scores = mutual_best_scores(pairs);
+      for (route::Route& route : result.routes) {
+        if (route == route::Route::kStudent) route = route::Route::kCandidateScore;
+      }
     }
     result.scores = result.student_scores;
-    timer.finish("teacher");
     timer.finish("student");
     return result;
   }

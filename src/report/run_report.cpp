@@ -28,6 +28,7 @@ struct RouteStyle {
 };
 constexpr RouteStyle kRouteStyles[] = {
     {route::Route::kStudent, "student alone", "#4c78a8"},
+    {route::Route::kCandidateScore, "candidate score alone (no student)", "#54a24b"},
     {route::Route::kTeacher, "teacher (escalated)", "#f58518"},
     {route::Route::kSample, "teacher (training sample)", "#e45756"},
     {route::Route::kStudentKept, "student (over the teacher's none)", "#72b7b2"},

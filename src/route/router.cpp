@@ -13,6 +13,7 @@ std::string route_name(Route route) {
   switch (route) {
     case Route::kNoCandidates: return "no-candidates";
     case Route::kStudent: return "student";
+    case Route::kCandidateScore: return "candidate-score";
     case Route::kSample: return "teacher-sample";
     case Route::kTeacher: return "teacher";
     case Route::kTeacherFailed: return "student-teacher-failed";

@@ -16,6 +16,8 @@ namespace matchmaker::route {
 enum class Route : std::uint8_t {
   kNoCandidates,   // nothing to decide: no candidate pairs
   kStudent,        // the student alone
+  kCandidateScore,  // no student (no teacher, or a task whose final scores are its candidate model's):
+                    // the candidate search's similarity, or align's structural model, decided
   kSample,         // the teacher, asked while labelling the training sample (EA seed-free anchors)
   kTeacher,        // the teacher, on escalation
   kTeacherFailed,  // escalated, but the teacher gave no usable answer: the student's decision stands

@@ -22,6 +22,7 @@
 #include <spdlog/spdlog.h>
 
 #include "matchmaker/error.h"
+#include "text/normalize.h"
 
 namespace matchmaker::teacher {
 namespace {
@@ -42,12 +43,6 @@ std::string trim(std::string_view text) {
   if (begin == std::string_view::npos) return {};
   const auto end = text.find_last_not_of(" \t\r\n");
   return std::string(text.substr(begin, end - begin + 1));
-}
-
-std::string lowercase(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower;
 }
 
 // Text from a server, made safe for a one-line message that may end up in JSON: valid UTF-8 only
@@ -110,7 +105,7 @@ BaseUrl parse_base_url(const std::string& raw_url) {
   };
   BaseUrl parsed;
   const auto scheme_end = url.find("://");
-  const std::string scheme = scheme_end == std::string::npos ? "" : lowercase(url.substr(0, scheme_end));
+  const std::string scheme = scheme_end == std::string::npos ? "" : text::ascii_lowercase(url.substr(0, scheme_end));
   if (scheme != "http" && scheme != "https") throw fail("must start with http:// or https://");
   parsed.https = scheme == "https";
 

@@ -103,7 +103,11 @@ void check_teacher_spec(const std::string& spec) {
     for (const auto& member : *members) check_teacher_spec(member);
     return;
   }
-  if (starts_with(spec, kReplayPrefix) && spec.size() > std::string(kReplayPrefix).size()) return;
+  if (starts_with(spec, kReplayPrefix) && spec.size() > std::string(kReplayPrefix).size()) {
+    // Now, before the candidates and features are built (minutes on large tables), not when first asked.
+    ReplayRecordings::check_readable(split(spec.substr(std::string(kReplayPrefix).size()), ','));
+    return;
+  }
   if (starts_with(spec, SimulatedTeacher::kPrefix)) {
     simulated_error_rate(spec);
     return;
@@ -112,7 +116,7 @@ void check_teacher_spec(const std::string& spec) {
   if (starts_with(spec, kBatchPrefix) && spec.size() > std::string(kBatchPrefix).size()) return;
   throw InputError("unknown teacher '" + spec +
                    "'; valid teachers: unsupervised, openai:MODEL, batch:MODEL, replay:FILE[,FILE...], "
-                   "majority:SPEC|SPEC..., weighted:SPEC|SPEC..., none");
+                   "majority:SPEC|SPEC..., weighted:SPEC|SPEC..., simulated:ERROR_RATE, none");
 }
 
 void check_run_caps(const TeacherOptions& options) {

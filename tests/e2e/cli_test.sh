@@ -30,6 +30,25 @@ check "linkage F1 on the bundled example >= 0.75 (got $f1)" 'at_least "$f1" 0.75
 check "metrics hold pair completeness, teacher calls, stage times and peak memory" \
   'json_value "$work/metrics.json" quality.pair_completeness >/dev/null && json_value "$work/metrics.json" teacher.calls >/dev/null && json_value "$work/metrics.json" seconds.candidates >/dev/null && json_value "$work/metrics.json" peak_memory_mib >/dev/null'
 check "no temporary files are left next to the outputs" '[ -z "$(ls "$work" | grep tmp-)" ]'
+# A split's labelled gold (ltable_id,rtable_id,label, as Magellan's test.csv): the label-0 rows were read
+# as matches. Here half the gold pairs labelled 1, and every gold pair's left with another right
+# record labelled 0: the label-1 rows are the gold, and the labelled-pairs score counts only them.
+awk -F, 'NR == 1 { print "ltable_id,rtable_id,label"; next }
+         NR % 2 == 0 { print $1 "," $2 ",1" }
+         NR % 2 == 1 { print $1 ",R" sprintf("%04d", (substr($2, 2) + 1) % 300 + 1) ",0" }' "$gold" > "$work/split.csv"
+run match --left "$left" --right "$right" --out "$work/split_matches.csv" --gold "$work/split.csv" --metrics "$work/split.json" --threads 2
+labelled_f1=$(json_value "$work/split.json" quality.labelled_pairs.f1 2>/dev/null || echo 0)
+check "a labelled gold file: gold is its 110 label-1 rows, and the labelled-pairs F1 is reported (got $labelled_f1)" \
+  '[ $status -eq 0 ] && [ "$(json_value "$work/split.json" quality.gold_pairs)" = 110 ] &&
+   [ "$(json_value "$work/split.json" quality.labelled_pairs.pairs)" -ge 215 ] && at_least "$labelled_f1" 0.8'
+
+# The log's reader goes away (`| head -1`): the run dies of SIGPIPE at its next log line, and its
+# temporary output went with it (it was left behind as m.csv.tmp-PID).
+mkdir -p "$work/piped"
+"$bin" match --left "$left" --right "$right" --out "$work/piped/m.csv" --threads 2 2>&1 | head -1 >/dev/null
+piped_status=${PIPESTATUS[0]}
+check "a run killed by SIGPIPE leaves no output and no temporary file (exit $piped_status)" \
+  '[ $piped_status -eq 141 ] && [ -z "$(ls "$work/piped")" ]'
 
 # The automatic threshold: 0.25 after a sample across the score range, Otsu's valley (at most 0.5)
 # after Blocking-Max (the default).
@@ -88,6 +107,9 @@ check "a table against its exact copy: all 300 records matched to themselves" \
 run match --left "$left" --right "$right" --out "$work/none_cut.csv" --teacher none --threshold 0.5
 check "--teacher none keeps --threshold 0.5" \
   '[ $status -eq 0 ] && [ "$(awk -F, "NR > 1 && \$3 < 0.5" "$work/none_cut.csv" | wc -l)" = 0 ] && [ "$(wc -l < "$work/none_cut.csv")" -gt 50 ]'
+# ... and its rows say that no student decided them (they said "student").
+check "--teacher none: every row's route is candidate-score" \
+  '[ "$(awk -F, "NR > 1 && \$4 != \"candidate-score\"" "$work/none_cut.csv" | wc -l)" = 0 ]'
 
 # Escalating to a perfect (simulated) teacher: its answers on the least certain queries, mostly
 # "none", were learnt as they came and sank every other query (pair F1 0.78 -> 0.23).

@@ -79,6 +79,34 @@ TEST(GoldTest, AFirstLineOfTwoIdsIsRefusedNotTakenForAHeader) {
   }
 }
 
+// A Magellan / DeepMatcher split (ltable_id,rtable_id,label) lists non-matches too: its label-0 rows
+// were read as matches (Abt-Buy's test.csv: pair F1 0.12 for 0.90).
+TEST(GoldTest, ALabelColumnSeparatesMatchesFromKnownNonMatches) {
+  io::testing::TempDir dir;
+  const Table left = read_left(dir);
+  const Table right = read_right(dir, "id,name\nr1,alpha\nr2,beta\nr3,gamma\n");
+  const GoldPairs split = read_gold_pairs(
+      dir.write("test.csv", "ltable_id,rtable_id,Label\nq1,r1,1\nq1,r2,0\nq2,r2,true\nq3,r1,FALSE\nq3,r1,0\n"), left, right,
+      false);
+  EXPECT_TRUE(split.labelled);
+  EXPECT_EQ(split.matches, (std::vector<RowPair>{{0, 0}, {1, 1}}));
+  EXPECT_EQ(split.non_matches, (std::vector<RowPair>{{0, 1}, {2, 0}}));
+  EXPECT_EQ(read_gold(dir.file("test.csv"), left, right, false), split.matches);
+
+  // Without a label column every row is a match, whatever its other columns hold.
+  const GoldPairs plain = read_gold_pairs(dir.write("plain.csv", "left,right,score\nq1,r1,0\nq2,r2,0.5\n"), left, right, false);
+  EXPECT_FALSE(plain.labelled);
+  EXPECT_EQ(plain.matches.size(), 2u);
+  EXPECT_TRUE(plain.non_matches.empty());
+
+  try {
+    read_gold_pairs(dir.write("bad.csv", "ltable_id,rtable_id,label\nq1,r1,1\nq2,r2,maybe\n"), left, right, false);
+    FAIL() << "a label that is none was read";
+  } catch (const InputError& error) {
+    EXPECT_EQ(std::string(error.what()), dir.file("bad.csv") + ":3: label 'maybe' is not 1 or 0");
+  }
+}
+
 // Damaged gold files and query lists are read or refused as bad input naming the file, never anything
 // else (a response that is not an object, or lacks its query_id, escaped as a JSON type error).
 TEST(EvalQueriesTest, DamagedGoldAndQueryFilesAreReadOrRefused) {

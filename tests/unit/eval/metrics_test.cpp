@@ -15,6 +15,18 @@ TEST(MetricsTest, PairMetricsCountTruePositivesAgainstGold) {
   EXPECT_NEAR(metrics.f1, 2 * (2.0 / 3.0) * 0.5 / (2.0 / 3.0 + 0.5), 1e-12);
 }
 
+// Over a split's labelled pairs only: a match the file does not label is not counted either way.
+TEST(MetricsTest, LabelledPairMetricsCountOnlyTheLabelledPairs) {
+  const std::vector<resolve::Match> matches = {{0, 0, 0.9f}, {1, 2, 0.8f}, {2, 1, 0.7f}, {3, 3, 0.6f}};
+  const std::vector<RowPair> positives = {{0, 0}, {4, 4}};
+  const std::vector<RowPair> negatives = {{1, 2}, {5, 5}};
+  const PairMetrics metrics = labelled_pair_metrics(matches, positives, negatives);
+  EXPECT_EQ(metrics.predicted, 2u);  // (0,0) and (1,2); (2,1) and (3,3) are not labelled
+  EXPECT_EQ(metrics.true_positives, 1u);
+  EXPECT_DOUBLE_EQ(metrics.precision, 0.5);
+  EXPECT_DOUBLE_EQ(metrics.recall, 0.5);
+}
+
 TEST(MetricsTest, NoPredictionsGiveZeroNotNaN) {
   const std::vector<RowPair> gold = {{0, 0}};
   const PairMetrics metrics = pair_metrics({}, gold);

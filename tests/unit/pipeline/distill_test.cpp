@@ -457,6 +457,12 @@ TEST(DistillTest, ExplanationsAreDeterministicAndSumToTheStudentsLogOdds) {
     const std::string text = explanation_text(a[idx]);
     EXPECT_EQ(text.find("The student learnt from the teacher's answer") != std::string::npos, learnt) << text;
     EXPECT_NE(text.find("What moved it"), std::string::npos) << text;
+    // A query the teacher answered for the sample, which the student then decided, is not one "the
+    // teacher was not asked about" (explain said both at once).
+    if (a[idx].route == "student") {
+      EXPECT_EQ(text.find("the teacher was not asked") == std::string::npos, learnt) << text;
+      EXPECT_EQ(text.find("the teacher answered this query for the training sample;") != std::string::npos, learnt) << text;
+    }
     said_so += learnt;
   }
   EXPECT_EQ(said_so, 80u);  // 40 sample queries and 40 escalated (10% of 400 each)

@@ -120,9 +120,17 @@ TEST(RunReport, ShowsWhatAnotherTasksMetricsHold) {
   EXPECT_TRUE(has(html, "<td>hits_at_1</td><td class=\"num\">0.93</td>"));
   EXPECT_FALSE(has(html, "calls, tokens and money"));  // the teacher is only named: no empty section
   EXPECT_FALSE(has(html, "How sure the student was"));  // no student probabilities to plot
-  EXPECT_TRUE(has(html, "Decided by: the candidate scores alone (--teacher none: no teacher, no student model)"));
+  // A workspace from before the candidate-score route: "student" without a student model.
+  EXPECT_TRUE(has(html, "Decided by: the candidate scores alone (no student model"));
   EXPECT_TRUE(has(html, "Score without a student: 1.000 (the candidate search&#39;s similarity; in align, the "
                         "structural model&#39;s)"));
+
+  const std::int64_t scored = workspace.begin_run({{"task", "align"}});
+  workspace.store_explanations(scored, {{"e1", "f1", "match", "candidate-score", 1.0, {{"blocking_score", 1.0}}}});
+  workspace.finish_run(scored, {{"task", "align"}, {"teacher", "none"}});
+  const std::string scored_html = run_report_html(workspace, scored, {});
+  EXPECT_TRUE(has(scored_html, "Decided by: the candidate scores alone (no student model"));
+  EXPECT_TRUE(has(scored_html, "candidate score alone (no student)"));  // the who-decided chart's label
 }
 
 }  // namespace

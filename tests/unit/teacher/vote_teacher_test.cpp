@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "matchmaker/error.h"
+#include "unit/io/temp_dir.h"
 
 namespace matchmaker::teacher {
 namespace {
@@ -101,7 +102,11 @@ TEST(VoteTeacherTest, NeedsTwoTeachersAndSpecsAreChecked) {
   std::vector<std::unique_ptr<Teacher>> one;
   one.push_back(scripted({0}, {1.0f}));
   EXPECT_THROW(VoteTeacher("majority:x", VoteRule::kMajority, std::move(one)), InputError);
-  EXPECT_NO_THROW(check_teacher_spec("majority:unsupervised|replay:a.json"));
+  io::testing::TempDir dir;
+  const std::string recording = dir.write("a.json", R"({"responses": []})");
+  EXPECT_NO_THROW(check_teacher_spec("majority:unsupervised|replay:" + recording));
+  // A recording that cannot be read is bad input before any work (it was found when first asked).
+  EXPECT_THROW(check_teacher_spec("majority:unsupervised|replay:" + dir.file("missing.json")), InputError);
   EXPECT_THROW(check_teacher_spec("majority:unsupervised"), InputError);
   EXPECT_THROW(check_teacher_spec("weighted:unsupervised|gpt"), InputError);
 }
