@@ -30,8 +30,8 @@ Command add_batch_import_command(CLI::App& app) {
             auto workspace = open_workspace_run(options->workspace, std::nullopt).workspace;
             teacher::refuse_import_without_batch_run(workspace, options->teacher);
             const auto report = teacher::import_batch_results(options->results, workspace, options->teacher);
-            spdlog::info("batch-import: {} results, {} answers stored in {}, {} failed requests", report.lines,
-                         report.stored, options->workspace, report.failed);
+            spdlog::info("batch-import: {} results, {} answers stored in {} ({} were there already), {} failed "
+                         "requests", report.lines, report.stored, options->workspace, report.already, report.failed);
           }};
 }
 

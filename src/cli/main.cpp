@@ -2,6 +2,7 @@
 // errors to exit codes. No logic of its own.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
 
 #include <cstdlib>
 #include <iostream>
@@ -17,9 +18,18 @@ namespace {
 constexpr int kExitBadInput = 2;
 constexpr int kExitFailure = 1;
 
+// Started with standard input, output or error closed (`2>&-`), the first file the run opens takes that
+// number, and the log was written into the matches file. /dev/null holds each closed one's place.
+void keep_standard_streams_open() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) == -1 && ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) == -1) std::_Exit(kExitFailure);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_standard_streams_open();
   matchmaker::io::remove_temporary_files_on_interrupt();
   spdlog::set_default_logger(spdlog::stderr_color_mt("matchmaker"));
   spdlog::set_pattern("[%H:%M:%S] %v");

@@ -1,6 +1,7 @@
 #include "io/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -52,6 +53,12 @@ extern "C" void remove_temporary_files_and_die(int signal_number) {
   for (auto& slot : g_open_temporary_files) {
     if (const char* path = slot.load()) ::unlink(path);
   }
+  // Said, or a stopped run looks like one that ended (write() is safe here; a closed pipe takes none).
+  if (signal_number != SIGPIPE) {
+    static constexpr char kMessage[] =
+        "matchmaker: stopped by a signal: no output written (answers already received stay in the workspace)\n";
+    [[maybe_unused]] const auto written = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  }
   std::signal(signal_number, SIG_DFL);
   std::raise(signal_number);
 }
@@ -92,45 +99,118 @@ void refuse_outputs_over_inputs(const std::vector<std::string>& inputs, const st
         throw InputError(outputs[other].option + " and " + output.option + " name the same file " + output.path);
       }
     }
+    // A workspace's SQLite files besides it: an output written there was deleted when the workspace
+    // closed (exit 0, no matches file).
+    for (const OutputOption& other : outputs) {
+      if (other.path.empty() || other.option.find("workspace") == std::string::npos) continue;
+      for (const char* sidecar : {"-wal", "-shm", "-journal"}) {
+        const std::string file = other.path + sidecar;
+        if (file == output.path || std::filesystem::equivalent(file, output.path, error)) {
+          throw InputError(output.option + " " + output.path + " is a file of " + other.option + " " + other.path);
+        }
+      }
+    }
   }
 }
 
-AtomicFile::AtomicFile(std::string path)
-    : path_(std::move(path)), temp_path_(path_ + ".tmp-" + std::to_string(::getpid())) {
+namespace {
+
+// Creates a new, empty temporary file for `target` in its folder, exclusively and without following a
+// symbolic link at that name, with `mode`; returns its path. Tries "TARGET.tmp-PID" first (what an
+// interrupted run's leftovers are recognised by), then "TARGET.tmp-PID-N" when that name is taken, and
+// a short name when TARGET's own name leaves no room for the suffix.
+std::string create_temporary_file(const std::string& user_path, const std::string& target, mode_t mode) {
+  const std::filesystem::path target_path(target);
+  const std::string pid = std::to_string(::getpid());
+  constexpr std::size_t kMaxNameBytes = 255;  // NAME_MAX of Linux file systems
+  const bool long_name = target_path.filename().string().size() + 24 > kMaxNameBytes;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const std::string suffix = attempt == 0 ? pid : pid + "-" + std::to_string(attempt);
+    const std::string candidate = long_name ? (target_path.parent_path() / (".matchmaker.tmp-" + suffix)).string()
+                                            : target + ".tmp-" + suffix;
+    const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd >= 0) {
+      // open() applies the umask; an existing output's permissions are kept as they were.
+      if (mode != 0666) ::fchmod(fd, mode);
+      ::close(fd);
+      return candidate;
+    }
+    if (errno != EEXIST) {
+      throw InputError(user_path + ": cannot create output file (its temporary file " + candidate +
+                       "): " + std::strerror(errno));
+    }
+  }
+  throw InputError(user_path + ": cannot create output file: 100 temporary names next to it are taken");
+}
+
+}  // namespace
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), target_(path_ == "-" ? "/dev/stdout" : path_) {
   // Found now, not by the rename after all the work.
-  std::error_code ignored;
-  if (std::filesystem::is_directory(path_, ignored)) throw InputError(path_ + ": is a directory, not an output file");
+  std::error_code error;
+  if (std::filesystem::is_directory(target_, error)) throw InputError(path_ + ": is a directory, not an output file");
+  struct stat existing {};
+  const bool exists = ::stat(target_.c_str(), &existing) == 0;  // through links
+  if (exists && !S_ISREG(existing.st_mode)) {
+    // A terminal, a pipe, /dev/null: nothing to replace, so written directly.
+    stream_.open(target_, std::ios::binary);
+    if (!stream_.is_open()) throw InputError(path_ + ": cannot open output: " + std::strerror(errno));
+    return;
+  }
+  if (std::filesystem::is_symlink(target_, error)) {
+    // Replace what the link points to; the link stays (a dangling link: the file it names is created).
+    const std::filesystem::path resolved = std::filesystem::weakly_canonical(target_, error);
+    if (!error) target_ = resolved.string();
+  }
+  temp_path_ = create_temporary_file(path_, target_, exists ? (existing.st_mode & 07777) : 0666);
   stream_.open(temp_path_, std::ios::binary | std::ios::trunc);
   if (!stream_.is_open()) {
-    throw InputError(temp_path_ + ": cannot create output file: " + std::strerror(errno));
+    const std::string reason = std::strerror(errno);
+    std::filesystem::remove(temp_path_, error);
+    throw InputError(path_ + ": cannot create output file: " + reason);
   }
   track(temp_path_.c_str());
 }
 
 AtomicFile::~AtomicFile() {
-  if (committed_) return;
+  if (committed_ || temp_path_.empty()) return;
   untrack(temp_path_.c_str());
   stream_.close();
   std::error_code ignored;  // a destructor must not throw; a leftover temp file is all that can go wrong
   std::filesystem::remove(temp_path_, ignored);
 }
 
-void AtomicFile::commit() {
-  if (committed_) return;
+void AtomicFile::prepare() {
+  if (prepared_) return;
   stream_.flush();
   const bool written = stream_.good();
   stream_.close();
-  if (!written || stream_.fail()) {
-    throw RuntimeFailure(temp_path_ + ": cannot write output file (disk full?)");
+  if (!written || stream_.fail()) throw RuntimeFailure(path_ + ": cannot write output file (disk full?)");
+  if (!temp_path_.empty() && !sync_file(temp_path_)) {
+    throw RuntimeFailure(path_ + ": cannot sync output file: " + std::strerror(errno));
   }
-  if (!sync_file(temp_path_)) {
-    throw RuntimeFailure(temp_path_ + ": cannot sync output file: " + std::strerror(errno));
+  prepared_ = true;
+}
+
+void AtomicFile::commit() {
+  if (committed_) return;
+  prepare();
+  if (!temp_path_.empty()) {
+    std::error_code error;
+    std::filesystem::rename(temp_path_, target_, error);
+    if (error) throw RuntimeFailure(path_ + ": cannot replace it with " + temp_path_ + ": " + error.message());
+    untrack(temp_path_.c_str());
   }
-  std::error_code error;
-  std::filesystem::rename(temp_path_, path_, error);
-  if (error) throw RuntimeFailure("cannot rename " + temp_path_ + " to " + path_ + ": " + error.message());
-  untrack(temp_path_.c_str());
   committed_ = true;
+}
+
+void commit_together(std::initializer_list<AtomicFile*> files) {
+  for (AtomicFile* file : files) {
+    if (file != nullptr) file->prepare();
+  }
+  for (AtomicFile* file : files) {
+    if (file != nullptr) file->commit();
+  }
 }
 
 void write_csv_field(std::ostream& out, std::string_view value) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <fstream>
+#include <initializer_list>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -11,6 +12,14 @@ namespace matchmaker::io {
 
 // If the job fails before commit(), the destructor removes the temporary file, so a failed run never
 // leaves a partial output behind (and never clobbers an earlier good one).
+//
+// What PATH may be:
+// - a regular file, or a new one: the temporary file sits next to it, created exclusively and never
+//   through a symbolic link (a link planted at the temporary name is not followed), and takes the
+//   existing file's permissions (a 0600 file stayed private only until the first run replaced it);
+// - a symbolic link: the file it points to is replaced, the link stays;
+// - "-", a device or a pipe (/dev/stdout, /dev/null, a FIFO): written directly, as it goes; there is no
+//   file to replace (renaming over /dev/stdout replaced the system's link with a regular file).
 class AtomicFile {
  public:
   explicit AtomicFile(std::string path);  // throws InputError if the temporary file cannot be created
@@ -19,14 +28,24 @@ class AtomicFile {
   AtomicFile& operator=(const AtomicFile&) = delete;
 
   std::ofstream& stream() { return stream_; }
-  void commit();  // flush, close, rename over `path`; throws RuntimeFailure on I/O error
+  // Everything that can fail short of the rename: flush, close, sync. Throws RuntimeFailure on an I/O
+  // error (a full disk shows here). commit() does it if it was not done.
+  void prepare();
+  void commit();  // prepare(), then rename over `path`; throws RuntimeFailure on I/O error
 
  private:
-  std::string path_;
-  std::string temp_path_;
+  std::string path_;         // as the user named it, for messages
+  std::string target_;       // the file replaced: path_, or the file its symbolic link points to
+  std::string temp_path_;    // empty when written directly
   std::ofstream stream_;
+  bool prepared_ = false;
   bool committed_ = false;
 };
+
+// Commits several outputs so that a failure leaves none of them replaced, as far as a file system
+// allows: each is prepared (written out and synced, where a full disk shows) before any is renamed.
+// Null entries are skipped.
+void commit_together(std::initializer_list<AtomicFile*> files);
 
 // Installs SIGINT / SIGTERM / SIGPIPE / SIGHUP handlers that remove the temporary files of the AtomicFiles open at that
 // moment, then end the process as the signal would have (exit status 128 + signal in a shell). Without

@@ -453,7 +453,7 @@ void write_alignment(io::AtomicFile& file, const candidates::CandidatePairs& pai
 void run_align(const AlignConfig& config) {
   check_distill_settings(config.distill);
   io::refuse_outputs_over_inputs(
-      {config.kg1_path, config.kg2_path, config.seeds_path, config.gold_path},
+      with_teacher_inputs({config.kg1_path, config.kg2_path, config.seeds_path, config.gold_path}, config.distill),
       with_teacher_outputs({{"--out", config.out_path}, {"--metrics", config.metrics_path}, {"--workspace", config.workspace_path}},
                            config.workspace_path, config.out_path, config.distill));
   refuse_builtin_teacher(config.distill, "align");
@@ -619,6 +619,7 @@ void run_align(const AlignConfig& config) {
       if (distilled.stopped_before_training) {
         if (settings.dry_run && metrics_file) {
           write_metrics(*metrics_file, {{"plan", distilled.report.value("plan", nlohmann::json())}});
+          metrics_file->commit();
         }
         // A batch run ends here, done: its requests are written and wait for their import.
         if (!settings.dry_run && run_workspace) run_workspace->finish_run(run_id, distilled.report);
@@ -714,14 +715,19 @@ void run_align(const AlignConfig& config) {
     metrics["seconds"] = timer.total_seconds();
     metrics["stage_seconds"] = timer.stage_seconds();
     metrics["peak_memory_mib"] = peak_memory_mib();
+    // Written out first, then the run recorded, then the outputs appear together (as in match).
+    if (metrics_file) {
+      write_metrics(*metrics_file, metrics);
+      metrics_file->prepare();
+    }
+    out_file.prepare();
     if (run_workspace) {
       std::vector<workspace::Workspace::Match> stored;
       stored.reserve(one_to_one.size());
       for (const auto& match : one_to_one) stored.emplace_back(left.entity_id(match.left), right.entity_id(match.right), match.score);
       record_finished_run(*run_workspace, run_id, stored, *stored_explanations, metrics);
     }
-    if (metrics_file) write_metrics(*metrics_file, metrics);
-    out_file.commit();
+    io::commit_together({metrics_file ? &*metrics_file : nullptr, &out_file});
   } catch (...) {
     if (run_workspace && run_id > 0) record_failed_run(*run_workspace, run_id, std::current_exception());
     throw;

@@ -494,6 +494,14 @@ void connect_teacher_outputs(DistillSettings& settings, const std::string& out_p
   settings.teacher_options.batch_export_path = out_path + kBatchRequestsSuffix;
 }
 
+std::vector<std::string> with_teacher_inputs(std::vector<std::string> named, const DistillSettings& settings) {
+  std::vector<std::string> files = std::move(named);
+  for (const std::string* spec : {&settings.teacher, &settings.escalation_teacher}) {
+    for (auto& file : teacher::recording_files(*spec)) files.push_back(std::move(file));
+  }
+  return files;
+}
+
 std::vector<io::OutputOption> with_teacher_outputs(std::vector<io::OutputOption> named, const std::string& requested_workspace,
                                                    const std::string& out_path, const DistillSettings& settings) {
   std::vector<io::OutputOption> files = std::move(named);

@@ -121,6 +121,10 @@ std::string workspace_path_for(const std::string& requested, const std::string& 
 // had batch: ask live, at full price (align and link did).
 void connect_teacher_outputs(DistillSettings& settings, const std::string& out_path, workspace::Workspace* workspace);
 
+// `named` (the input files the options name) and the teacher's own inputs, the recordings it replays
+// (an output over one destroyed recorded LLM answers), as io::refuse_outputs_over_inputs takes them.
+std::vector<std::string> with_teacher_inputs(std::vector<std::string> named, const DistillSettings& settings);
+
 // `named` (the outputs the options name) and the files the teacher writes besides: the default
 // workspace (OUT.workspace.db) and, for batch:, OUT.batch.jsonl, as io::refuse_outputs_over_inputs
 // takes them. Those too must not name an input (a left table named OUT.batch.jsonl was overwritten).

@@ -528,7 +528,10 @@ void link_mentions(const LinkConfig& config, workspace::Workspace* workspace, st
     } else {
       distilled = distill(problem, &known, run_settings, timer);
       if (distilled.stopped_before_training) {
-        if (run_settings.dry_run && metrics_file) write_metrics(*metrics_file, {{"plan", distilled.report.value("plan", nlohmann::json())}});
+        if (run_settings.dry_run && metrics_file) {
+          write_metrics(*metrics_file, {{"plan", distilled.report.value("plan", nlohmann::json())}});
+          metrics_file->commit();
+        }
         // A batch run ends here, done: its requests are written and wait for their import.
         if (!run_settings.dry_run && workspace != nullptr && run_id > 0) workspace->finish_run(run_id, distilled.report);
         return;
@@ -562,7 +565,7 @@ void link_mentions(const LinkConfig& config, workspace::Workspace* workspace, st
     io::write_csv_field(out, dictionary.concept_ids[row.right]);
     out << ',' << row.rank << ',' << row.score << '\n';
   }
-  out_file->commit();
+  out_file->prepare();  // committed with the metrics, at the end
   timer.finish("write");
 
   if (!gold_ids.empty()) {
@@ -599,9 +602,13 @@ void link_mentions(const LinkConfig& config, workspace::Workspace* workspace, st
     metrics["stage_seconds"] = timer.stage_seconds();
     metrics["wall_seconds"] = timer.total_seconds();
     metrics["peak_memory_mib"] = peak_memory_mib();
-    if (metrics_file) write_metrics(*metrics_file, metrics);
+    if (metrics_file) {
+      write_metrics(*metrics_file, metrics);
+      metrics_file->prepare();
+    }
   }
   if (workspace != nullptr && run_id > 0) workspace->finish_run(run_id, metrics);
+  io::commit_together({metrics_file ? &*metrics_file : nullptr, &*out_file});
 }
 
 }  // namespace
@@ -623,7 +630,8 @@ void run_link(const LinkConfig& config) {
     throw InputError("--reranker none ranks by retrieval alone: it takes no --teacher");
   }
   io::refuse_outputs_over_inputs(
-      {config.mentions_path, config.dictionary_path, config.gold_path, config.train_mentions_path},
+      with_teacher_inputs({config.mentions_path, config.dictionary_path, config.gold_path, config.train_mentions_path},
+                          config.distill),
       with_teacher_outputs({{"--out", config.out_path}, {"--metrics", config.metrics_path}, {"--workspace", config.workspace_path}},
                            config.workspace_path, config.out_path, config.distill));
   // An LLM teacher's answers are paid for: each goes to the workspace (default OUT.workspace.db) as it

@@ -56,8 +56,9 @@ void validate(const MatchConfig& config) {
     throw InputError("--resolve unique-mapping needs two tables; use connected-components or best-match");
   }
   // Its clusters are of one table's rows (it read right rows as left ones, past the end: a crash).
-  io::refuse_outputs_over_inputs({config.left_path, config.right_path, config.gold_path, config.eval_queries_path,
-                                  config.replay_gold},
+  io::refuse_outputs_over_inputs(with_teacher_inputs({config.left_path, config.right_path, config.gold_path,
+                                                      config.eval_queries_path, config.replay_gold},
+                                                     config.distill),
                                  with_teacher_outputs({{"--out", config.out_path},
                                                        {"--metrics", config.metrics_path},
                                                        {"--export-sft", config.sft_path},
@@ -455,7 +456,10 @@ void run_match(const MatchConfig& requested) {
       // are written and wait for their import, and its record tells the next run which sample it asked
       // (follow_batch_run). Left "running", it looked like a run that had crashed.
       if (!config.distill.dry_run && run_workspace) run_workspace->finish_run(run_id, metrics);
-      if (metrics_file) write_metrics(*metrics_file, metrics);
+      if (metrics_file) {
+        write_metrics(*metrics_file, metrics);
+        metrics_file->commit();
+      }
       return;
     }
     if (run_workspace && distilled.student) run_workspace->store_model(run_id, distilled.student_model_json, features.names);
@@ -528,14 +532,20 @@ void run_match(const MatchConfig& requested) {
     metrics["seconds_total"] = timer.total_seconds();
     metrics["peak_memory_mib"] = peak_memory_mib();
 
+    // The outputs are written out first (a full disk shows there), then the run is recorded, then they
+    // appear together: a failure leaves every earlier output as it was.
+    if (metrics_file) {
+      write_metrics(*metrics_file, metrics);
+      metrics_file->prepare();
+    }
+    matches_file.prepare();
     if (run_workspace) {
       std::vector<workspace::Workspace::Match> stored;
       stored.reserve(matches.size());
       for (const auto& match : matches) stored.emplace_back(left.id(match.left), right.id(match.right), match.score);
       record_finished_run(*run_workspace, run_id, stored, *stored_explanations, metrics);
     }
-    if (metrics_file) write_metrics(*metrics_file, metrics);
-    matches_file.commit();
+    io::commit_together({metrics_file ? &*metrics_file : nullptr, &matches_file});
   } catch (...) {
     if (run_workspace && run_id > 0) record_failed_run(*run_workspace, run_id, std::current_exception());
     throw;

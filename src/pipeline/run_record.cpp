@@ -33,8 +33,9 @@ void record_failed_run(workspace::Workspace& workspace, std::int64_t run_id, std
 }
 
 void write_metrics(io::AtomicFile& file, const nlohmann::json& metrics) {
-  file.stream() << metrics.dump(2) << '\n';
-  file.commit();
+  // Paths in the config may hold bytes that are not UTF-8 (file names are bytes): replaced, not thrown
+  // on after all the work.
+  file.stream() << metrics.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
 }  // namespace matchmaker::pipeline

@@ -18,7 +18,8 @@ void record_finished_run(workspace::Workspace& workspace, std::int64_t run_id,
                          const std::vector<workspace::Workspace::Match>& matches,
                          workspace::Workspace::ExplanationWriter& explanations, const nlohmann::json& metrics);
 
-// The metrics JSON of a run (or of a dry run's plan), written whole to `file`.
+// The metrics JSON of a run (or of a dry run's plan), written whole to `file`; the caller commits it
+// (with the run's other outputs: io::commit_together).
 void write_metrics(io::AtomicFile& file, const nlohmann::json& metrics);
 
 // Marks the run "failed" with the message of `error`. Never throws: it runs while that error is on its

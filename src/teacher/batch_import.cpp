@@ -86,8 +86,7 @@ BatchImportReport import_batch_results(const std::string& results_path, workspac
     workspace::Workspace::CachedAnswer answer;
     answer.raw = content->get<std::string>();
     answer.confidence = std::numeric_limits<double>::quiet_NaN();
-    cache.store_answer(teacher_spec, custom_id->get<std::string>(), "", answer);
-    ++report.stored;
+    ++(cache.store_answer(teacher_spec, custom_id->get<std::string>(), "", answer) ? report.stored : report.already);
   }
   return report;
 }

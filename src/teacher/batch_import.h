@@ -14,6 +14,7 @@ namespace matchmaker::teacher {
 struct BatchImportReport {
   std::size_t lines = 0;
   std::size_t stored = 0;    // answers put into the cache
+  std::size_t already = 0;   // answers the cache held already (an import repeated, a line twice)
   std::size_t failed = 0;    // requests the Batch API reports as failed (nothing to store)
 };
 

@@ -35,6 +35,16 @@ constexpr std::uint64_t kMaxResponseBytes = 32ull << 20;
 // How much of a server's error text goes into an error message.
 constexpr std::size_t kMaxExcerptBytes = 300;
 constexpr const char* kRedacted = "<redacted>";
+
+// `text` with every occurrence of `secret` replaced by kRedacted.
+std::string redact(std::string text, std::string_view secret) {
+  if (secret.empty()) return text;
+  for (auto found = text.find(secret); found != std::string::npos;
+       found = text.find(secret, found + std::char_traits<char>::length(kRedacted))) {
+    text.replace(found, secret.size(), kRedacted);
+  }
+  return text;
+}
 // A read failure this close to the read timeout is the timeout (httplib reports both as Error::Read).
 constexpr double kTimeoutFraction = 0.9;
 
@@ -351,7 +361,11 @@ Attempt interpret_transport_error(httplib::Error error, bool too_large, double e
   return attempt;
 }
 
-Attempt send_attempt(httplib::ClientImpl& http, const httplib::Request& prototype, double timeout_seconds) {
+// `secret` (the API key) is redacted from the body before anything reads it: a server that echoes the
+// request's header must not put the key into a message cut short (half the key survived the cut) or
+// into an answer that is stored, exported and explained.
+Attempt send_attempt(httplib::ClientImpl& http, const httplib::Request& prototype, double timeout_seconds,
+                     std::string_view secret) {
   httplib::Request request = prototype;
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::duration_cast<Clock::duration>(Seconds(timeout_seconds));
@@ -375,7 +389,7 @@ Attempt send_attempt(httplib::ClientImpl& http, const httplib::Request& prototyp
   }
   httplib::Response& response = result.value();
   if (body.empty()) body = std::move(response.body);  // in case the receiver was bypassed
-  response.body = std::move(body);
+  response.body = redact(std::move(body), secret);
   if (response.status >= 200 && response.status < 300) return interpret_completion(response.status, response.body);
   return interpret_status(response);
 }
@@ -495,14 +509,7 @@ ChatClient::ChatClient(ChatConfig config) : config_(std::move(config)) {
   endpoint_ = redact_url(fmt::format("{}://{}:{}{}", https_ ? "https" : "http", host, port_, path_));
 }
 
-std::string ChatClient::scrub(std::string text) const {
-  if (config_.api_key.empty()) return text;
-  for (auto found = text.find(config_.api_key); found != std::string::npos;
-       found = text.find(config_.api_key, found + std::char_traits<char>::length(kRedacted))) {
-    text.replace(found, config_.api_key.size(), kRedacted);
-  }
-  return text;
-}
+std::string ChatClient::scrub(std::string text) const { return redact(std::move(text), config_.api_key); }
 
 std::string ChatClient::request_body(const std::vector<ChatMessage>& messages) const {
   nlohmann::json body;
@@ -537,7 +544,7 @@ ChatResult ChatClient::complete(const std::vector<ChatMessage>& messages, const 
   ChatResult result;
   int malformed_retries = 0;
   for (int retry = 0;; ++retry) {
-    Attempt attempt = send_attempt(*http, request, config_.timeout_seconds);
+    Attempt attempt = send_attempt(*http, request, config_.timeout_seconds, config_.api_key);
     ++result.attempts;
     result.prompt_tokens += attempt.prompt_tokens;
     result.completion_tokens += attempt.completion_tokens;

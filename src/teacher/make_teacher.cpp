@@ -96,6 +96,15 @@ std::string batch_spec_of(const std::string& spec) {
   return batch;
 }
 
+std::vector<std::string> recording_files(const std::string& spec) {
+  std::vector<std::string> files;
+  for (const std::string& leaf : leaf_teachers(spec)) {
+    if (!starts_with(leaf, kReplayPrefix)) continue;
+    for (auto& file : split(leaf.substr(std::string(kReplayPrefix).size()), ',')) files.push_back(std::move(file));
+  }
+  return files;
+}
+
 void check_teacher_spec(const std::string& spec) {
   if (spec == UnsupervisedTeacher::kSpec) return;
   if (const auto members = vote_members(spec)) {
@@ -105,7 +114,7 @@ void check_teacher_spec(const std::string& spec) {
   }
   if (starts_with(spec, kReplayPrefix) && spec.size() > std::string(kReplayPrefix).size()) {
     // Now, before the candidates and features are built (minutes on large tables), not when first asked.
-    ReplayRecordings::check_readable(split(spec.substr(std::string(kReplayPrefix).size()), ','));
+    ReplayRecordings::check_readable(recording_files(spec));
     return;
   }
   if (starts_with(spec, SimulatedTeacher::kPrefix)) {

@@ -101,7 +101,11 @@ bool uses_builtin_teacher(const std::string& spec);
 // "" when `spec` calls no openai: endpoint.
 std::string batch_spec_of(const std::string& spec);
 
-// Throws InputError when `spec` names no teacher, without building one (no files read, no network).
+// The recordings a spec replays (replay:FILE[,FILE...], votes included): inputs of the run.
+std::vector<std::string> recording_files(const std::string& spec);
+
+// Throws InputError when `spec` names no teacher, without building one (no network; a replay:
+// recording is only checked to be readable).
 void check_teacher_spec(const std::string& spec);
 
 class Teacher {

@@ -3,8 +3,13 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <utility>
@@ -263,7 +268,25 @@ void Workspace::require_run(std::int64_t run_id) const {
   if (!query.executeStep()) throw InputError(prefix(path_) + "no " + run_name(run_id));
 }
 
+Workspace::RunLock::~RunLock() {
+  if (fd >= 0) ::close(fd);
+}
+
 std::int64_t Workspace::begin_run(const nlohmann::json& config) {
+  if (run_lock_.fd < 0) {
+    const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw RuntimeFailure(prefix(path_) + "cannot open it to lock it: " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      ::close(fd);
+      if (error == EWOULDBLOCK) {
+        throw InputError(prefix(path_) + "another matchmaker run is using it; wait until it ends, or give "
+                         "another --workspace (two runs would both pay for the questions neither has answered)");
+      }
+      throw RuntimeFailure(prefix(path_) + "cannot lock it: " + std::strerror(error));
+    }
+    run_lock_.fd = fd;
+  }
   try {
     SQLite::Statement insert(db(), std::string("INSERT INTO runs (status, tool_version, config, started) "
                                                "VALUES ('running', ?, ?, ") + kNow + ")");
@@ -331,7 +354,7 @@ std::optional<Workspace::CachedAnswer> Workspace::find_answer(const std::string&
   }
 }
 
-void Workspace::store_answer(const std::string& teacher, const std::string& prompt_key, const std::string& query_id,
+bool Workspace::store_answer(const std::string& teacher, const std::string& prompt_key, const std::string& query_id,
                              const CachedAnswer& answer) {
   try {
     // Autocommit: the statement is its own transaction, durable when exec() returns.
@@ -346,7 +369,7 @@ void Workspace::store_answer(const std::string& teacher, const std::string& prom
     insert.bind(5, answer.confidence);  // SQLite stores NaN as NULL
     insert.bind(6, answer.explanation);
     insert.bind(7, answer.raw);
-    insert.exec();
+    return insert.exec() > 0;
   } catch (const SQLite::Exception& error) {
     throw_failure(path_, "store a teacher answer", error);
   }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
@@ -71,6 +72,8 @@ class Workspace {
 
   // Starts a run with status "running": stores the config JSON, the tool version (MATCHMAKER_VERSION)
   // and the start time (UTC, ISO 8601). Returns the new run id (ids increase and are never reused).
+  // The first run of this Workspace locks the file for as long as it stays open (RunLock): throws
+  // InputError when another process's run holds it.
   std::int64_t begin_run(const nlohmann::json& config);
 
   // Records which version of a component the run used, e.g. ("normalizer", "nfkc_casefold_v1"). Setting
@@ -87,8 +90,9 @@ class Workspace {
   // prompt). Answers are shared by all runs of the workspace.
   std::optional<CachedAnswer> find_answer(const std::string& teacher, const std::string& prompt_key) const;
   // Stores an answer unless one is already stored under (teacher, prompt_key), in which case the first
-  // one is kept. Each call is its own committed transaction. `query_id` is the id of the asked record.
-  void store_answer(const std::string& teacher, const std::string& prompt_key, const std::string& query_id,
+  // one is kept (returns false). Each call is its own committed transaction. `query_id` is the id of the
+  // asked record.
+  bool store_answer(const std::string& teacher, const std::string& prompt_key, const std::string& query_id,
                     const CachedAnswer& answer);
   std::size_t count_answers(const std::string& teacher) const;
 
@@ -171,6 +175,24 @@ class Workspace {
   // The latest run, or the latest whose config names `teacher` (when not null).
   std::optional<std::int64_t> latest_run_matching(const std::string* teacher) const;
 
+  // An advisory lock (flock) on the workspace file, held by a run from begin_run() until the workspace
+  // closes: a second run on the same workspace asked (and paid for) every question the first had not
+  // answered yet. SQLite locks with fcntl, which flock leaves alone on Linux; declared before db_ so
+  // that its descriptor closes after the connection (closing any descriptor of the file drops the
+  // process's fcntl locks on it).
+  struct RunLock {
+    int fd = -1;
+    RunLock() = default;
+    RunLock(RunLock&& other) noexcept : fd(other.fd) { other.fd = -1; }
+    RunLock& operator=(RunLock&& other) noexcept {
+      std::swap(fd, other.fd);
+      return *this;
+    }
+    RunLock(const RunLock&) = delete;
+    RunLock& operator=(const RunLock&) = delete;
+    ~RunLock();
+  };
+  RunLock run_lock_;
   std::string path_;
   std::unique_ptr<SQLite::Database> db_;
 };

@@ -42,6 +42,24 @@ check "a labelled gold file: gold is its 110 label-1 rows, and the labelled-pair
   '[ $status -eq 0 ] && [ "$(json_value "$work/split.json" quality.gold_pairs)" = 110 ] &&
    [ "$(json_value "$work/split.json" quality.labelled_pairs.pairs)" -ge 215 ] && at_least "$labelled_f1" 0.8'
 
+# Started with standard error closed (`2>&-`): the log went into the matches file, which the run opened
+# first and got descriptor 2.
+"$bin" match --left "$left" --right "$right" --out "$work/closed_err.csv" --threads 2 2>&-
+closed_status=$?
+check "with stderr closed the matches file holds matches, not the log (exit $closed_status)" \
+  '[ $closed_status -eq 0 ] && [ "$(head -n 1 "$work/closed_err.csv")" = "left_id,right_id,score,route,explanation" ]'
+# --out - writes to standard output (it wrote a file named "-").
+(cd "$work" && "$bin" match --left "$left" --right "$right" --out - --threads 2 >stdout.csv 2>/dev/null)
+dash_status=$?
+check "--out - writes the matches to stdout (exit $dash_status)" \
+  '[ $dash_status -eq 0 ] && [ "$(head -n 1 "$work/stdout.csv")" = "left_id,right_id,score,route,explanation" ] &&
+   [ "$(wc -l < "$work/stdout.csv")" -gt 100 ] && [ ! -e "$work/-" ]'
+# A replayed recording is an input: --metrics over it replaced the recorded LLM answers.
+echo '{"responses": []}' > "$work/recording.json"
+run match --left "$left" --right "$right" --out "$work/rec_out.csv" --teacher "replay:$work/recording.json" --metrics "$work/recording.json"
+check "--metrics over the replay: recording: exit 2, and the recording is untouched ($status)" \
+  '[ $status -eq 2 ] && grep -q "is an input of this run" "$work/log" && [ "$(cat "$work/recording.json")" = "{\"responses\": []}" ]'
+
 # The log's reader goes away (`| head -1`): the run dies of SIGPIPE at its next log line, and its
 # temporary output went with it (it was left behind as m.csv.tmp-PID).
 mkdir -p "$work/piped"

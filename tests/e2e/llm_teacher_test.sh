@@ -441,7 +441,10 @@ PY
   check "10. batch-import of a directory: exit 2 ($status)" '[ $status -eq 2 ] && grep -q "is a directory" "$work/log"'
   run batch-import --workspace "$work/ws10.db" --teacher openai:replay "$work/batch_output.jsonl"
   check "10. batch-import stores the 60 answers ($status)" \
-    '[ $status -eq 0 ] && grep -q "batch-import: 60 results, 60 answers stored" "$work/log"'
+    '[ $status -eq 0 ] && grep -q "batch-import: 60 results, 60 answers stored in .* (0 were there already)" "$work/log"'
+  run batch-import --workspace "$work/ws10.db" --teacher openai:replay "$work/batch_output.jsonl"
+  check "10. importing the same file again stores none and says so (it said 60 stored) ($status)" \
+    '[ $status -eq 0 ] && grep -q "batch-import: 60 results, 0 answers stored in .* (60 were there already)" "$work/log"'
   chat10=$(h stat "$port" chat_requests)
   batch_run run10b --teacher openai:replay
   chat10b=$(h stat "$port" chat_requests)

@@ -88,6 +88,9 @@ TEST(RefuseOutputsOverInputs, AnOutputNamingAnInputOrAnotherOutputIsRefused) {
   EXPECT_NE(message_of({dir.file("graph")}, {{"--metrics", graph_file}}).find("is an input of this run"), std::string::npos);
   EXPECT_EQ(message_of({table}, {{"--out", dir.file("out.csv")}, {"--metrics", dir.file("out.csv")}}),
             "--out and --metrics name the same file " + dir.file("out.csv"));
+  // A file of the workspace's (its write-ahead log): deleted when the workspace closed.
+  EXPECT_EQ(message_of({table}, {{"--workspace", dir.file("ws.db")}, {"--out", dir.file("ws.db-wal")}}),
+            "--out " + dir.file("ws.db-wal") + " is a file of --workspace " + dir.file("ws.db"));
   // Outputs that do not exist yet, or are not given, are fine.
   EXPECT_EQ(message_of({table, dir.file("graph")}, {{"--out", dir.file("new.csv")}, {"--metrics", ""}, {"--workspace", ""}}), "");
 }
@@ -113,6 +116,83 @@ TEST(AtomicFile, UncreatableTemporaryFileThrowsInputError) {
   } catch (const InputError& error) {
     EXPECT_NE(std::string(error.what()).find(path), std::string::npos) << error.what();
   }
+}
+
+// A symbolic link: the file it points to is replaced and the link stays (the rename replaced the link
+// with a regular file, and the file it named kept its old text).
+TEST(AtomicFile, ASymbolicLinkIsFollowedAndKept) {
+  TempDir dir;
+  const std::string target = dir.write("target.csv", "old\n");
+  std::filesystem::create_symlink(target, dir.file("link.csv"));
+  AtomicFile file(dir.file("link.csv"));
+  file.stream() << "new\n";
+  file.commit();
+  EXPECT_TRUE(std::filesystem::is_symlink(dir.file("link.csv")));
+  EXPECT_EQ(read_file(target), "new\n");
+}
+
+// A private output stays private (a 0600 file came back 0644).
+TEST(AtomicFile, TheReplacedFileKeepsItsPermissions) {
+  TempDir dir;
+  const std::string path = dir.write("private.csv", "old\n");
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  AtomicFile file(path);
+  file.stream() << "new\n";
+  file.commit();
+  EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(read_file(path), "new\n");
+}
+
+// A link planted at the temporary file's name is not followed (it wrote the victim, then the output
+// became a link to it); another name is taken.
+TEST(AtomicFile, ALinkAtTheTemporaryNameIsNotFollowed) {
+  TempDir dir;
+  const std::string victim = dir.write("victim.txt", "keep me\n");
+  const std::string path = dir.file("out.csv");
+  std::filesystem::create_symlink(victim, temp_path_of(path));
+  {
+    AtomicFile file(path);
+    file.stream() << "matches\n";
+    file.commit();
+  }
+  EXPECT_EQ(read_file(victim), "keep me\n");
+  EXPECT_FALSE(std::filesystem::is_symlink(path));
+  EXPECT_EQ(read_file(path), "matches\n");
+}
+
+// A device is written directly: renaming over /dev/null (or /dev/stdout, as root) replaced it.
+TEST(AtomicFile, ADeviceIsWrittenDirectlyNotReplaced) {
+  AtomicFile file("/dev/null");
+  file.stream() << "nothing\n";
+  file.commit();
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+}
+
+// A name with no room for ".tmp-PID" (255 bytes is the most) still gets its output.
+TEST(AtomicFile, ALongNameLeavesRoomForTheTemporaryFile) {
+  TempDir dir;
+  const std::string path = dir.file(std::string(250, 'n') + ".csv");
+  AtomicFile file(path);
+  file.stream() << "ok\n";
+  file.commit();
+  EXPECT_EQ(read_file(path), "ok\n");
+}
+
+// Outputs committed together: one that cannot be written leaves the other unreplaced (the metrics were
+// replaced, then the matches failed on a full disk).
+TEST(AtomicFile, CommitTogetherReplacesNoneWhenOneFails) {
+  TempDir dir;
+  const std::string first = dir.write("metrics.json", "old metrics\n");
+  const std::string second = dir.write("matches.csv", "old matches\n");
+  AtomicFile metrics(first);
+  AtomicFile matches(second);
+  metrics.stream() << "new metrics\n";
+  matches.stream() << "new matches\n";
+  matches.stream().setstate(std::ios::badbit);  // as a failed write leaves it
+  EXPECT_THROW(commit_together({&metrics, &matches}), RuntimeFailure);
+  EXPECT_EQ(read_file(first), "old metrics\n");
+  EXPECT_EQ(read_file(second), "old matches\n");
 }
 
 TEST(CsvWriteField, QuotesOnlyWhenNeeded) {

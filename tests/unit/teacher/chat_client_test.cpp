@@ -419,6 +419,27 @@ TEST(ChatClientTest, ApiKeyNeverInErrorMessage) {
   EXPECT_NE(result.error_message.find("<redacted>"), std::string::npos) << result.error_message;
 }
 
+// The key echoed where a message is cut short (half of it survived the cut: the body was cut, then
+// scrubbed), and echoed inside an answer, which is stored, exported and explained.
+TEST(ChatClientTest, ApiKeyNeverInACutMessageOrAnAnswer) {
+  FakeLlmServer cut_server([](const httplib::Request& request, httplib::Response& response, int) {
+    response.status = 400;
+    response.set_content(std::string(270, 'x') + " " + request.get_header_value("Authorization"), "text/plain");
+  });
+  const ChatResult cut = ChatClient(test_config(cut_server.base_url())).complete(kQuestion);
+  EXPECT_EQ(cut.error, ChatError::kHttp4xx);
+  const std::string key_prefix = std::string(kApiKey).substr(0, 6);
+  EXPECT_EQ(cut.error_message.find(key_prefix), std::string::npos) << cut.error_message;
+
+  FakeLlmServer echo_server([](const httplib::Request& request, httplib::Response& response, int) {
+    response.set_content(completion_body("[1] your key is " + request.get_header_value("Authorization"), 30, 8),
+                         "application/json");
+  });
+  const ChatResult echoed = ChatClient(test_config(echo_server.base_url())).complete(kQuestion);
+  ASSERT_TRUE(echoed.ok) << echoed.error_message;
+  EXPECT_EQ(echoed.content, "[1] your key is Bearer <redacted>");
+}
+
 TEST(ChatClientTest, SlowAnswerTimesOut) {
   FakeLlmServer* slow = nullptr;
   FakeLlmServer slow_server([&](const httplib::Request&, httplib::Response& response, int) {

@@ -98,6 +98,31 @@ TEST(WorkspaceOpen, ReopenPersistsEverything) {
   EXPECT_NO_THROW(workspace.check_component(run, "feature_set", "pair_features_v2"));
 }
 
+// Two runs on one workspace at once both paid for every question neither had answered yet (120
+// requests for 60 questions): the second is refused while the first's workspace is open; readers
+// (explain, report) are not runs and are not held up.
+TEST(WorkspaceRuns, ASecondRunOnTheSameWorkspaceIsRefusedWhileTheFirstLasts) {
+  TempDir dir;
+  const auto path = dir.file("shared.mm");
+  {
+    Workspace first = Workspace::open(path);
+    const std::int64_t run = first.begin_run({});
+    EXPECT_GT(first.begin_run({}), run);  // the same process's workspace holds the lock already
+    Workspace second = Workspace::open(path);
+    EXPECT_EQ(second.latest_run(), run + 1);  // reading is fine
+    try {
+      second.begin_run({});
+      FAIL() << "a second run began on a workspace in use";
+    } catch (const InputError& error) {
+      EXPECT_NE(std::string(error.what()).find("another matchmaker run is using it"), std::string::npos) << error.what();
+    }
+    Workspace moved = std::move(first);  // the lock moves with the workspace
+    EXPECT_THROW(second.begin_run({}), InputError);
+  }
+  Workspace later = Workspace::open(path);
+  EXPECT_NO_THROW(later.begin_run({}));
+}
+
 TEST(WorkspaceOpen, NotADatabaseIsInputErrorNamingTheFile) {
   TempDir dir;
   const auto path = dir.write("notes.mm", "id,name\n1,this is a CSV file, not a SQLite database\n");
