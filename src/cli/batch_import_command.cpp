@@ -27,7 +27,7 @@ Command add_batch_import_command(CLI::App& app) {
             // The answers belong in the workspace of the run that wrote the requests (an existing one,
             // with runs): a mistyped path would otherwise get a new, empty workspace, and the next run
             // would ask everything again.
-            auto workspace = open_workspace_run(options->workspace, std::nullopt).workspace;
+            auto workspace = open_workspace_run(options->workspace, std::nullopt, false).workspace;
             teacher::refuse_import_without_batch_run(workspace, options->teacher);
             const auto report = teacher::import_batch_results(options->results, workspace, options->teacher);
             spdlog::info("batch-import: {} results, {} answers stored in {} ({} were there already), {} failed "

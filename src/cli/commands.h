@@ -35,7 +35,9 @@ struct WorkspaceRun {
 };
 // The run `run` of the workspace at `path`, or its latest run when unset. Throws InputError for a
 // missing or empty file, and for a run that is not there.
-WorkspaceRun open_workspace_run(const std::string& path, std::optional<std::int64_t> run);  // workspace_run.cpp
+// `read_only`: for readers (explain, report), which need no write access to the file.
+WorkspaceRun open_workspace_run(const std::string& path, std::optional<std::int64_t> run,
+                                bool read_only);  // workspace_run.cpp
 
 // Options every task shares: the teacher, its budget and caps, selection, escalation, seed and
 // threads, all into `settings`. Text forms that need checking are kept in `text` and turned into

@@ -27,7 +27,7 @@ Command add_explain_command(CLI::App& app) {
   command->add_option("right_id", options->right_id, "Id of one candidate (default: every explained candidate). A run stores the decided candidate of each "
                       "query (its match, or its best candidate when it has none); link runs store none");
   return {command, [options] {
-            const auto [workspace, run] = open_workspace_run(options->workspace, options->run);
+            const auto [workspace, run] = open_workspace_run(options->workspace, options->run, true);
             const auto explanations = workspace.load_explanations(run, options->left_id);
             if (explanations.empty()) {
               const nlohmann::json info = workspace.run_info(run);

@@ -54,7 +54,7 @@ Command add_report_command(CLI::App& app) {
             if (!options->sweep.empty()) {
               html = report::sweep_report_html(read_json_file(options->sweep), options->sweep);
             } else if (!options->workspace.empty()) {
-              const auto [workspace, run] = open_workspace_run(options->workspace, options->run);
+              const auto [workspace, run] = open_workspace_run(options->workspace, options->run, true);
               html = report::run_report_html(workspace, run, {options->samples});
             } else {
               throw InputError("report needs --workspace (a run) or --sweep (a benchmark's routing curve)");

@@ -8,7 +8,7 @@
 
 namespace matchmaker::cli {
 
-WorkspaceRun open_workspace_run(const std::string& path, std::optional<std::int64_t> run) {
+WorkspaceRun open_workspace_run(const std::string& path, std::optional<std::int64_t> run, bool read_only) {
   // Workspace::open would create a missing file; a reader asking for one has mistyped its path.
   if (!std::filesystem::exists(path)) throw InputError("workspace " + path + ": no such file");
   // Opening would write the schema into it: an empty file is no workspace, and a reader leaves it be.
@@ -16,7 +16,7 @@ WorkspaceRun open_workspace_run(const std::string& path, std::optional<std::int6
   if (std::filesystem::is_regular_file(path, error) && std::filesystem::file_size(path, error) == 0 && !error) {
     throw InputError("workspace " + path + ": an empty file, not a workspace (no run recorded)");
   }
-  auto workspace = workspace::Workspace::open(path);
+  auto workspace = read_only ? workspace::Workspace::open_read_only(path) : workspace::Workspace::open(path);
   if (!run) {
     const auto latest = workspace.latest_run();
     if (!latest) throw InputError("workspace " + path + ": no run recorded yet");

@@ -1,6 +1,7 @@
 #include "workspace/workspace.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include "matchmaker/error.h"
@@ -179,7 +181,8 @@ UPDATE meta SET value = 3 WHERE key = 'schema_version';
 // Checks the schema of an existing file and upgrades an older matchmaker schema in place; anything else is
 // refused before a byte is written (so a foreign database is left as it was).
 // Returns false if the file holds no tables at all (new or empty), i.e. the schema must be created.
-bool check_schema(SQLite::Database& db, const std::string& path) {
+// `read_only`: a schema that needs an upgrade is refused instead of upgraded.
+bool check_schema(SQLite::Database& db, const std::string& path, bool read_only = false) {
   SQLite::Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
   tables.executeStep();
   if (tables.getColumn(0).getInt64() == 0) return false;
@@ -206,6 +209,10 @@ bool check_schema(SQLite::Database& db, const std::string& path) {
   if (number < 1) {
     throw InputError(prefix(path) + "unknown schema version " + text + " (this build reads " +
                      std::to_string(kSchemaVersion) + ")");
+  }
+  if (read_only && number < kSchemaVersion) {
+    throw InputError(prefix(path) + "schema version " + text + " needs an upgrade, and the workspace is opened "
+                     "read-only: run matchmaker once on it with write access");
   }
   if (number == 1) {
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
@@ -248,6 +255,34 @@ Workspace Workspace::open(const std::string& path) {
     throw_open_error(path, error);
   }
   return Workspace(path, std::move(db));
+}
+
+Workspace Workspace::open_read_only(const std::string& path) {
+  // A write-ahead-log database is read through its shared-memory file, which a reader may be unable
+  // to create (a folder it cannot write); then the file is read as immutable: no other process may
+  // change it meanwhile, which a reader of a finished run can take.
+  std::string uri = "file:";
+  for (const char character : path) {
+    if (character == '%' || character == '?' || character == '#') {
+      uri += fmt::format("%{:02X}", static_cast<unsigned char>(character));
+    } else {
+      uri += character;
+    }
+  }
+  for (const char* query : {"?mode=ro", "?immutable=1"}) {
+    try {
+      auto db = std::make_unique<SQLite::Database>(uri + query, SQLite::OPEN_READONLY | SQLite::OPEN_URI, kBusyTimeoutMs);
+      if (!check_schema(*db, path, /*read_only=*/true)) {
+        throw InputError(prefix(path) + "not a matchmaker workspace (no tables)");
+      }
+      return Workspace(path, std::move(db));
+    } catch (const SQLite::Exception& error) {
+      const int code = error.getErrorCode();
+      if (std::string_view(query) == "?mode=ro" && (code == SQLITE_CANTOPEN || code == SQLITE_READONLY)) continue;
+      throw_open_error(path, error);
+    }
+  }
+  throw std::logic_error("unreachable");
 }
 
 Workspace::Workspace(std::string path, std::unique_ptr<SQLite::Database> db)

@@ -61,6 +61,10 @@ class Workspace {
   // on, busy timeout 5 s. Throws InputError naming the file if it is not a SQLite database, is a SQLite
   // database of another application, or has a schema version other than kSchemaVersion.
   static Workspace open(const std::string& path);
+  // For readers (explain, report): opens an existing workspace without writing to it, so that a file
+  // the user may read but not write, or one on a read-only mount, can be read. Throws InputError as
+  // open() does, and for a workspace whose schema needs an upgrade (a write).
+  static Workspace open_read_only(const std::string& path);
 
   ~Workspace();
   Workspace(Workspace&& other) noexcept;

@@ -132,6 +132,34 @@ TEST(WorkspaceOpen, NotADatabaseIsInputErrorNamingTheFile) {
   EXPECT_EQ(read_file(path), "id,name\n1,this is a CSV file, not a SQLite database\n");  // left untouched
 }
 
+// Readers open without writing (explain and report failed on a workspace they could read but not
+// write): what they read is there, nothing can be written through it, and a file needing an upgrade
+// (a write) is refused with the way out.
+TEST(WorkspaceOpen, ReadOnlyReadsRunsAndWritesNothing) {
+  TempDir dir;
+  const auto path = dir.file("project.mm");
+  std::int64_t run = 0;
+  {
+    Workspace workspace = Workspace::open(path);
+    run = workspace.begin_run({{"task", "match"}});
+    workspace.store_matches(run, {{"l1", "r1", 0.9}});
+    workspace.finish_run(run, {{"f1", 0.8}});
+  }
+  {
+    Workspace reader = Workspace::open_read_only(path);
+    EXPECT_EQ(reader.latest_run(), run);
+    EXPECT_EQ(reader.load_matches(run).size(), 1u);
+    EXPECT_ANY_THROW(reader.store_answer("openai:x", "k", "q", answer("r1", 0.5, "", "")));
+  }
+  EXPECT_NE(input_error_of([&] { Workspace::open_read_only(dir.write("empty.mm", "")); }).find("not a matchmaker workspace"),
+            std::string::npos);
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    raw.exec("UPDATE meta SET value = 2 WHERE key = 'schema_version'");
+  }
+  EXPECT_NE(input_error_of([&] { Workspace::open_read_only(path); }).find("needs an upgrade"), std::string::npos);
+}
+
 TEST(WorkspaceOpen, NewerSchemaVersionIsRefused) {
   TempDir dir;
   const auto path = dir.file("project.mm");
