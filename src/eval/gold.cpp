@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <string_view>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "io/table_reader.h"
@@ -89,6 +91,15 @@ GoldPairs read_gold_pairs(const std::string& path, const Table& left, const Tabl
   }
   sort_unique(pairs.matches);
   sort_unique(pairs.non_matches);
+  std::vector<RowPair> contradicted;
+  std::set_intersection(pairs.matches.begin(), pairs.matches.end(), pairs.non_matches.begin(), pairs.non_matches.end(),
+                        std::back_inserter(contradicted));
+  if (!contradicted.empty()) {
+    const auto [left_row, right_row] = contradicted.front();
+    throw InputError::At(path, 0, "labels the pair '" + std::string(left.id(left_row)) + "', '" +
+                                      std::string(right.id(right_row)) + "' both 1 and 0" +
+                                      (contradicted.size() > 1 ? fmt::format(" ({} pairs so)", contradicted.size()) : ""));
+  }
   return pairs;
 }
 

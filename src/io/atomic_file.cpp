@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <system_error>
 #include <utility>
 
@@ -82,18 +83,23 @@ void refuse_outputs_over_inputs(const std::vector<std::string>& inputs, const st
       for (const auto& entry : std::filesystem::directory_iterator(input, error)) files.push_back(entry.path().string());
     } else {
       files.push_back(input);
+      // A SQLite input's files besides it (report's workspace: an output over its -wal lost the
+      // answers a killed run had not checkpointed).
+      for (const char* sidecar : {"-wal", "-shm", "-journal"}) files.push_back(input + sidecar);
     }
   }
   for (std::size_t idx = 0; idx < outputs.size(); ++idx) {
     const OutputOption& output = outputs[idx];
     if (output.path.empty()) continue;
     for (const std::string& file : files) {
-      if (std::filesystem::equivalent(file, output.path, error)) {
+      if (file == output.path || std::filesystem::equivalent(file, output.path, error)) {
         throw InputError(output.option + " " + output.path + " is an input of this run (" + file +
                          "); it would be overwritten");
       }
     }
-    for (std::size_t other = 0; other < idx; ++other) {
+    // Devices and pipes may take several outputs (/dev/null for two of them).
+    const bool shareable = std::filesystem::exists(output.path, error) && !std::filesystem::is_regular_file(output.path, error);
+    for (std::size_t other = 0; other < idx && !shareable; ++other) {
       if (!outputs[other].path.empty() && (outputs[other].path == output.path ||
                                            std::filesystem::equivalent(outputs[other].path, output.path, error))) {
         throw InputError(outputs[other].option + " and " + output.option + " name the same file " + output.path);
@@ -115,23 +121,44 @@ void refuse_outputs_over_inputs(const std::vector<std::string>& inputs, const st
 
 namespace {
 
+constexpr std::size_t kMaxNameBytes = 255;  // NAME_MAX of Linux file systems
+
+// The file a chain of symbolic links ends at, whether it exists or not (weakly_canonical stops at a
+// dangling last link, and the link was then replaced by a regular file).
+std::string follow_links(std::string path) {
+  std::error_code error;
+  for (int hop = 0; hop < 40 && std::filesystem::is_symlink(path, error); ++hop) {
+    const std::filesystem::path link(path);
+    const std::filesystem::path next = std::filesystem::read_symlink(link, error);
+    if (error) break;
+    path = (next.is_absolute() ? next : link.parent_path() / next).lexically_normal().string();
+  }
+  return path;
+}
+
 // Creates a new, empty temporary file for `target` in its folder, exclusively and without following a
-// symbolic link at that name, with `mode`; returns its path. Tries "TARGET.tmp-PID" first (what an
-// interrupted run's leftovers are recognised by), then "TARGET.tmp-PID-N" when that name is taken, and
-// a short name when TARGET's own name leaves no room for the suffix.
-std::string create_temporary_file(const std::string& user_path, const std::string& target, mode_t mode) {
+// symbolic link at that name, with the existing output's permissions and owner (`existing`, null for a
+// new file); returns its path. Tries "TARGET.tmp-PID" first (what an interrupted run's leftovers are
+// recognised by), then "TARGET.tmp-PID-N" when that name is taken, and a short name when TARGET's own
+// name leaves no room for the suffix.
+std::string create_temporary_file(const std::string& user_path, const std::string& target, const struct stat* existing) {
   const std::filesystem::path target_path(target);
   const std::string pid = std::to_string(::getpid());
-  constexpr std::size_t kMaxNameBytes = 255;  // NAME_MAX of Linux file systems
   const bool long_name = target_path.filename().string().size() + 24 > kMaxNameBytes;
+  // Set-user-id and set-group-id bits are not carried over: the new file may belong to another user.
+  const mode_t mode = existing != nullptr ? (existing->st_mode & 0777) : 0666;
   for (int attempt = 0; attempt < 100; ++attempt) {
     const std::string suffix = attempt == 0 ? pid : pid + "-" + std::to_string(attempt);
     const std::string candidate = long_name ? (target_path.parent_path() / (".matchmaker.tmp-" + suffix)).string()
                                             : target + ".tmp-" + suffix;
     const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd >= 0) {
-      // open() applies the umask; an existing output's permissions are kept as they were.
-      if (mode != 0666) ::fchmod(fd, mode);
+      if (existing != nullptr) {
+        // open() applies the umask; an existing output keeps its permissions, and its owner where this
+        // process may give it (as root: a user's 0600 file came back root's, unreadable to that user).
+        [[maybe_unused]] const int owned = ::fchown(fd, existing->st_uid, existing->st_gid);
+        ::fchmod(fd, mode);
+      }
       ::close(fd);
       return candidate;
     }
@@ -143,9 +170,26 @@ std::string create_temporary_file(const std::string& user_path, const std::strin
   throw InputError(user_path + ": cannot create output file: 100 temporary names next to it are taken");
 }
 
+bool names_standard_output(const std::string& path) {
+  return path == "-" || path == "/dev/stdout" || path == "/proc/self/fd/1" || path == "/dev/fd/1";
+}
+
 }  // namespace
 
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), target_(path_ == "-" ? "/dev/stdout" : path_) {
+bool is_stream_output(const std::string& path) {
+  struct stat existing {};
+  return names_standard_output(path) || (::stat(path.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode) &&
+                                         !S_ISDIR(existing.st_mode));
+}
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), target_(path_) {
+  if (names_standard_output(path_)) {
+    // Through the process's own descriptor, whatever it is: a file opened again (and replaced) lost
+    // what `>>` had appended before and what the shell wrote after; a socket could not be opened.
+    stream_.std::ios::rdbuf(std::cout.rdbuf());
+    to_standard_output_ = true;
+    return;
+  }
   // Found now, not by the rename after all the work.
   std::error_code error;
   if (std::filesystem::is_directory(target_, error)) throw InputError(path_ + ": is a directory, not an output file");
@@ -157,12 +201,12 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), target_(path_
     if (!stream_.is_open()) throw InputError(path_ + ": cannot open output: " + std::strerror(errno));
     return;
   }
-  if (std::filesystem::is_symlink(target_, error)) {
-    // Replace what the link points to; the link stays (a dangling link: the file it names is created).
-    const std::filesystem::path resolved = std::filesystem::weakly_canonical(target_, error);
-    if (!error) target_ = resolved.string();
+  // Replace what a link points to; the link stays (a dangling link: the file it names is created).
+  target_ = follow_links(target_);
+  if (std::filesystem::path(target_).filename().string().size() > kMaxNameBytes) {
+    throw InputError(path_ + ": the file name is longer than " + std::to_string(kMaxNameBytes) + " bytes");
   }
-  temp_path_ = create_temporary_file(path_, target_, exists ? (existing.st_mode & 07777) : 0666);
+  temp_path_ = create_temporary_file(path_, target_, exists ? &existing : nullptr);
   stream_.open(temp_path_, std::ios::binary | std::ios::trunc);
   if (!stream_.is_open()) {
     const std::string reason = std::strerror(errno);
@@ -184,7 +228,7 @@ void AtomicFile::prepare() {
   if (prepared_) return;
   stream_.flush();
   const bool written = stream_.good();
-  stream_.close();
+  if (!to_standard_output_) stream_.close();  // standard output stays open (the stream only borrows it)
   if (!written || stream_.fail()) throw RuntimeFailure(path_ + ": cannot write output file (disk full?)");
   if (!temp_path_.empty() && !sync_file(temp_path_)) {
     throw RuntimeFailure(path_ + ": cannot sync output file: " + std::strerror(errno));

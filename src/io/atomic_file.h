@@ -38,9 +38,14 @@ class AtomicFile {
   std::string target_;       // the file replaced: path_, or the file its symbolic link points to
   std::string temp_path_;    // empty when written directly
   std::ofstream stream_;
+  bool to_standard_output_ = false;  // "-": written through std::cout's buffer
   bool prepared_ = false;
   bool committed_ = false;
 };
+
+// True when AtomicFile(path) writes in place, not to a file it replaces: "-" (standard output), a
+// device or a pipe. Nothing else can be put next to such an output (OUT.workspace.db).
+bool is_stream_output(const std::string& path);
 
 // Commits several outputs so that a failure leaves none of them replaced, as far as a file system
 // allows: each is prepared (written out and synced, where a full disk shows) before any is renamed.

@@ -486,7 +486,13 @@ nlohmann::json distill_config_json(const DistillSettings& settings) {
 
 std::string workspace_path_for(const std::string& requested, const std::string& out_path, const DistillSettings& settings) {
   if (!requested.empty()) return requested;
-  return uses_llm(settings) ? out_path + ".workspace.db" : std::string();
+  if (!uses_llm(settings)) return std::string();
+  // Next to a device it went into /dev (/dev/stdout.workspace.db), and "-" made "-.workspace.db".
+  if (io::is_stream_output(out_path)) {
+    throw InputError("--out " + out_path + " is not a file, so the LLM teacher's workspace cannot go next to it "
+                     "(OUT.workspace.db): give --workspace");
+  }
+  return out_path + ".workspace.db";
 }
 
 void connect_teacher_outputs(DistillSettings& settings, const std::string& out_path, workspace::Workspace* workspace) {
@@ -510,6 +516,10 @@ std::vector<io::OutputOption> with_teacher_outputs(std::vector<io::OutputOption>
     if (!workspace.empty()) files.push_back({"the workspace (default " + workspace + ")", workspace});
   }
   if (teacher::exports_batch(settings.teacher) || teacher::exports_batch(settings.escalation_teacher)) {
+    if (io::is_stream_output(out_path)) {
+      throw InputError("--out " + out_path + " is not a file, and batch: writes its requests next to it "
+                       "(OUT.batch.jsonl): give --out a file");
+    }
     files.push_back({"the Batch API requests file", out_path + kBatchRequestsSuffix});
   }
   return files;

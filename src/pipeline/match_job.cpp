@@ -350,9 +350,9 @@ void run_match(const MatchConfig& requested) {
   io::AtomicFile matches_file(config.out_path);
   std::optional<io::AtomicFile> metrics_file;
   if (!config.metrics_path.empty()) metrics_file.emplace(config.metrics_path);
-  // The fine-tuning set is written by its exporter at the end; its path is tried now (a temporary file
-  // made and removed), so that a missing folder fails before the teacher is paid, not after.
-  if (!config.sft_path.empty()) io::AtomicFile try_sft_path(config.sft_path);
+  // The fine-tuning set too: a missing folder fails before the teacher is paid, not after.
+  std::optional<io::AtomicFile> sft_file;
+  if (!config.sft_path.empty()) sft_file.emplace(config.sft_path);
 
   StageTimer timer;
   nlohmann::json metrics;
@@ -463,9 +463,10 @@ void run_match(const MatchConfig& requested) {
       return;
     }
     if (run_workspace && distilled.student) run_workspace->store_model(run_id, distilled.student_model_json, features.names);
-    if (!config.sft_path.empty()) {
-      const std::size_t lines = teacher::write_sft_dataset(config.sft_path, problem, distilled.sample_questions,
+    if (sft_file) {
+      const std::size_t lines = teacher::write_sft_dataset(*sft_file, problem, distilled.sample_questions,
                                                            distilled.sample_answers, config.distill.teacher, config.distill.seed);
+      sft_file->prepare();
       spdlog::info("fine-tuning set: {} conversations written to {}", lines, config.sft_path);
     }
 
@@ -545,7 +546,7 @@ void run_match(const MatchConfig& requested) {
       for (const auto& match : matches) stored.emplace_back(left.id(match.left), right.id(match.right), match.score);
       record_finished_run(*run_workspace, run_id, stored, *stored_explanations, metrics);
     }
-    io::commit_together({metrics_file ? &*metrics_file : nullptr, &matches_file});
+    io::commit_together({metrics_file ? &*metrics_file : nullptr, sft_file ? &*sft_file : nullptr, &matches_file});
   } catch (...) {
     if (run_workspace && run_id > 0) record_failed_run(*run_workspace, run_id, std::current_exception());
     throw;

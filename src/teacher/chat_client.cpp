@@ -389,7 +389,14 @@ Attempt send_attempt(httplib::ClientImpl& http, const httplib::Request& prototyp
   }
   httplib::Response& response = result.value();
   if (body.empty()) body = std::move(response.body);  // in case the receiver was bypassed
-  response.body = redact(std::move(body), secret);
+  // As written in JSON too: a server may escape '/' as "\/" (JSON allows it), which the plain key does
+  // not match. Other escapes are caught once the content is parsed (complete() scrubs it).
+  std::string escaped_secret;
+  for (const char character : secret) {
+    if (character == '/') escaped_secret += '\\';
+    escaped_secret += character;
+  }
+  response.body = redact(redact(std::move(body), secret), escaped_secret);
   if (response.status >= 200 && response.status < 300) return interpret_completion(response.status, response.body);
   return interpret_status(response);
 }
@@ -553,7 +560,7 @@ ChatResult ChatClient::complete(const std::vector<ChatMessage>& messages, const 
     result.finish_reason = attempt.finish_reason;
     if (attempt.error == ChatError::kNone) {
       result.ok = true;
-      result.content = std::move(attempt.content);
+      result.content = scrub(std::move(attempt.content));  // the key in any JSON spelling, once unescaped
       return result;
     }
 
@@ -566,7 +573,7 @@ ChatResult ChatClient::complete(const std::vector<ChatMessage>& messages, const 
     }
     if (!again) {
       result.error = attempt.error;
-      result.content = std::move(attempt.content);
+      result.content = scrub(std::move(attempt.content));
       result.error_message = scrub(fmt::format("POST {}: {}{}{}", endpoint_, attempt.message,
                                                result.attempts > 1 ? fmt::format(" (after {} attempts)", result.attempts) : "",
                                                stopped_by.empty() ? "" : "; not retried: " + stopped_by));

@@ -2,15 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "io/atomic_file.h"
 #include "teacher/prompt.h"
 
 namespace matchmaker::teacher {
 
-std::size_t write_sft_dataset(const std::string& path, const MatchProblem& problem,
+std::size_t write_sft_dataset(io::AtomicFile& file, const MatchProblem& problem,
                               std::span<const TeacherQuery> queries, std::span<const TeacherAnswer> answers,
                               const std::string& teacher_spec, std::uint64_t seed) {
-  io::AtomicFile file(path);
   std::size_t lines = 0;
   for (std::size_t idx = 0; idx < queries.size(); ++idx) {
     const TeacherQuery& query = queries[idx];
@@ -34,7 +32,6 @@ std::size_t write_sft_dataset(const std::string& path, const MatchProblem& probl
     file.stream() << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     ++lines;
   }
-  file.commit();
   return lines;
 }
 

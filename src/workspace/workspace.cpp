@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <filesystem>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -259,8 +260,8 @@ Workspace Workspace::open(const std::string& path) {
 
 Workspace Workspace::open_read_only(const std::string& path) {
   // A write-ahead-log database is read through its shared-memory file, which a reader may be unable
-  // to create (a folder it cannot write); then the file is read as immutable: no other process may
-  // change it meanwhile, which a reader of a finished run can take.
+  // to create (a folder it cannot write); then the file is read as immutable (no other process may
+  // change it meanwhile, which a reader of a finished run can take), if its log holds nothing.
   std::string uri = "file:";
   for (const char character : path) {
     if (character == '%' || character == '?' || character == '#') {
@@ -270,6 +271,13 @@ Workspace Workspace::open_read_only(const std::string& path) {
     }
   }
   for (const char* query : {"?mode=ro", "?immutable=1"}) {
+    std::error_code no_log;
+    if (std::string_view(query) == "?immutable=1" && std::filesystem::file_size(path + "-wal", no_log) > 0 && !no_log) {
+      // Immutable, the file would be read without the changes its log holds: stale, without a word.
+      throw InputError(prefix(path) + "it cannot be read without write access to its folder: its write-ahead log (" +
+                       path + "-wal) holds changes not yet in the file, which SQLite reads through a " + path +
+                       "-shm it cannot create here; copy both files to a folder you can write");
+    }
     try {
       auto db = std::make_unique<SQLite::Database>(uri + query, SQLite::OPEN_READONLY | SQLite::OPEN_URI, kBusyTimeoutMs);
       if (!check_schema(*db, path, /*read_only=*/true)) {

@@ -54,6 +54,14 @@ dash_status=$?
 check "--out - writes the matches to stdout (exit $dash_status)" \
   '[ $dash_status -eq 0 ] && [ "$(head -n 1 "$work/stdout.csv")" = "left_id,right_id,score,route,explanation" ] &&
    [ "$(wc -l < "$work/stdout.csv")" -gt 100 ] && [ ! -e "$work/-" ]'
+# --out - appends to what standard output already is (it replaced the file: the line before was lost).
+(cd "$work" && echo KEEP > appended.csv && "$bin" match --left "$left" --right "$right" --out - --threads 2 >>appended.csv 2>/dev/null)
+check "--out - >> FILE keeps what the file held" \
+  '[ "$(head -n 1 "$work/appended.csv")" = KEEP ] && [ "$(sed -n 2p "$work/appended.csv")" = "left_id,right_id,score,route,explanation" ]'
+# An LLM teacher's default workspace goes next to --out: not next to standard output (it made
+# "-.workspace.db", and /dev/stdout.workspace.db in /dev).
+OPENAI_API_KEY=test OPENAI_BASE_URL=http://127.0.0.1:9/v1 run match --left "$left" --right "$right" --out - --teacher openai:some-model
+check "--out - with an LLM teacher and no --workspace: exit 2 ($status)" '[ $status -eq 2 ] && grep -q "give --workspace" "$work/log" && [ ! -e "$work/-.workspace.db" ]'
 # A replayed recording is an input: --metrics over it replaced the recorded LLM answers.
 echo '{"responses": []}' > "$work/recording.json"
 run match --left "$left" --right "$right" --out "$work/rec_out.csv" --teacher "replay:$work/recording.json" --metrics "$work/recording.json"

@@ -99,6 +99,8 @@ TEST(GoldTest, ALabelColumnSeparatesMatchesFromKnownNonMatches) {
   EXPECT_EQ(plain.matches.size(), 2u);
   EXPECT_TRUE(plain.non_matches.empty());
 
+  EXPECT_THROW(read_gold_pairs(dir.write("both.csv", "ltable_id,rtable_id,label\nq1,r1,1\nq1,r1,0\n"), left, right, false),
+               InputError);
   try {
     read_gold_pairs(dir.write("bad.csv", "ltable_id,rtable_id,label\nq1,r1,1\nq2,r2,maybe\n"), left, right, false);
     FAIL() << "a label that is none was read";

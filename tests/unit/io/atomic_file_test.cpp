@@ -91,6 +91,10 @@ TEST(RefuseOutputsOverInputs, AnOutputNamingAnInputOrAnotherOutputIsRefused) {
   // A file of the workspace's (its write-ahead log): deleted when the workspace closed.
   EXPECT_EQ(message_of({table}, {{"--workspace", dir.file("ws.db")}, {"--out", dir.file("ws.db-wal")}}),
             "--out " + dir.file("ws.db-wal") + " is a file of --workspace " + dir.file("ws.db"));
+  // An input's SQLite files besides it (report --out over its workspace's -wal lost a killed run's answers).
+  EXPECT_NE(message_of({dir.file("ws.db")}, {{"--out", dir.file("ws.db-wal")}}).find("is an input of this run"), std::string::npos);
+  // A device takes several outputs.
+  EXPECT_EQ(message_of({table}, {{"--metrics", "/dev/null"}, {"--export-sft", "/dev/null"}}), "");
   // Outputs that do not exist yet, or are not given, are fine.
   EXPECT_EQ(message_of({table, dir.file("graph")}, {{"--out", dir.file("new.csv")}, {"--metrics", ""}, {"--workspace", ""}}), "");
 }
@@ -131,6 +135,32 @@ TEST(AtomicFile, ASymbolicLinkIsFollowedAndKept) {
   EXPECT_EQ(read_file(target), "new\n");
 }
 
+// A dangling link: the file it names is created and the link stays (it was replaced by a file).
+TEST(AtomicFile, ADanglingLinkGetsItsFileCreated) {
+  TempDir dir;
+  std::filesystem::create_symlink("target.csv", dir.file("link.csv"));
+  AtomicFile file(dir.file("link.csv"));
+  file.stream() << "new\n";
+  file.commit();
+  EXPECT_TRUE(std::filesystem::is_symlink(dir.file("link.csv")));
+  EXPECT_EQ(read_file(dir.file("target.csv")), "new\n");
+}
+
+// "-" is written through the process's standard output as it is (a file opened again and replaced lost
+// what was in it before, and what came after).
+TEST(AtomicFile, DashIsStandardOutput) {
+  ::testing::internal::CaptureStdout();
+  {
+    AtomicFile file("-");
+    file.stream() << "left_id,right_id\n";
+    file.commit();
+  }
+  EXPECT_EQ(::testing::internal::GetCapturedStdout(), "left_id,right_id\n");
+  EXPECT_TRUE(is_stream_output("-"));
+  EXPECT_TRUE(is_stream_output("/dev/null"));
+  EXPECT_FALSE(is_stream_output("matches.csv"));
+}
+
 // A private output stays private (a 0600 file came back 0644).
 TEST(AtomicFile, TheReplacedFileKeepsItsPermissions) {
   TempDir dir;
@@ -167,6 +197,12 @@ TEST(AtomicFile, ADeviceIsWrittenDirectlyNotReplaced) {
   file.stream() << "nothing\n";
   file.commit();
   EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+}
+
+// A name longer than a file system takes is refused at once (it failed at the rename, after all the work).
+TEST(AtomicFile, ANameTooLongIsRefusedBeforeAnyWork) {
+  TempDir dir;
+  EXPECT_THROW(AtomicFile(dir.file(std::string(256, 'n'))), InputError);
 }
 
 // A name with no room for ".tmp-PID" (255 bytes is the most) still gets its output.

@@ -438,6 +438,19 @@ TEST(ChatClientTest, ApiKeyNeverInACutMessageOrAnAnswer) {
   const ChatResult echoed = ChatClient(test_config(echo_server.base_url())).complete(kQuestion);
   ASSERT_TRUE(echoed.ok) << echoed.error_message;
   EXPECT_EQ(echoed.content, "[1] your key is Bearer <redacted>");
+
+  // A key with a '/', echoed with the slash escaped as JSON allows ("\/"): the raw body does not hold
+  // the key as written, the parsed answer does.
+  FakeLlmServer escaping_server([](const httplib::Request& request, httplib::Response& response, int) {
+    std::string body = completion_body("key " + request.get_header_value("Authorization"), 30, 8);
+    for (std::size_t at = body.find('/'); at != std::string::npos; at = body.find('/', at + 2)) body.insert(at, "\\");
+    response.set_content(body, "application/json");
+  });
+  ChatConfig slashed = test_config(escaping_server.base_url());
+  slashed.api_key = "sk-ab/cd+efGH";
+  const ChatResult escaped = ChatClient(slashed).complete(kQuestion);
+  ASSERT_TRUE(escaped.ok) << escaped.error_message;
+  EXPECT_EQ(escaped.content, "key Bearer <redacted>");
 }
 
 TEST(ChatClientTest, SlowAnswerTimesOut) {

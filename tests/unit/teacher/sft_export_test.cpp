@@ -37,7 +37,11 @@ TEST(SftExportTest, AssistantAnswerNamesTheChosenCandidateInTheShuffledPrompt) {
 
   io::testing::TempDir dir;
   const std::string path = dir.file("sft.jsonl");
-  EXPECT_EQ(write_sft_dataset(path, problem, queries, answers, "unsupervised", 7), 1u);
+  {
+    io::AtomicFile file(path);
+    EXPECT_EQ(write_sft_dataset(file, problem, queries, answers, "unsupervised", 7), 1u);
+    file.commit();
+  }
   std::ifstream in(path);
   std::string line;
   ASSERT_TRUE(std::getline(in, line));
