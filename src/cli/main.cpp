@@ -22,7 +22,9 @@ constexpr int kExitFailure = 1;
 // number, and the log was written into the matches file. /dev/null holds each closed one's place.
 void keep_standard_streams_open() {
   for (int fd = 0; fd <= 2; ++fd) {
-    if (::fcntl(fd, F_GETFD) == -1 && ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) == -1) std::_Exit(kExitFailure);
+    if (::fcntl(fd, F_GETFD) != -1) continue;
+    if (::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) == -1) std::_Exit(kExitFailure);
+    if (fd == 1) matchmaker::io::note_standard_output_was_closed();
   }
 }
 

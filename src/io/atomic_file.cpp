@@ -9,8 +9,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <charconv>
 #include <filesystem>
-#include <iostream>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -74,66 +75,56 @@ void remove_temporary_files_on_interrupt() {
   }
 }
 
-void refuse_outputs_over_inputs(const std::vector<std::string>& inputs, const std::vector<OutputOption>& outputs) {
-  std::vector<std::string> files;
-  std::error_code error;
-  for (const std::string& input : inputs) {
-    if (input.empty()) continue;
-    if (std::filesystem::is_directory(input, error)) {
-      for (const auto& entry : std::filesystem::directory_iterator(input, error)) files.push_back(entry.path().string());
-    } else {
-      files.push_back(input);
-      // A SQLite input's files besides it (report's workspace: an output over its -wal lost the
-      // answers a killed run had not checkpointed).
-      for (const char* sidecar : {"-wal", "-shm", "-journal"}) files.push_back(input + sidecar);
-    }
-  }
-  for (std::size_t idx = 0; idx < outputs.size(); ++idx) {
-    const OutputOption& output = outputs[idx];
-    if (output.path.empty()) continue;
-    for (const std::string& file : files) {
-      if (file == output.path || std::filesystem::equivalent(file, output.path, error)) {
-        throw InputError(output.option + " " + output.path + " is an input of this run (" + file +
-                         "); it would be overwritten");
-      }
-    }
-    // Devices and pipes may take several outputs (/dev/null for two of them).
-    const bool shareable = std::filesystem::exists(output.path, error) && !std::filesystem::is_regular_file(output.path, error);
-    for (std::size_t other = 0; other < idx && !shareable; ++other) {
-      if (!outputs[other].path.empty() && (outputs[other].path == output.path ||
-                                           std::filesystem::equivalent(outputs[other].path, output.path, error))) {
-        throw InputError(outputs[other].option + " and " + output.option + " name the same file " + output.path);
-      }
-    }
-    // A workspace's SQLite files besides it: an output written there was deleted when the workspace
-    // closed (exit 0, no matches file).
-    for (const OutputOption& other : outputs) {
-      if (other.path.empty() || other.option.find("workspace") == std::string::npos) continue;
-      for (const char* sidecar : {"-wal", "-shm", "-journal"}) {
-        const std::string file = other.path + sidecar;
-        if (file == output.path || std::filesystem::equivalent(file, output.path, error)) {
-          throw InputError(output.option + " " + output.path + " is a file of " + other.option + " " + other.path);
-        }
-      }
-    }
-  }
-}
-
 namespace {
 
 constexpr std::size_t kMaxNameBytes = 255;  // NAME_MAX of Linux file systems
 
 // The file a chain of symbolic links ends at, whether it exists or not (weakly_canonical stops at a
-// dangling last link, and the link was then replaced by a regular file).
-std::string follow_links(std::string path) {
+// dangling last link, and the link was then replaced by a regular file). A relative link is taken
+// from its folder as the file system resolves it (text-level ".." through a linked folder named
+// another file, an input once). Throws InputError for a loop.
+std::string follow_links(const std::string& user_path, std::string path) {
   std::error_code error;
-  for (int hop = 0; hop < 40 && std::filesystem::is_symlink(path, error); ++hop) {
+  for (int hop = 0; std::filesystem::is_symlink(path, error); ++hop) {
+    if (hop == 40) throw InputError(user_path + ": too many levels of symbolic links");
     const std::filesystem::path link(path);
     const std::filesystem::path next = std::filesystem::read_symlink(link, error);
     if (error) break;
-    path = (next.is_absolute() ? next : link.parent_path() / next).lexically_normal().string();
+    if (next.is_absolute() || link.parent_path().empty()) {
+      path = next.string();
+    } else {
+      const std::filesystem::path folder = std::filesystem::weakly_canonical(link.parent_path(), error);
+      path = ((error ? link.parent_path() : folder) / next).string();
+    }
   }
   return path;
+}
+
+// The descriptor a path names when it is one of this process's own ("-" and /dev/stdout: 1,
+// /dev/stderr: 2, /dev/fd/N and /proc/self/fd/N: N), links followed (a link to /dev/stdout).
+std::optional<int> own_descriptor(const std::string& path) {
+  if (path == "-") return 1;
+  std::string resolved = path;
+  std::error_code error;
+  for (int hop = 0; hop < 40 && std::filesystem::is_symlink(resolved, error); ++hop) {
+    if (resolved == "/dev/stdout" || resolved == "/dev/stderr" || resolved.rfind("/dev/fd/", 0) == 0 ||
+        resolved.rfind("/proc/self/fd/", 0) == 0) {
+      break;
+    }
+    const std::filesystem::path next = std::filesystem::read_symlink(resolved, error);
+    if (error) break;
+    resolved = (next.is_absolute() ? next : std::filesystem::path(resolved).parent_path() / next).string();
+  }
+  if (resolved == "/dev/stdout") return 1;
+  if (resolved == "/dev/stderr") return 2;
+  for (const std::string_view prefix : {std::string_view("/dev/fd/"), std::string_view("/proc/self/fd/")}) {
+    if (resolved.rfind(prefix, 0) != 0) continue;
+    int descriptor = -1;
+    const char* digits = resolved.c_str() + prefix.size();
+    const auto [end, parse_error] = std::from_chars(digits, resolved.c_str() + resolved.size(), descriptor);
+    if (parse_error == std::errc() && *end == '\0' && descriptor >= 0) return descriptor;
+  }
+  return std::nullopt;
 }
 
 // Creates a new, empty temporary file for `target` in its folder, exclusively and without following a
@@ -170,24 +161,89 @@ std::string create_temporary_file(const std::string& user_path, const std::strin
   throw InputError(user_path + ": cannot create output file: 100 temporary names next to it are taken");
 }
 
-bool names_standard_output(const std::string& path) {
-  return path == "-" || path == "/dev/stdout" || path == "/proc/self/fd/1" || path == "/dev/fd/1";
-}
+std::atomic<bool> g_standard_output_closed{false};
 
 }  // namespace
 
+void note_standard_output_was_closed() { g_standard_output_closed = true; }
+
 bool is_stream_output(const std::string& path) {
   struct stat existing {};
-  return names_standard_output(path) || (::stat(path.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode) &&
-                                         !S_ISDIR(existing.st_mode));
+  return own_descriptor(path).has_value() ||
+         (::stat(path.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode) && !S_ISDIR(existing.st_mode));
+}
+
+void refuse_outputs_over_inputs(const std::vector<std::string>& inputs, const std::vector<OutputOption>& outputs) {
+  std::vector<std::string> files;
+  std::error_code error;
+  for (const std::string& input : inputs) {
+    if (input.empty()) continue;
+    if (std::filesystem::is_directory(input, error)) {
+      for (const auto& entry : std::filesystem::directory_iterator(input, error)) files.push_back(entry.path().string());
+    } else {
+      files.push_back(input);
+      // A SQLite input's files besides it (report's workspace: an output over its -wal lost the
+      // answers a killed run had not checkpointed), next to the file itself when the input is a link.
+      for (const std::string& named : {input, std::filesystem::weakly_canonical(input, error).string()}) {
+        for (const char* sidecar : {"-wal", "-shm", "-journal"}) files.push_back(named + sidecar);
+      }
+    }
+  }
+  for (std::size_t idx = 0; idx < outputs.size(); ++idx) {
+    const OutputOption& output = outputs[idx];
+    if (output.path.empty()) continue;
+    // Found now, not when the file is made at the end (a derived name: OUT.batch.jsonl, OUT.workspace.db).
+    // A workspace needs room for SQLite's "-journal" beside it.
+    const std::size_t longest = kMaxNameBytes - (output.option.find("workspace") != std::string::npos ? 8 : 0);
+    if (std::filesystem::path(output.path).filename().string().size() > longest) {
+      throw InputError(output.option + " " + output.path + ": the file name is longer than " + std::to_string(longest) +
+                       " bytes");
+    }
+    for (const std::string& file : files) {
+      if (file == output.path || std::filesystem::equivalent(file, output.path, error)) {
+        throw InputError(output.option + " " + output.path + " is an input of this run (" + file +
+                         "); it would be overwritten");
+      }
+    }
+    // Devices and pipes may take several outputs (/dev/null for two of them), but not one of this
+    // process's own descriptors ("-" and /dev/stdout: the matches and the metrics run together).
+    const std::optional<int> descriptor = own_descriptor(output.path);
+    const bool shareable = !descriptor && std::filesystem::exists(output.path, error) &&
+                           !std::filesystem::is_regular_file(output.path, error);
+    for (std::size_t other = 0; other < idx && !shareable; ++other) {
+      if (outputs[other].path.empty()) continue;
+      if (outputs[other].path == output.path || (descriptor && own_descriptor(outputs[other].path) == descriptor) ||
+          std::filesystem::equivalent(outputs[other].path, output.path, error)) {
+        throw InputError(outputs[other].option + " and " + output.option + " name the same file " + output.path);
+      }
+    }
+    // A workspace's SQLite files besides it: an output written there was deleted when the workspace
+    // closed (exit 0, no matches file).
+    for (const OutputOption& other : outputs) {
+      if (other.path.empty() || other.option.find("workspace") == std::string::npos) continue;
+      for (const std::string& named : {other.path, std::filesystem::weakly_canonical(other.path, error).string()}) {
+        for (const char* sidecar : {"-wal", "-shm", "-journal"}) {
+          const std::string file = named + sidecar;
+          if (file == output.path || std::filesystem::equivalent(file, output.path, error)) {
+            throw InputError(output.option + " " + output.path + " is a file of " + other.option + " " + other.path);
+          }
+        }
+      }
+    }
+  }
 }
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), target_(path_) {
-  if (names_standard_output(path_)) {
+  if (const std::optional<int> descriptor = own_descriptor(path_)) {
     // Through the process's own descriptor, whatever it is: a file opened again (and replaced) lost
     // what `>>` had appended before and what the shell wrote after; a socket could not be opened.
-    stream_.std::ios::rdbuf(std::cout.rdbuf());
-    to_standard_output_ = true;
+    if (*descriptor == 1 && g_standard_output_closed) {
+      throw InputError(path_ + ": standard output is closed (the output would be lost)");
+    }
+    const int copy = ::fcntl(*descriptor, F_DUPFD_CLOEXEC, 3);
+    if (copy < 0) throw InputError(path_ + ": cannot write to descriptor " + std::to_string(*descriptor) + ": " + std::strerror(errno));
+    descriptor_buffer_ = std::make_unique<__gnu_cxx::stdio_filebuf<char>>(copy, std::ios::out | std::ios::binary);
+    stream_.std::ios::rdbuf(descriptor_buffer_.get());
     return;
   }
   // Found now, not by the rename after all the work.
@@ -202,7 +258,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), target_(path_
     return;
   }
   // Replace what a link points to; the link stays (a dangling link: the file it names is created).
-  target_ = follow_links(target_);
+  target_ = follow_links(path_, target_);
   if (std::filesystem::path(target_).filename().string().size() > kMaxNameBytes) {
     throw InputError(path_ + ": the file name is longer than " + std::to_string(kMaxNameBytes) + " bytes");
   }
@@ -228,7 +284,7 @@ void AtomicFile::prepare() {
   if (prepared_) return;
   stream_.flush();
   const bool written = stream_.good();
-  if (!to_standard_output_) stream_.close();  // standard output stays open (the stream only borrows it)
+  if (!descriptor_buffer_) stream_.close();  // a descriptor's buffer is flushed above, and closed with the object
   if (!written || stream_.fail()) throw RuntimeFailure(path_ + ": cannot write output file (disk full?)");
   if (!temp_path_.empty() && !sync_file(temp_path_)) {
     throw RuntimeFailure(path_ + ": cannot sync output file: " + std::strerror(errno));

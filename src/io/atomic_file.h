@@ -1,8 +1,11 @@
 // Output files that appear whole or not at all: written to "PATH.tmp-PID" and renamed on commit().
 #pragma once
 
+#include <ext/stdio_filebuf.h>
+
 #include <fstream>
 #include <initializer_list>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -38,10 +41,15 @@ class AtomicFile {
   std::string target_;       // the file replaced: path_, or the file its symbolic link points to
   std::string temp_path_;    // empty when written directly
   std::ofstream stream_;
-  bool to_standard_output_ = false;  // "-": written through std::cout's buffer
+  // "-", /dev/stdout, /dev/fd/N: written through a copy of the process's own descriptor.
+  std::unique_ptr<__gnu_cxx::stdio_filebuf<char>> descriptor_buffer_;
   bool prepared_ = false;
   bool committed_ = false;
 };
+
+// Called by main when it found descriptor 1 closed (and put /dev/null there): "-" is then refused, not
+// written into nothing.
+void note_standard_output_was_closed();
 
 // True when AtomicFile(path) writes in place, not to a file it replaces: "-" (standard output), a
 // device or a pipe. Nothing else can be put next to such an output (OUT.workspace.db).

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <iomanip>
 #include <locale>
 #include <memory>
@@ -518,6 +519,30 @@ ChatClient::ChatClient(ChatConfig config) : config_(std::move(config)) {
 
 std::string ChatClient::scrub(std::string text) const { return redact(std::move(text), config_.api_key); }
 
+std::string ChatClient::scrub_reply(std::string content) const {
+  content = scrub(std::move(content));
+  if (config_.api_key.empty()) return content;
+  // An answer in JSON may spell the key with escapes (\/, \u002f): its strings are scrubbed as parsed,
+  // and the answer written again if one held the key.
+  nlohmann::json parsed = nlohmann::json::parse(content, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_structured()) return content;
+  bool changed = false;
+  const std::function<void(nlohmann::json&)> visit = [&](nlohmann::json& node) {
+    if (node.is_string()) {
+      std::string text = node.get<std::string>();
+      std::string clean = scrub(text);
+      if (clean != text) {
+        node = std::move(clean);
+        changed = true;
+      }
+    } else if (node.is_structured()) {
+      for (auto& child : node) visit(child);
+    }
+  };
+  visit(parsed);
+  return changed ? parsed.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : content;
+}
+
 std::string ChatClient::request_body(const std::vector<ChatMessage>& messages) const {
   nlohmann::json body;
   body["model"] = config_.model;
@@ -560,7 +585,7 @@ ChatResult ChatClient::complete(const std::vector<ChatMessage>& messages, const 
     result.finish_reason = attempt.finish_reason;
     if (attempt.error == ChatError::kNone) {
       result.ok = true;
-      result.content = scrub(std::move(attempt.content));  // the key in any JSON spelling, once unescaped
+      result.content = scrub_reply(std::move(attempt.content));  // the key in any JSON spelling, once unescaped
       return result;
     }
 
@@ -573,7 +598,7 @@ ChatResult ChatClient::complete(const std::vector<ChatMessage>& messages, const 
     }
     if (!again) {
       result.error = attempt.error;
-      result.content = scrub(std::move(attempt.content));
+      result.content = scrub_reply(std::move(attempt.content));
       result.error_message = scrub(fmt::format("POST {}: {}{}{}", endpoint_, attempt.message,
                                                result.attempts > 1 ? fmt::format(" (after {} attempts)", result.attempts) : "",
                                                stopped_by.empty() ? "" : "; not retried: " + stopped_by));

@@ -165,6 +165,9 @@ class ChatClient {
 
  private:
   std::string scrub(std::string text) const;  // removes the API key from text meant for people
+  // scrub(), and for an answer in JSON the key in any JSON spelling of it (the answer is stored,
+  // exported and explained).
+  std::string scrub_reply(std::string content) const;
 
   ChatConfig config_;
   bool https_ = false;

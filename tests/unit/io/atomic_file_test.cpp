@@ -93,8 +93,13 @@ TEST(RefuseOutputsOverInputs, AnOutputNamingAnInputOrAnotherOutputIsRefused) {
             "--out " + dir.file("ws.db-wal") + " is a file of --workspace " + dir.file("ws.db"));
   // An input's SQLite files besides it (report --out over its workspace's -wal lost a killed run's answers).
   EXPECT_NE(message_of({dir.file("ws.db")}, {{"--out", dir.file("ws.db-wal")}}).find("is an input of this run"), std::string::npos);
-  // A device takes several outputs.
+  // A device takes several outputs, but standard output one only (two ran together).
   EXPECT_EQ(message_of({table}, {{"--metrics", "/dev/null"}, {"--export-sft", "/dev/null"}}), "");
+  EXPECT_EQ(message_of({table}, {{"--out", "-"}, {"--metrics", "/dev/stdout"}}), "--out and --metrics name the same file /dev/stdout");
+  // A name no file system takes, derived ones too (OUT.batch.jsonl), found before any work.
+  EXPECT_NE(message_of({table}, {{"the Batch API requests file", dir.file(std::string(250, 'q') + ".batch.jsonl")}})
+                .find("longer than 255 bytes"),
+            std::string::npos);
   // Outputs that do not exist yet, or are not given, are fine.
   EXPECT_EQ(message_of({table, dir.file("graph")}, {{"--out", dir.file("new.csv")}, {"--metrics", ""}, {"--workspace", ""}}), "");
 }
@@ -146,6 +151,30 @@ TEST(AtomicFile, ADanglingLinkGetsItsFileCreated) {
   EXPECT_EQ(read_file(dir.file("target.csv")), "new\n");
 }
 
+// A relative link is resolved from its folder as the file system does: through a linked folder, "../x"
+// is not the "x" beside the link's name (that wrote over an input).
+TEST(AtomicFile, ARelativeLinkThroughALinkedFolderReplacesItsRealTarget) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.file("real/inner"));
+  std::filesystem::create_directory_symlink(dir.file("real/inner"), dir.file("sub"));
+  const std::string target = dir.write("real/out.csv", "old\n");
+  const std::string bystander = dir.write("out.csv", "an input\n");
+  std::filesystem::create_symlink("../out.csv", dir.file("real/inner/link.csv"));
+  AtomicFile file(dir.file("sub/link.csv"));
+  file.stream() << "new\n";
+  file.commit();
+  EXPECT_EQ(read_file(target), "new\n");
+  EXPECT_EQ(read_file(bystander), "an input\n");
+}
+
+TEST(AtomicFile, ALinkLoopIsRefused) {
+  TempDir dir;
+  std::filesystem::create_symlink("b", dir.file("a"));
+  std::filesystem::create_symlink("a", dir.file("b"));
+  EXPECT_THROW(AtomicFile(dir.file("a")), InputError);
+  EXPECT_TRUE(std::filesystem::is_symlink(dir.file("a")));
+}
+
 // "-" is written through the process's standard output as it is (a file opened again and replaced lost
 // what was in it before, and what came after).
 TEST(AtomicFile, DashIsStandardOutput) {
@@ -157,6 +186,8 @@ TEST(AtomicFile, DashIsStandardOutput) {
   }
   EXPECT_EQ(::testing::internal::GetCapturedStdout(), "left_id,right_id\n");
   EXPECT_TRUE(is_stream_output("-"));
+  EXPECT_TRUE(is_stream_output("/dev/fd/2"));
+  EXPECT_TRUE(is_stream_output("/dev/stderr"));
   EXPECT_TRUE(is_stream_output("/dev/null"));
   EXPECT_FALSE(is_stream_output("matches.csv"));
 }

@@ -451,6 +451,17 @@ TEST(ChatClientTest, ApiKeyNeverInACutMessageOrAnAnswer) {
   const ChatResult escaped = ChatClient(slashed).complete(kQuestion);
   ASSERT_TRUE(escaped.ok) << escaped.error_message;
   EXPECT_EQ(escaped.content, "key Bearer <redacted>");
+
+  // ... and escaped inside the answer's own JSON (\u002f), which is what is stored and explained.
+  FakeLlmServer inner_server([](const httplib::Request& request, httplib::Response& response, int) {
+    std::string key = request.get_header_value("Authorization").substr(7);
+    for (std::size_t at = key.find('/'); at != std::string::npos; at = key.find('/', at)) key.replace(at, 1, "\\u002f");
+    response.set_content(completion_body(R"({"answer": "[1]", "explanation": "key )" + key + R"("})", 30, 8), "application/json");
+  });
+  slashed.base_url = inner_server.base_url();
+  const ChatResult inner = ChatClient(slashed).complete(kQuestion);
+  ASSERT_TRUE(inner.ok) << inner.error_message;
+  EXPECT_EQ(nlohmann::json::parse(inner.content)["explanation"], "key <redacted>");
 }
 
 TEST(ChatClientTest, SlowAnswerTimesOut) {
