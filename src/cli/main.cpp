@@ -24,13 +24,13 @@ void keep_standard_streams_open() {
   for (int fd = 0; fd <= 2; ++fd) {
     if (::fcntl(fd, F_GETFD) != -1) continue;
     if (::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) == -1) std::_Exit(kExitFailure);
-    if (fd == 1) matchmaker::io::note_standard_output_was_closed();
   }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  matchmaker::io::note_inherited_descriptors();
   keep_standard_streams_open();
   matchmaker::io::remove_temporary_files_on_interrupt();
   spdlog::set_default_logger(spdlog::stderr_color_mt("matchmaker"));

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstring>
 #include <charconv>
+#include <fmt/format.h>
 #include <filesystem>
 #include <optional>
 #include <system_error>
@@ -100,31 +101,70 @@ std::string follow_links(const std::string& user_path, std::string path) {
   return path;
 }
 
-// The descriptor a path names when it is one of this process's own ("-" and /dev/stdout: 1,
-// /dev/stderr: 2, /dev/fd/N and /proc/self/fd/N: N), links followed (a link to /dev/stdout).
-std::optional<int> own_descriptor(const std::string& path) {
+// The descriptors this process was started with, above standard error, for /dev/fd/N (process
+// substitution: >(gzip > out.gz) is /dev/fd/63). Standard input, output and error count when they were
+// open at start (main puts /dev/null in a closed one's place). Until main notes them (unit tests):
+// 0-2 only.
+constexpr int kMaxInheritedDescriptor = 1024;
+std::array<bool, kMaxInheritedDescriptor> g_inherited{true, true, true};
+
+bool inherited(int descriptor) { return descriptor >= 0 && descriptor < kMaxInheritedDescriptor && g_inherited[descriptor]; }
+
+// The descriptor number a path spells ("-", /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N, any
+// number of slashes), without looking at the file system.
+std::optional<int> spelled_descriptor(const std::string& path) {
   if (path == "-") return 1;
-  std::string resolved = path;
-  std::error_code error;
-  for (int hop = 0; hop < 40 && std::filesystem::is_symlink(resolved, error); ++hop) {
-    if (resolved == "/dev/stdout" || resolved == "/dev/stderr" || resolved.rfind("/dev/fd/", 0) == 0 ||
-        resolved.rfind("/proc/self/fd/", 0) == 0) {
-      break;
-    }
-    const std::filesystem::path next = std::filesystem::read_symlink(resolved, error);
-    if (error) break;
-    resolved = (next.is_absolute() ? next : std::filesystem::path(resolved).parent_path() / next).string();
-  }
-  if (resolved == "/dev/stdout") return 1;
-  if (resolved == "/dev/stderr") return 2;
-  for (const std::string_view prefix : {std::string_view("/dev/fd/"), std::string_view("/proc/self/fd/")}) {
-    if (resolved.rfind(prefix, 0) != 0) continue;
+  const std::string normal = std::filesystem::path(path).lexically_normal().string();
+  if (normal == "/dev/stdout") return 1;
+  if (normal == "/dev/stderr") return 2;
+  for (const std::string_view prefix : {std::string_view("/dev/fd/"), std::string_view("/proc/self/fd/"),
+                                        std::string_view("/proc/thread-self/fd/")}) {
+    if (normal.rfind(prefix, 0) != 0) continue;
     int descriptor = -1;
-    const char* digits = resolved.c_str() + prefix.size();
-    const auto [end, parse_error] = std::from_chars(digits, resolved.c_str() + resolved.size(), descriptor);
-    if (parse_error == std::errc() && *end == '\0' && descriptor >= 0) return descriptor;
+    const auto [end, parse_error] = std::from_chars(normal.data() + prefix.size(), normal.data() + normal.size(), descriptor);
+    if (parse_error == std::errc() && end == normal.data() + normal.size() && descriptor >= 0) return descriptor;
   }
   return std::nullopt;
+}
+
+// The descriptor to write `path` through, when it is one this process was started with: spelled as
+// one, or a file (through any links) that is the very file open on one of them (`--out R >> f` with R a
+// link to /dev/fd/1: opening it again replaced f). Throws InputError for a spelled descriptor that was
+// not open at start (it would name one of this run's own files) or is open for reading only.
+std::optional<int> own_descriptor(const std::string& path) {
+  std::optional<int> descriptor = spelled_descriptor(path);
+  if (!descriptor) {
+    struct stat file {};
+    if (::stat(path.c_str(), &file) != 0) return std::nullopt;
+    for (int candidate = 1; candidate < kMaxInheritedDescriptor && !descriptor; ++candidate) {
+      struct stat open_file {};
+      if (inherited(candidate) && ::fstat(candidate, &open_file) == 0 && open_file.st_dev == file.st_dev &&
+          open_file.st_ino == file.st_ino && !S_ISCHR(file.st_mode)) {
+        descriptor = candidate;
+      }
+    }
+    if (!descriptor) return std::nullopt;
+  }
+  if (!inherited(*descriptor)) {
+    throw InputError(path + ": descriptor " + std::to_string(*descriptor) + " was not open when matchmaker started");
+  }
+  const int flags = ::fcntl(*descriptor, F_GETFL);
+  if (flags == -1 || (flags & O_ACCMODE) == O_RDONLY) {
+    throw InputError(path + ": descriptor " + std::to_string(*descriptor) + " is not open for writing");
+  }
+  return descriptor;
+}
+
+// What two outputs are the same file by: the file itself where it exists (any spelling, links, a
+// descriptor), else the path the file would get.
+std::string file_identity(const std::string& path) {
+  struct stat file {};
+  const std::optional<int> descriptor = spelled_descriptor(path);
+  if (descriptor ? ::fstat(*descriptor, &file) == 0 : ::stat(path.c_str(), &file) == 0) {
+    return fmt::format("{}:{}", file.st_dev, file.st_ino);
+  }
+  std::error_code error;
+  return std::filesystem::weakly_canonical(std::filesystem::absolute(path, error), error).string();
 }
 
 // Creates a new, empty temporary file for `target` in its folder, exclusively and without following a
@@ -161,15 +201,17 @@ std::string create_temporary_file(const std::string& user_path, const std::strin
   throw InputError(user_path + ": cannot create output file: 100 temporary names next to it are taken");
 }
 
-std::atomic<bool> g_standard_output_closed{false};
-
 }  // namespace
 
-void note_standard_output_was_closed() { g_standard_output_closed = true; }
+void note_inherited_descriptors() {
+  for (int descriptor = 0; descriptor < kMaxInheritedDescriptor; ++descriptor) {
+    g_inherited[descriptor] = ::fcntl(descriptor, F_GETFD) != -1;
+  }
+}
 
 bool is_stream_output(const std::string& path) {
   struct stat existing {};
-  return own_descriptor(path).has_value() ||
+  return spelled_descriptor(path).has_value() ||
          (::stat(path.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode) && !S_ISDIR(existing.st_mode));
 }
 
@@ -199,21 +241,21 @@ void refuse_outputs_over_inputs(const std::vector<std::string>& inputs, const st
       throw InputError(output.option + " " + output.path + ": the file name is longer than " + std::to_string(longest) +
                        " bytes");
     }
+    const std::string output_identity = file_identity(output.path);
     for (const std::string& file : files) {
-      if (file == output.path || std::filesystem::equivalent(file, output.path, error)) {
+      if (file == output.path || file_identity(file) == output_identity) {
         throw InputError(output.option + " " + output.path + " is an input of this run (" + file +
                          "); it would be overwritten");
       }
     }
-    // Devices and pipes may take several outputs (/dev/null for two of them), but not one of this
-    // process's own descriptors ("-" and /dev/stdout: the matches and the metrics run together).
-    const std::optional<int> descriptor = own_descriptor(output.path);
-    const bool shareable = !descriptor && std::filesystem::exists(output.path, error) &&
-                           !std::filesystem::is_regular_file(output.path, error);
+    // The same file by any spelling ("a.csv" and "./a.csv", stdout redirected to --metrics): the second
+    // output replaced the first. A terminal or /dev/null may take several.
+    struct stat file {};
+    const bool shareable = ::stat(output.path.c_str(), &file) == 0 && S_ISCHR(file.st_mode);
+    const std::string identity = file_identity(output.path);
     for (std::size_t other = 0; other < idx && !shareable; ++other) {
       if (outputs[other].path.empty()) continue;
-      if (outputs[other].path == output.path || (descriptor && own_descriptor(outputs[other].path) == descriptor) ||
-          std::filesystem::equivalent(outputs[other].path, output.path, error)) {
+      if (outputs[other].path == output.path || file_identity(outputs[other].path) == identity) {
         throw InputError(outputs[other].option + " and " + output.option + " name the same file " + output.path);
       }
     }
@@ -223,8 +265,7 @@ void refuse_outputs_over_inputs(const std::vector<std::string>& inputs, const st
       if (other.path.empty() || other.option.find("workspace") == std::string::npos) continue;
       for (const std::string& named : {other.path, std::filesystem::weakly_canonical(other.path, error).string()}) {
         for (const char* sidecar : {"-wal", "-shm", "-journal"}) {
-          const std::string file = named + sidecar;
-          if (file == output.path || std::filesystem::equivalent(file, output.path, error)) {
+          if (file_identity(named + sidecar) == identity) {
             throw InputError(output.option + " " + output.path + " is a file of " + other.option + " " + other.path);
           }
         }
@@ -237,9 +278,6 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), target_(path_
   if (const std::optional<int> descriptor = own_descriptor(path_)) {
     // Through the process's own descriptor, whatever it is: a file opened again (and replaced) lost
     // what `>>` had appended before and what the shell wrote after; a socket could not be opened.
-    if (*descriptor == 1 && g_standard_output_closed) {
-      throw InputError(path_ + ": standard output is closed (the output would be lost)");
-    }
     const int copy = ::fcntl(*descriptor, F_DUPFD_CLOEXEC, 3);
     if (copy < 0) throw InputError(path_ + ": cannot write to descriptor " + std::to_string(*descriptor) + ": " + std::strerror(errno));
     descriptor_buffer_ = std::make_unique<__gnu_cxx::stdio_filebuf<char>>(copy, std::ios::out | std::ios::binary);

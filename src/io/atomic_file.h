@@ -47,9 +47,10 @@ class AtomicFile {
   bool committed_ = false;
 };
 
-// Called by main when it found descriptor 1 closed (and put /dev/null there): "-" is then refused, not
-// written into nothing.
-void note_standard_output_was_closed();
+// Called by main first of all: the descriptors open at start are those "-" and /dev/fd/N may name (a
+// closed standard output is refused, not written into /dev/null; a /dev/fd/3 the shell never opened
+// would be one of this run's own files).
+void note_inherited_descriptors();
 
 // True when AtomicFile(path) writes in place, not to a file it replaces: "-" (standard output), a
 // device or a pipe. Nothing else can be put next to such an output (OUT.workspace.db).

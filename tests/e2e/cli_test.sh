@@ -58,6 +58,16 @@ check "--out - writes the matches to stdout (exit $dash_status)" \
 (cd "$work" && echo KEEP > appended.csv && "$bin" match --left "$left" --right "$right" --out - --threads 2 >>appended.csv 2>/dev/null)
 check "--out - >> FILE keeps what the file held" \
   '[ "$(head -n 1 "$work/appended.csv")" = KEEP ] && [ "$(sed -n 2p "$work/appended.csv")" = "left_id,right_id,score,route,explanation" ]'
+# Descriptors: one open for reading only failed after all the work (exit 1, "disk full?"); a process
+# substitution (an inherited /dev/fd/N) takes the matches.
+echo data > "$work/read_only.txt"
+"$bin" match --left "$left" --right "$right" --out /dev/fd/6 --threads 2 6<"$work/read_only.txt" 2>"$work/log"
+read_only_status=$?
+check "--out a descriptor open for reading only: exit 2 ($read_only_status)" '[ $read_only_status -eq 2 ] && grep -q "not open for writing" "$work/log"'
+"$bin" match --left "$left" --right "$right" --out >(wc -l > "$work/substituted.txt") --threads 2 2>/dev/null
+substitution_status=$?
+sleep 1
+check "--out >(command) gets the matches ($substitution_status)" '[ $substitution_status -eq 0 ] && [ "$(cat "$work/substituted.txt")" -gt 100 ]'
 # An LLM teacher's default workspace goes next to --out: not next to standard output (it made
 # "-.workspace.db", and /dev/stdout.workspace.db in /dev).
 OPENAI_API_KEY=test OPENAI_BASE_URL=http://127.0.0.1:9/v1 run match --left "$left" --right "$right" --out - --teacher openai:some-model

@@ -96,6 +96,9 @@ TEST(RefuseOutputsOverInputs, AnOutputNamingAnInputOrAnotherOutputIsRefused) {
   // A device takes several outputs, but standard output one only (two ran together).
   EXPECT_EQ(message_of({table}, {{"--metrics", "/dev/null"}, {"--export-sft", "/dev/null"}}), "");
   EXPECT_EQ(message_of({table}, {{"--out", "-"}, {"--metrics", "/dev/stdout"}}), "--out and --metrics name the same file /dev/stdout");
+  // The same new file by two spellings (the metrics were lost).
+  EXPECT_EQ(message_of({table}, {{"--out", dir.file("a.csv")}, {"--metrics", dir.file("sub/../a.csv")}}),
+            "--out and --metrics name the same file " + dir.file("sub/../a.csv"));
   // A name no file system takes, derived ones too (OUT.batch.jsonl), found before any work.
   EXPECT_NE(message_of({table}, {{"the Batch API requests file", dir.file(std::string(250, 'q') + ".batch.jsonl")}})
                 .find("longer than 255 bytes"),
@@ -185,6 +188,9 @@ TEST(AtomicFile, DashIsStandardOutput) {
     file.commit();
   }
   EXPECT_EQ(::testing::internal::GetCapturedStdout(), "left_id,right_id\n");
+  // A descriptor not open at start would be one of this run's own files (metrics spliced into the
+  // matches).
+  EXPECT_THROW(AtomicFile("/dev/fd/5"), InputError);
   EXPECT_TRUE(is_stream_output("-"));
   EXPECT_TRUE(is_stream_output("/dev/fd/2"));
   EXPECT_TRUE(is_stream_output("/dev/stderr"));
