@@ -270,6 +270,22 @@ Workspace Workspace::open_read_only(const std::string& path) {
       uri += character;
     }
   }
+  // Where the reader may write the file and its folder, it reads through a read-write connection set
+  // query-only (no statement writes; SQLite still tidies up on close): a read-only one could not remove
+  // the -wal and -shm files it made, and left them beside the workspace.
+  const std::string folder = std::filesystem::path(path).parent_path().empty()
+                                 ? std::string(".")
+                                 : std::filesystem::path(path).parent_path().string();
+  if (::access(path.c_str(), W_OK) == 0 && ::access(folder.c_str(), W_OK) == 0) {
+    try {
+      auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE, kBusyTimeoutMs);
+      db->exec("PRAGMA query_only = ON");  // no statement through it may write
+      if (!check_schema(*db, path, /*read_only=*/true)) throw InputError(prefix(path) + "not a matchmaker workspace (no tables)");
+      return Workspace(path, std::move(db));
+    } catch (const SQLite::Exception& error) {
+      throw_open_error(path, error);
+    }
+  }
   for (const char* query : {"?mode=ro", "?immutable=1"}) {
     std::error_code no_log;
     if (std::string_view(query) == "?immutable=1" && std::filesystem::file_size(path + "-wal", no_log) > 0 && !no_log) {

@@ -151,6 +151,9 @@ TEST(WorkspaceOpen, ReadOnlyReadsRunsAndWritesNothing) {
     EXPECT_EQ(reader.load_matches(run).size(), 1u);
     EXPECT_ANY_THROW(reader.store_answer("openai:x", "k", "q", answer("r1", 0.5, "", "")));
   }
+  // Nothing left beside it (a read-only connection left its -wal and -shm behind).
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+  EXPECT_FALSE(std::filesystem::exists(path + "-shm"));
   EXPECT_NE(input_error_of([&] { Workspace::open_read_only(dir.write("empty.mm", "")); }).find("not a matchmaker workspace"),
             std::string::npos);
   {
