@@ -46,11 +46,7 @@ std::string auto_selection(const std::string& teacher) {
 
 void TeacherOptionText::apply(pipeline::DistillSettings& settings, bool auto_by_teacher) const {
   const std::string chosen = selection != "auto" ? selection : auto_by_teacher ? auto_selection(settings.teacher) : "blocking-max";
-  try {
-    settings.selection = select::parse_selection_strategy(chosen);
-  } catch (const InputError& error) {
-    throw InputError(std::string(error.what()) + ", or auto (the default: chosen by the teacher)");
-  }
+  settings.selection = select::parse_selection_strategy(chosen);
   settings.selection_by_default = selection == "auto";
   if (!price.empty()) parse_price(price, settings.teacher_options);
   settings.escalation.shuffle_candidates = route::parse_candidate_order(candidate_order);

@@ -71,14 +71,7 @@ void validate(const MatchConfig& config) {
 }
 
 resolve::ResolveMethod resolve_method_for(const MatchConfig& config) {
-  if (config.resolve != "auto") {
-    try {
-      return resolve::parse_resolve_method(config.resolve);
-    } catch (const InputError& error) {
-      throw InputError(std::string(error.what()) + ", or auto (the default: unique-mapping for two tables, "
-                       "connected-components for one)");
-    }
-  }
+  if (config.resolve != "auto") return resolve::parse_resolve_method(config.resolve);
   return config.right_path.empty() ? resolve::ResolveMethod::kConnectedComponents
                                    : resolve::ResolveMethod::kUniqueMapping;
 }

@@ -14,7 +14,9 @@ ResolveMethod parse_resolve_method(const std::string& name) {
   if (name == "best-match") return ResolveMethod::kBestMatch;
   if (name == "unique-mapping") return ResolveMethod::kUniqueMapping;
   if (name == "connected-components") return ResolveMethod::kConnectedComponents;
-  throw InputError("unknown resolve method '" + name + "'; valid: best-match, unique-mapping, connected-components");
+  // "auto" is match's (it picks one by the number of tables), named for whoever typed a wrong one.
+  throw InputError("unknown resolve method '" + name + "'; valid: best-match, unique-mapping, connected-components, "
+                   "or auto (the default: unique-mapping for two tables, connected-components for one)");
 }
 
 std::string resolve_method_name(ResolveMethod method) {

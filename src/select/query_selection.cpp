@@ -236,7 +236,8 @@ SelectionStrategy parse_selection_strategy(const std::string& name) {
     valid += valid.empty() ? "" : ", ";
     valid += entry.name;
   }
-  throw InputError("unknown selection strategy '" + name + "'; valid: " + valid);
+  // "auto" is the command line's (it picks one of these by the teacher), named for whoever typed a wrong one.
+  throw InputError("unknown selection strategy '" + name + "'; valid: " + valid + ", or auto (the default: chosen by the teacher)");
 }
 
 std::string selection_strategy_name(SelectionStrategy strategy) {
