@@ -80,6 +80,14 @@ namespace {
 
 constexpr std::size_t kMaxNameBytes = 255;  // NAME_MAX of Linux file systems
 
+// Throws InputError when the last part of `path` is longer than `longest` bytes: found now, not when the
+// file is made (or renamed) after all the work.
+void refuse_long_name(const std::string& what, const std::string& path, std::size_t longest) {
+  if (std::filesystem::path(path).filename().string().size() > longest) {
+    throw InputError(what + ": the file name is longer than " + std::to_string(longest) + " bytes");
+  }
+}
+
 // The file a chain of symbolic links ends at, whether it exists or not (weakly_canonical stops at a
 // dangling last link, and the link was then replaced by a regular file). A relative link is taken
 // from its folder as the file system resolves it (text-level ".." through a linked folder named
@@ -218,6 +226,8 @@ bool is_stream_output(const std::string& path) {
 void refuse_outputs_over_inputs(const std::vector<std::string>& inputs, const std::vector<OutputOption>& outputs) {
   std::vector<std::string> files;
   std::error_code error;
+  // Each file is compared by what it is (file_identity), worked out once.
+  std::vector<std::string> file_identities;
   for (const std::string& input : inputs) {
     if (input.empty()) continue;
     if (std::filesystem::is_directory(input, error)) {
@@ -231,20 +241,22 @@ void refuse_outputs_over_inputs(const std::vector<std::string>& inputs, const st
       }
     }
   }
+  for (const std::string& file : files) file_identities.push_back(file_identity(file));
+  std::vector<std::string> output_identities;
+  for (const OutputOption& output : outputs) {
+    output_identities.push_back(output.path.empty() ? std::string() : file_identity(output.path));
+  }
   for (std::size_t idx = 0; idx < outputs.size(); ++idx) {
     const OutputOption& output = outputs[idx];
     if (output.path.empty()) continue;
-    // Found now, not when the file is made at the end (a derived name: OUT.batch.jsonl, OUT.workspace.db).
-    // A workspace needs room for SQLite's "-journal" beside it.
-    const std::size_t longest = kMaxNameBytes - (output.option.find("workspace") != std::string::npos ? 8 : 0);
-    if (std::filesystem::path(output.path).filename().string().size() > longest) {
-      throw InputError(output.option + " " + output.path + ": the file name is longer than " + std::to_string(longest) +
-                       " bytes");
-    }
-    const std::string output_identity = file_identity(output.path);
-    for (const std::string& file : files) {
-      if (file == output.path || file_identity(file) == output_identity) {
-        throw InputError(output.option + " " + output.path + " is an input of this run (" + file +
+    // Derived names too (OUT.batch.jsonl, OUT.workspace.db); a workspace needs room for SQLite's
+    // "-journal" beside it.
+    refuse_long_name(output.option + " " + output.path, output.path,
+                     kMaxNameBytes - (output.option.find("workspace") != std::string::npos ? 8 : 0));
+    const std::string& identity = output_identities[idx];
+    for (std::size_t input = 0; input < files.size(); ++input) {
+      if (files[input] == output.path || file_identities[input] == identity) {
+        throw InputError(output.option + " " + output.path + " is an input of this run (" + files[input] +
                          "); it would be overwritten");
       }
     }
@@ -252,10 +264,9 @@ void refuse_outputs_over_inputs(const std::vector<std::string>& inputs, const st
     // output replaced the first. A terminal or /dev/null may take several.
     struct stat file {};
     const bool shareable = ::stat(output.path.c_str(), &file) == 0 && S_ISCHR(file.st_mode);
-    const std::string identity = file_identity(output.path);
     for (std::size_t other = 0; other < idx && !shareable; ++other) {
       if (outputs[other].path.empty()) continue;
-      if (outputs[other].path == output.path || file_identity(outputs[other].path) == identity) {
+      if (outputs[other].path == output.path || output_identities[other] == identity) {
         throw InputError(outputs[other].option + " and " + output.option + " name the same file " + output.path);
       }
     }
@@ -297,9 +308,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), target_(path_
   }
   // Replace what a link points to; the link stays (a dangling link: the file it names is created).
   target_ = follow_links(path_, target_);
-  if (std::filesystem::path(target_).filename().string().size() > kMaxNameBytes) {
-    throw InputError(path_ + ": the file name is longer than " + std::to_string(kMaxNameBytes) + " bytes");
-  }
+  refuse_long_name(path_, target_, kMaxNameBytes);
   temp_path_ = create_temporary_file(path_, target_, exists ? &existing : nullptr);
   stream_.open(temp_path_, std::ios::binary | std::ios::trunc);
   if (!stream_.is_open()) {

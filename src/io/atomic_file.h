@@ -21,8 +21,10 @@ namespace matchmaker::io {
 //   through a symbolic link (a link planted at the temporary name is not followed), and takes the
 //   existing file's permissions (a 0600 file stayed private only until the first run replaced it);
 // - a symbolic link: the file it points to is replaced, the link stays;
-// - "-", a device or a pipe (/dev/stdout, /dev/null, a FIFO): written directly, as it goes; there is no
-//   file to replace (renaming over /dev/stdout replaced the system's link with a regular file).
+// - one of the descriptors the process started with ("-", /dev/stdout, /dev/fd/N, or the file open on
+//   one of them): written through a copy of that descriptor (`>> file` keeps what the file held);
+// - a device or a pipe (/dev/null, a FIFO): written directly. There is no file to replace in either
+//   case (renaming over /dev/stdout replaced the system's link with a regular file).
 class AtomicFile {
  public:
   explicit AtomicFile(std::string path);  // throws InputError if the temporary file cannot be created

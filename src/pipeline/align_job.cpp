@@ -716,10 +716,7 @@ void run_align(const AlignConfig& config) {
     metrics["stage_seconds"] = timer.stage_seconds();
     metrics["peak_memory_mib"] = peak_memory_mib();
     // Written out first, then the run recorded, then the outputs appear together (as in match).
-    if (metrics_file) {
-      write_metrics(*metrics_file, metrics);
-      metrics_file->prepare();
-    }
+    if (metrics_file) write_metrics(*metrics_file, metrics);
     out_file.prepare();
     if (run_workspace) {
       std::vector<workspace::Workspace::Match> stored;

@@ -602,10 +602,7 @@ void link_mentions(const LinkConfig& config, workspace::Workspace* workspace, st
     metrics["stage_seconds"] = timer.stage_seconds();
     metrics["wall_seconds"] = timer.total_seconds();
     metrics["peak_memory_mib"] = peak_memory_mib();
-    if (metrics_file) {
-      write_metrics(*metrics_file, metrics);
-      metrics_file->prepare();
-    }
+    if (metrics_file) write_metrics(*metrics_file, metrics);
   }
   if (workspace != nullptr && run_id > 0) workspace->finish_run(run_id, metrics);
   io::commit_together({metrics_file ? &*metrics_file : nullptr, &*out_file});

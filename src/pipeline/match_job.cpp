@@ -528,10 +528,7 @@ void run_match(const MatchConfig& requested) {
 
     // The outputs are written out first (a full disk shows there), then the run is recorded, then they
     // appear together: a failure leaves every earlier output as it was.
-    if (metrics_file) {
-      write_metrics(*metrics_file, metrics);
-      metrics_file->prepare();
-    }
+    if (metrics_file) write_metrics(*metrics_file, metrics);
     matches_file.prepare();
     if (run_workspace) {
       std::vector<workspace::Workspace::Match> stored;

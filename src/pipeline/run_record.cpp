@@ -36,6 +36,7 @@ void write_metrics(io::AtomicFile& file, const nlohmann::json& metrics) {
   // Paths in the config may hold bytes that are not UTF-8 (file names are bytes): replaced, not thrown
   // on after all the work.
   file.stream() << metrics.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  file.prepare();
 }
 
 }  // namespace matchmaker::pipeline

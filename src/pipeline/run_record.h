@@ -18,8 +18,9 @@ void record_finished_run(workspace::Workspace& workspace, std::int64_t run_id,
                          const std::vector<workspace::Workspace::Match>& matches,
                          workspace::Workspace::ExplanationWriter& explanations, const nlohmann::json& metrics);
 
-// The metrics JSON of a run (or of a dry run's plan), written whole to `file`; the caller commits it
-// (with the run's other outputs: io::commit_together).
+// The metrics JSON of a run (or of a dry run's plan), written whole to `file` and prepared (flushed and
+// synced: a full disk shows here); the caller commits it, with the run's other outputs
+// (io::commit_together).
 void write_metrics(io::AtomicFile& file, const nlohmann::json& metrics);
 
 // Marks the run "failed" with the message of `error`. Never throws: it runs while that error is on its
