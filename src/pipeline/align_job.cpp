@@ -21,7 +21,6 @@
 #include "resolve/ranking.h"
 #include "resolve/resolve.h"
 #include "select/query_selection.h"
-#include "teacher/simulated_teacher.h"
 #include "teacher/teacher.h"
 #include "workspace/workspace.h"
 
@@ -468,7 +467,7 @@ void run_align(const AlignConfig& config) {
   const graph::KnowledgeGraph right = io::read_knowledge_graph(config.kg2_path, 2);
   const Split split = split_links(config, left, right);
   // Without gold links the simulated teacher answered "none" to everything, and the run failed late.
-  if (config.distill.teacher.starts_with(teacher::SimulatedTeacher::kPrefix) && split.all_links.empty()) {
+  if (teacher::uses_simulated_teacher(config.distill.teacher) && split.all_links.empty()) {
     throw InputError("--teacher simulated:RATE answers from gold: give --gold");
   }
   if (config.gold_scope && split.test.empty()) throw InputError("--gold-scope needs gold links that are not seeds");
@@ -565,7 +564,7 @@ void run_align(const AlignConfig& config) {
   // A run that stops on an error is marked "failed" in its workspace, with the reason.
   try {
     DistillSettings settings = config.distill;
-    if (settings.teacher.starts_with(teacher::SimulatedTeacher::kPrefix)) settings.teacher_options.simulated_gold = split.all_links;
+    if (teacher::uses_simulated_teacher(settings.teacher)) settings.teacher_options.simulated_gold = split.all_links;
     connect_teacher_outputs(settings, config.out_path, run_workspace ? &*run_workspace : nullptr);
 
     // Seed-free with a teacher: it is asked about well-connected entities first, in rounds, and its
@@ -690,9 +689,10 @@ void run_align(const AlignConfig& config) {
     metrics["names"] = config.use_names;
     metrics["gold_scope"] = config.gold_scope;
     metrics["entities_without_candidates"] = without_candidates;
-    metrics["teacher"] = config.distill.teacher;
+    // The distillation's report (teacher, routing, plan, student) at the top, as match and link write it.
+    metrics.update(report);
+    metrics["teacher"]["spec"] = config.distill.teacher;
     metrics["teacher_calls"] = teacher_calls;
-    metrics["distill"] = report;
     metrics["candidate_pairs"] = pairs.num_pairs();
     metrics["anchors_per_round"] = model.anchors_per_round;
     if (!split.test.empty()) {
@@ -712,9 +712,7 @@ void run_align(const AlignConfig& config) {
       spdlog::info("Hits@1 {:.4f}  Hits@10 {:.4f}  MRR {:.4f} over {} test links (structural model alone: Hits@1 {:.4f})",
                    ranking.hits_at_1, ranking.hits_at_10, ranking.mrr, ranking.queries, model_ranking.hits_at_1);
     }
-    metrics["seconds"] = timer.total_seconds();
-    metrics["stage_seconds"] = timer.stage_seconds();
-    metrics["peak_memory_mib"] = peak_memory_mib();
+    timer.record_costs(metrics);
     // Written out first, then the run recorded, then the outputs appear together (as in match).
     if (metrics_file) write_metrics(*metrics_file, metrics);
     out_file.prepare();

@@ -19,7 +19,7 @@
 #include "pipeline/run_record.h"
 #include "resolve/ranking.h"
 #include "student/xgboost_student.h"
-#include "teacher/simulated_teacher.h"
+#include "teacher/teacher.h"
 
 namespace matchmaker::pipeline {
 namespace {
@@ -417,7 +417,7 @@ nlohmann::json link_config_json(const LinkConfig& config) {
 // The link itself, once the options are checked. An LLM teacher's answers go to `workspace` (null
 // without one); `run_id` is the run recorded there (0: none, as in a dry run).
 void link_mentions(const LinkConfig& config, workspace::Workspace* workspace, std::int64_t run_id) {
-  const bool simulated = config.distill.teacher.rfind(teacher::SimulatedTeacher::kPrefix, 0) == 0;
+  const bool simulated = teacher::uses_simulated_teacher(config.distill.teacher);
   std::optional<io::AtomicFile> out_file;
   out_file.emplace(config.out_path);
   std::optional<io::AtomicFile> metrics_file;
@@ -599,9 +599,7 @@ void link_mentions(const LinkConfig& config, workspace::Workspace* workspace, st
                          {"concepts", dictionary.num_concepts()},
                          {"names", dictionary.num_names()},
                          {"candidate_pairs", pairs.num_pairs()}};
-    metrics["stage_seconds"] = timer.stage_seconds();
-    metrics["wall_seconds"] = timer.total_seconds();
-    metrics["peak_memory_mib"] = peak_memory_mib();
+    timer.record_costs(metrics);
     if (metrics_file) write_metrics(*metrics_file, metrics);
   }
   if (workspace != nullptr && run_id > 0) workspace->finish_run(run_id, metrics);
@@ -621,7 +619,7 @@ void run_link(const LinkConfig& config) {
   }
   check_distill_settings(config.distill);
   refuse_builtin_teacher(config.distill, "link");
-  const bool simulated = config.distill.teacher.rfind(teacher::SimulatedTeacher::kPrefix, 0) == 0;
+  const bool simulated = teacher::uses_simulated_teacher(config.distill.teacher);
   if (simulated && config.gold_path.empty()) throw InputError("--teacher simulated:RATE answers from gold: give --gold");
   if (config.reranker == "none" && config.distill.teacher != "none") {
     throw InputError("--reranker none ranks by retrieval alone: it takes no --teacher");

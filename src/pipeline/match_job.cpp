@@ -22,7 +22,6 @@
 #include "resolve/threshold.h"
 #include "student/xgboost_student.h"
 #include "teacher/sft_export.h"
-#include "teacher/simulated_teacher.h"
 #include "teacher/teacher.h"
 #include "text/encoded_table.h"
 #include "text/normalize.h"
@@ -428,7 +427,7 @@ void run_match(const MatchConfig& requested) {
     DistillSettings settings = config.distill;
     connect_teacher_outputs(settings, config.out_path, run_workspace ? &*run_workspace : nullptr);
     settings.teacher_options.replay_gold = config.replay_gold;
-    if (settings.teacher.find(teacher::SimulatedTeacher::kPrefix) != std::string::npos) {
+    if (teacher::uses_simulated_teacher(settings.teacher)) {
       if (config.replay_gold.empty()) throw InputError("the simulated teacher answers from gold: give --replay-gold");
       settings.teacher_options.simulated_gold = std::move(replay_gold);
     }
@@ -522,9 +521,7 @@ void run_match(const MatchConfig& requested) {
     }
     timer.finish("evaluate");
 
-    metrics["seconds"] = timer.stage_seconds();
-    metrics["seconds_total"] = timer.total_seconds();
-    metrics["peak_memory_mib"] = peak_memory_mib();
+    timer.record_costs(metrics);
 
     // The outputs are written out first (a full disk shows there), then the run is recorded, then they
     // appear together: a failure leaves every earlier output as it was.

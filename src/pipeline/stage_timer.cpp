@@ -12,18 +12,16 @@ double StageTimer::finish(const std::string& name) {
   return seconds;
 }
 
-nlohmann::json StageTimer::stage_seconds() const {
-  nlohmann::json seconds = nlohmann::json::object();
-  for (const auto& [stage, value] : stages_) seconds[stage] = value;
-  return seconds;
-}
-
 double StageTimer::total_seconds() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
 
-double peak_memory_mib() {
+void StageTimer::record_costs(nlohmann::json& metrics) const {
+  nlohmann::json seconds = nlohmann::json::object();
+  for (const auto& [stage, value] : stages_) seconds[stage] = value;
+  metrics["seconds"] = std::move(seconds);
+  metrics["seconds_total"] = total_seconds();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+  metrics["peak_memory_mib"] = static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
 }  // namespace matchmaker::pipeline

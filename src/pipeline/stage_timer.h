@@ -16,8 +16,9 @@ class StageTimer {
   double finish(const std::string& name);
   double total_seconds() const;
   const std::vector<std::pair<std::string, double>>& stages() const { return stages_; }
-  // {"stage": seconds, ...} for the metrics JSON.
-  nlohmann::json stage_seconds() const;
+  // What the run cost, in the keys every job's metrics JSON uses (the report reads them): "seconds"
+  // {"stage": seconds, ...}, "seconds_total" and "peak_memory_mib".
+  void record_costs(nlohmann::json& metrics) const;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -25,8 +26,5 @@ class StageTimer {
   Clock::time_point stage_started_;
   std::vector<std::pair<std::string, double>> stages_;
 };
-
-// Peak resident memory of this process so far, in MiB.
-double peak_memory_mib();
 
 }  // namespace matchmaker::pipeline

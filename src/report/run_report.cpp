@@ -56,6 +56,15 @@ const json* find(const json& root, std::initializer_list<const char*> path) {
   return node;
 }
 
+// The run's wall time. Every job writes it as "seconds_total" (StageTimer::record_costs); align and
+// link runs recorded by earlier builds wrote "seconds" (a number) and "wall_seconds".
+const json* wall_seconds(const json& metrics) {
+  if (const json* total = find(metrics, {"seconds_total"})) return total;
+  if (const json* total = find(metrics, {"wall_seconds"})) return total;
+  const json* seconds = find(metrics, {"seconds"});
+  return seconds && seconds->is_number() ? seconds : nullptr;
+}
+
 std::string scalar_text(const json& value) {
   if (value.is_number_integer() || value.is_number_unsigned()) return value.dump();
   if (value.is_number_float()) {
@@ -110,7 +119,7 @@ void add_overview(HtmlPage& page, const json& info, const std::string& workspace
     if (const json* pairs = find(metrics, {"candidates", "pairs"})) rows.push_back({"candidate pairs", scalar_text(*pairs)});
     if (const json* per = find(metrics, {"candidates", "per_query"})) rows.push_back({"candidates per query", scalar_text(*per)});
     if (const json* matches = find(metrics, {"matches"})) rows.push_back({"matches written", scalar_text(*matches)});
-    if (const json* total = find(metrics, {"seconds_total"})) rows.push_back({"wall time, s", scalar_text(*total)});
+    if (const json* total = wall_seconds(metrics)) rows.push_back({"wall time, s", scalar_text(*total)});
     if (const json* memory = find(metrics, {"peak_memory_mib"})) rows.push_back({"peak memory, MiB", scalar_text(*memory)});
   }
   page.table({"run", ""}, rows);
@@ -245,7 +254,7 @@ void add_cost(HtmlPage& page, const json& metrics) {
 
 void add_stage_times(HtmlPage& page, const json& metrics) {
   const json* seconds = find(metrics, {"seconds"});
-  if (!seconds) seconds = find(metrics, {"stage_seconds"});
+  if (!seconds || !seconds->is_object()) seconds = find(metrics, {"stage_seconds"});  // align and link, earlier builds
   if (!seconds || !seconds->is_object() || seconds->empty()) return;
   page.heading("Where the time went");
   json labels = json::array(), values = json::array();

@@ -57,13 +57,20 @@ double simulated_error_rate(const std::string& spec) {
   throw InputError("'" + spec + "': the simulated teacher needs an error rate in [0, 1], e.g. simulated:0.15");
 }
 
-}  // namespace
-
-bool calls_llm(const std::string& spec) {
-  return spec.find(kOpenAiPrefix) != std::string::npos || exports_batch(spec);
+// Each test below looks at the prefix of every single teacher, never at the text anywhere in the spec:
+// a recording's path may hold "batch:" or "openai:".
+bool any_leaf_starts_with(const std::string& spec, const char* prefix) {
+  const auto leaves = leaf_teachers(spec);
+  return std::any_of(leaves.begin(), leaves.end(), [&](const std::string& leaf) { return starts_with(leaf, prefix); });
 }
 
-bool exports_batch(const std::string& spec) { return spec.find(kBatchPrefix) != std::string::npos; }
+}  // namespace
+
+bool calls_llm(const std::string& spec) { return any_leaf_starts_with(spec, kOpenAiPrefix) || exports_batch(spec); }
+
+bool exports_batch(const std::string& spec) { return any_leaf_starts_with(spec, kBatchPrefix); }
+
+bool uses_simulated_teacher(const std::string& spec) { return any_leaf_starts_with(spec, SimulatedTeacher::kPrefix); }
 
 std::vector<std::string> leaf_teachers(const std::string& spec) {
   const auto members = vote_members(spec);
@@ -82,17 +89,14 @@ bool uses_builtin_teacher(const std::string& spec) {
 }
 
 std::string batch_spec_of(const std::string& spec) {
-  if (spec.find(kOpenAiPrefix) == std::string::npos) return "";
-  std::string batch;
-  const std::string_view openai = kOpenAiPrefix;
-  for (std::size_t at = 0; at < spec.size();) {
-    if (spec.compare(at, openai.size(), openai) == 0) {
-      batch += kBatchPrefix;
-      at += openai.size();
-    } else {
-      batch += spec[at++];
-    }
-  }
+  if (!any_leaf_starts_with(spec, kOpenAiPrefix)) return "";
+  const auto as_batch = [](const std::string& leaf) {
+    return starts_with(leaf, kOpenAiPrefix) ? kBatchPrefix + leaf.substr(std::string(kOpenAiPrefix).size()) : leaf;
+  };
+  const auto members = vote_members(spec);
+  if (!members) return as_batch(spec);
+  std::string batch = spec.substr(0, spec.find(':') + 1);  // "majority:" or "weighted:"
+  for (std::size_t idx = 0; idx < members->size(); ++idx) batch += (idx > 0 ? "|" : "") + as_batch((*members)[idx]);
   return batch;
 }
 

@@ -96,6 +96,8 @@ bool exports_batch(const std::string& spec);
 std::vector<std::string> leaf_teachers(const std::string& spec);
 // True when the spec (votes included) holds the built-in unsupervised teacher.
 bool uses_builtin_teacher(const std::string& spec);
+// True when the spec (votes included) holds a simulated teacher, which answers from the gold it is given.
+bool uses_simulated_teacher(const std::string& spec);
 // The spec whose run wrote, as Batch API requests, the answers `spec` reads from the cache: every
 // openai:MODEL in it as batch:MODEL ("majority:openai:a|openai:b" -> "majority:batch:a|batch:b");
 // "" when `spec` calls no openai: endpoint.

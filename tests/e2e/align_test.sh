@@ -25,6 +25,9 @@ check "Hits@1 >= 0.9 (got $hits)" "python3 -c 'import sys; sys.exit(0 if $hits >
 "$bin" align --kg1 "$data" --kg2 "$data" --teacher simulated:0 --teacher-budget 0.1 --escalate-share 0.1 \
   --out "$work/seed_free.csv" --metrics "$work/seed_free.json" 2>"$work/log"
 check "seed-free with the simulated teacher exits 0" "[ $? -eq 0 ]"
+# Every job writes its costs and teacher under the keys match uses (the HTML report reads them).
+check "align metrics: stage seconds, wall time, memory and the teacher as match writes them" \
+  'json_value "$work/seed_free.json" seconds.explain >/dev/null && json_value "$work/seed_free.json" seconds_total >/dev/null && json_value "$work/seed_free.json" peak_memory_mib >/dev/null && [ "$(json_value "$work/seed_free.json" teacher.spec)" = simulated:0 ] && json_value "$work/seed_free.json" teacher.report >/dev/null && json_value "$work/seed_free.json" routing.escalated >/dev/null'
 
 # Explanations: the run is recorded in the workspace and `matchmaker explain` tells why an entity was
 # aligned (student contributions, route, the teacher's answer where it saw the entity).

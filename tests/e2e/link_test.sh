@@ -56,6 +56,8 @@ check "mode is named label-free" 'grep -q "\"mode\": \"label-free (dictionary se
 run link --mentions "$data/mentions.concept" --dictionary "$data/dictionary.txt" --out "$work/taught.csv" \
     --gold "$data/mentions.concept" --metrics "$work/taught.json" --teacher simulated:0 --teacher-budget 0.5 --threads 2
 check "simulated teacher run exits 0 and is named so" '[ $status -eq 0 ] && grep -q "simulated:0" "$work/taught.json"'
+check "link metrics: stage seconds, wall time and memory as match writes them" \
+  'json_value "$work/taught.json" seconds.candidates >/dev/null && json_value "$work/taught.json" seconds_total >/dev/null && json_value "$work/taught.json" peak_memory_mib >/dev/null'
 
 # --- table mentions with context (abbreviations), gold as CSV, a TSV dictionary ---------------------
 run link --mentions "$data/mentions.csv" --dictionary "$data/dictionary.txt" --out "$work/context.csv" \

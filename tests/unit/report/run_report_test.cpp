@@ -48,7 +48,8 @@ std::int64_t finished_run(Workspace& workspace) {
                 {"teacher_only", {{"f1", 0.3}, {"query_accuracy", 0.2}}},
                 {"hierarchical", {{"f1", 0.8}, {"query_accuracy", 0.75}}},
                 {"either_right_query_accuracy", 0.9}}}}},
-            {"seconds", {{"load", 0.1}, {"student", 0.2}}}});
+            {"seconds", {{"load", 0.1}, {"student", 0.2}}},
+            {"seconds_total", 0.35}});
   return run;
 }
 
@@ -76,6 +77,7 @@ TEST(RunReport, ShowsTheFlowRoutesQualityCostAndSampleDecisions) {
   // Cost and time.
   EXPECT_TRUE(has(html, "<td>report.prompt_tokens</td><td class=\"num\">1234</td>"));
   EXPECT_TRUE(has(html, "Where the time went"));
+  EXPECT_TRUE(has(html, "<td>wall time, s</td><td class=\"num\">0.35</td>"));
   // Sample decisions with their explanations; the teacher's text is escaped.
   EXPECT_TRUE(has(html, "q2 → r2: match, teacher (escalated) (student 0.52)"));
   EXPECT_TRUE(has(html, "Its rationale: &lt;script&gt;alert(1)&lt;/script&gt; same model code"));
@@ -124,6 +126,18 @@ TEST(RunReport, ShowsWhatAnotherTasksMetricsHold) {
   EXPECT_TRUE(has(html, "Decided by: the candidate scores alone (no student model"));
   EXPECT_TRUE(has(html, "Score without a student: 1.000 (the candidate search&#39;s similarity; in align, the "
                         "structural model&#39;s)"));
+
+  // Align and link runs recorded by earlier builds kept their costs under other keys.
+  const std::int64_t older_align = workspace.begin_run({{"task", "align"}});
+  workspace.finish_run(older_align, {{"task", "align"}, {"seconds", 12.5}, {"stage_seconds", {{"load", 2.0}, {"model", 10.5}}}});
+  const std::string older_align_html = run_report_html(workspace, older_align, {});
+  EXPECT_TRUE(has(older_align_html, "<td>wall time, s</td><td class=\"num\">12.5</td>"));
+  EXPECT_TRUE(has(older_align_html, "Where the time went"));
+  const std::int64_t older_link = workspace.begin_run({{"task", "link"}});
+  workspace.finish_run(older_link, {{"task", "link"}, {"wall_seconds", 3.25}, {"stage_seconds", {{"retrieve", 3.0}}}});
+  const std::string older_link_html = run_report_html(workspace, older_link, {});
+  EXPECT_TRUE(has(older_link_html, "<td>wall time, s</td><td class=\"num\">3.25</td>"));
+  EXPECT_TRUE(has(older_link_html, "Where the time went"));
 
   const std::int64_t scored = workspace.begin_run({{"task", "align"}});
   workspace.store_explanations(scored, {{"e1", "f1", "match", "candidate-score", 1.0, {{"blocking_score", 1.0}}}});

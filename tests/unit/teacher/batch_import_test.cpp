@@ -82,6 +82,22 @@ TEST(BatchSpecTest, EveryOpenAiTeacherBecomesItsBatchCounterpart) {
   EXPECT_EQ(batch_spec_of("weighted:openai:a|unsupervised"), "weighted:batch:a|unsupervised");
   EXPECT_EQ(batch_spec_of("unsupervised"), "");
   EXPECT_EQ(batch_spec_of("batch:gpt-4o-mini"), "");
+  // A recording's path is no teacher: only each single teacher's own prefix counts.
+  EXPECT_EQ(batch_spec_of("majority:openai:a|replay:/data/openai:x.json"), "majority:batch:a|replay:/data/openai:x.json");
+  EXPECT_EQ(batch_spec_of("replay:/data/openai:x.json"), "");
+}
+
+TEST(TeacherSpecTest, KindsAreTakenFromEachTeachersPrefixNotFromTextInPaths) {
+  EXPECT_TRUE(calls_llm("openai:gpt-4o"));
+  EXPECT_TRUE(calls_llm("majority:replay:a.json|batch:m|unsupervised"));
+  EXPECT_FALSE(calls_llm("replay:/data/openai:runs/batch:1.json"));
+  EXPECT_TRUE(exports_batch("weighted:openai:a|batch:b"));
+  EXPECT_FALSE(exports_batch("replay:/data/batch:1.json"));
+  EXPECT_FALSE(exports_batch("openai:batch:model"));  // a model name, not a batch teacher
+  EXPECT_TRUE(uses_simulated_teacher("simulated:0.1"));
+  EXPECT_TRUE(uses_simulated_teacher("majority:simulated:0.1|simulated:0.2|unsupervised"));
+  EXPECT_FALSE(uses_simulated_teacher("replay:/data/simulated:1.json"));
+  EXPECT_FALSE(uses_simulated_teacher("unsupervised"));
 }
 
 }  // namespace
