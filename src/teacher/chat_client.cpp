@@ -24,6 +24,7 @@
 
 #include "matchmaker/error.h"
 #include "text/normalize.h"
+#include "text/utf8.h"
 
 namespace matchmaker::teacher {
 namespace {
@@ -62,25 +63,18 @@ std::string excerpt(std::string_view text, std::size_t max_bytes = kMaxExcerptBy
   std::string out;
   std::size_t pos = 0;
   while (pos < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[pos]);
-    std::size_t length = 1;
-    if (lead >= 0xC2 && lead <= 0xDF) length = 2;
-    else if (lead >= 0xE0 && lead <= 0xEF) length = 3;
-    else if (lead >= 0xF0 && lead <= 0xF4) length = 4;
-    else if (lead >= 0x80) length = 0;  // a continuation or invalid lead byte
-    bool valid = length > 0 && pos + length <= text.size();
-    for (std::size_t offset = 1; valid && offset < length; ++offset) {
-      valid = (static_cast<unsigned char>(text[pos + offset]) & 0xC0) == 0x80;
-    }
-    const std::size_t step = valid ? length : 1;
-    if (out.size() + step > max_bytes) {
+    const std::size_t start = pos;
+    const char32_t code_point = text::decode_utf8(text, pos);
+    const std::size_t length = pos - start;
+    // decode_utf8 steps over an invalid byte (overlong forms and surrogates included) one at a time.
+    const bool valid = !(code_point == text::kReplacementCharacter && length == 1);
+    if (out.size() + (valid ? length : 1) > max_bytes) {
       out += "...";
       break;
     }
     if (!valid) out += '?';
-    else if (length == 1 && (lead < 0x20 || lead == 0x7F)) out += ' ';
-    else out.append(text.substr(pos, length));
-    pos += step;
+    else if (code_point < 0x20 || code_point == 0x7F) out += ' ';
+    else out.append(text.substr(start, length));
   }
   return out;
 }

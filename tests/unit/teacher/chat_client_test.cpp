@@ -377,6 +377,18 @@ TEST(ChatClientTest, BadRequestIsNotRetried) {
   EXPECT_NE(result.error_message.find("max_tokens is too large"), std::string::npos) << result.error_message;
 }
 
+TEST(ChatClientTest, ErrorTextIsValidUtf8EvenFromOverlongFormsAndSurrogates) {
+  FakeLlmServer server([](const httplib::Request&, httplib::Response& response, int) {
+    response.status = 400;
+    // An overlong "/" and a UTF-16 surrogate: both look like UTF-8 byte patterns but are invalid.
+    response.set_content("bad \xE0\x80\xAF and \xED\xA0\x80 end\tcaf\xC3\xA9", "text/plain");
+  });
+  const ChatResult result = ChatClient(test_config(server.base_url())).complete(kQuestion);
+  EXPECT_EQ(result.error, ChatError::kHttp4xx);
+  EXPECT_NE(result.error_message.find("bad ??? and ??? end caf\xC3\xA9"), std::string::npos) << result.error_message;
+  EXPECT_NO_THROW(static_cast<void>(nlohmann::json(result.error_message).dump()));  // metrics and logs hold it as JSON
+}
+
 TEST(ChatClientTest, RequestTimeout408IsRetried) {
   FakeLlmServer server([](const httplib::Request&, httplib::Response& response, int hit) {
     if (hit == 1) {
