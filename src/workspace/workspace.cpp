@@ -373,25 +373,6 @@ void Workspace::set_component(std::int64_t run_id, const std::string& kind, cons
   }
 }
 
-void Workspace::check_component(std::int64_t run_id, const std::string& kind, const std::string& expected) const {
-  try {
-    SQLite::Statement query(db(), "SELECT name FROM components WHERE run_id = ? AND kind = ?");
-    query.bind(1, run_id);
-    query.bind(2, kind);
-    if (!query.executeStep()) {
-      require_run(run_id);
-      throw InputError(prefix(path_) + run_name(run_id) + " has no " + kind + " recorded");
-    }
-    const std::string stored = query.getColumn(0).getString();
-    if (stored != expected) {
-      throw InputError(prefix(path_) + run_name(run_id) + " was made with " + kind + " '" + stored +
-                       "', this build has '" + expected + "'");
-    }
-  } catch (const SQLite::Exception& error) {
-    throw_failure(path_, "read components", error);
-  }
-}
-
 std::optional<Workspace::CachedAnswer> Workspace::find_answer(const std::string& teacher,
                                                               const std::string& prompt_key) const {
   try {

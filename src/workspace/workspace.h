@@ -81,13 +81,9 @@ class Workspace {
   std::int64_t begin_run(const nlohmann::json& config);
 
   // Records which version of a component the run used, e.g. ("normalizer", "nfkc_casefold_v1"). Setting
-  // a kind again replaces its name. InputError if the run does not exist.
+  // a kind again replaces its name (run_info lists them). InputError if the run does not exist.
   void set_component(std::int64_t run_id, const std::string& kind, const std::string& name);
 
-  // Refuses to reuse a run's persisted state with a different component: throws
-  // InputError("workspace FILE: run N was made with KIND 'x', this build has 'y'") on a mismatch, and
-  // InputError if the run does not exist or has no KIND recorded.
-  void check_component(std::int64_t run_id, const std::string& kind, const std::string& expected) const;
 
   // The teacher-answer cache, so that no prompt is asked (paid for) twice. Keyed by (teacher spec,
   // prompt key); the prompt key is an opaque string computed by the caller (e.g. a hash of the exact
