@@ -118,6 +118,7 @@ EvalQueries read_eval_queries(const std::string& path, const Table& left) {
   }
   std::vector<std::string> ids;
   std::vector<std::uint8_t> ground_answer_zero;  // per id
+  std::vector<std::size_t> id_lines;              // per id of a plain list: its line (for errors)
   EvalQueries queries;
   if (in.peek() == '{') {
     nlohmann::json document;
@@ -150,9 +151,11 @@ EvalQueries read_eval_queries(const std::string& path, const Table& left) {
     }
   } else {
     std::string line;
-    while (std::getline(in, line)) {
+    for (std::size_t line_number = 1; std::getline(in, line); ++line_number) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (!line.empty()) ids.push_back(line);
+      if (line.empty()) continue;
+      ids.push_back(line);
+      id_lines.push_back(line_number);
     }
     ground_answer_zero.assign(ids.size(), 0);
   }
@@ -161,7 +164,10 @@ EvalQueries read_eval_queries(const std::string& path, const Table& left) {
   const auto left_rows = left.id_index();
   for (std::size_t idx = 0; idx < ids.size(); ++idx) {
     const auto found = left_rows.find(ids[idx]);
-    if (found == left_rows.end()) throw InputError::At(path, 0, "query id '" + ids[idx] + "' is not in " + left.source());
+    if (found == left_rows.end()) {
+      if (!id_lines.empty()) throw InputError::At(path, id_lines[idx], "query id '" + ids[idx] + "' is not in " + left.source());
+      throw InputError::At(path, 0, "responses[" + std::to_string(idx) + "].query_id '" + ids[idx] + "' is not in " + left.source());
+    }
     queries.rows.push_back(found->second);
     if (queries.has_ground_answers && ground_answer_zero[idx]) queries.blocking_missed.push_back(found->second);
   }

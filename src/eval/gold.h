@@ -41,7 +41,7 @@ struct EvalQueries {
   std::vector<std::uint32_t> rows;  // left rows, sorted and unique
   // Whether every response carries DistillER's `ground_answer`; then `blocking_missed` holds the rows
   // whose ground_answer is 0 (sorted): DistillER's own blocking showed no gold record for them, or there
-  // is none. DistillER's scorer counts a "none" right on those; DESIGN.md's query accuracy does not.
+  // is none. DistillER's scorer counts a "none" right on those; our query accuracy does not.
   bool has_ground_answers = false;
   std::vector<std::uint32_t> blocking_missed;
 };

@@ -59,8 +59,16 @@ TEST(EvalQueriesTest, AnUnknownQueryIdIsAnInputErrorNamingTheFile) {
     read_eval_queries(path, left);
     FAIL() << "expected an InputError";
   } catch (const InputError& error) {
-    EXPECT_NE(std::string(error.what()).find(path), std::string::npos) << error.what();
-    EXPECT_NE(std::string(error.what()).find("'q9'"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find(path + ": responses[0].query_id 'q9' is not in"), std::string::npos)
+        << error.what();
+  }
+  // In a list of ids, the line (a blank line counts).
+  const std::string list = dir.write("ids.txt", "q1\n\nq9\n");
+  try {
+    read_eval_queries(list, left);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find(list + ":3: query id 'q9' is not in"), std::string::npos) << error.what();
   }
 }
 
