@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 
@@ -81,8 +82,9 @@ std::string side_file(const std::string& dir, const char* stem, int side) {
   return (fs::path(dir) / (std::string(stem) + "_" + std::to_string(side))).string();
 }
 
+// `side` comes from the code (1 or 2), not from the user: another value is a bug.
 void check_side(int side) {
-  if (side != 1 && side != 2) throw InputError("knowledge graph side must be 1 or 2, got " + std::to_string(side));
+  if (side != 1 && side != 2) throw std::invalid_argument("knowledge graph side must be 1 or 2, got " + std::to_string(side));
 }
 
 void check_not_empty(const graph::KnowledgeGraph& graph) {

@@ -87,7 +87,8 @@ FileContents read_whole_file(const std::string& path) {
 }
 
 // Offset of the first byte that does not start a well-formed UTF-8 sequence (no overlongs, no
-// surrogates, nothing above U+10FFFF), or kNotFound. Own validator so io/ does not depend on text/.
+// surrogates, nothing above U+10FFFF), or kNotFound. It finds the byte where text::decode_utf8 would replace it, so
+// that the error can name where the bad text is.
 std::size_t find_invalid_utf8(std::string_view text, std::size_t from = 0) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t size = text.size();

@@ -6,7 +6,6 @@
 #include <limits>
 #include <array>
 #include <cmath>
-#include <fstream>
 #include <optional>
 
 #include "eval/metrics.h"

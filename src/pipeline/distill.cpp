@@ -698,7 +698,7 @@ DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* k
   const std::size_t training_rows = data.rows.size();
   result.student = std::make_unique<student::XGBoostStudent>();
   train_student(*result.student, std::move(data), settings);
-  // Deciding is what the student does for every query: timed on its own (DESIGN: <= 1 ms per query).
+  // Deciding is what the student does for every query: timed on its own (the target: at most 1 ms per query).
   const auto predict_start = std::chrono::steady_clock::now();
   result.student_scores = result.student->predict(features);
   const double predict_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - predict_start).count();

@@ -137,8 +137,8 @@ std::vector<io::OutputOption> with_teacher_outputs(std::vector<io::OutputOption>
 // batch:). Logs the change; does nothing otherwise.
 void follow_batch_run(DistillSettings& settings, const workspace::Workspace& workspace);
 
-// Runs the shared machinery on `problem`. `known` may be null. Records the model in `run_workspace`
-// if given. Throws RuntimeFailure when the labels hold only one class.
+// Runs the shared machinery on `problem`. `known` may be null. Throws RuntimeFailure when the labels
+// hold only one class. It records nothing: the job stores the model and decisions in its workspace.
 DistillResult distill(const teacher::MatchProblem& problem, const KnownLabels* known, const DistillSettings& settings,
                       StageTimer& timer);
 

@@ -18,7 +18,6 @@
 #include "matchmaker/error.h"
 #include "pipeline/run_record.h"
 #include "resolve/ranking.h"
-#include "student/xgboost_student.h"
 #include "teacher/teacher.h"
 
 namespace matchmaker::pipeline {
@@ -249,8 +248,6 @@ bool has_both_classes(const KnownLabels& known) {
   return positives > 0 && positives < known.labels.size();
 }
 
-// Outputs replace their files whole: one named like an input (a metrics file given as the gold file)
-// would destroy that input.
 std::string mode_name(const LinkConfig& config) {
   if (config.reranker == "none") return "retriever";
   std::string mode = config.train_mentions_path.empty() ? "label-free" : "supervised";
@@ -364,7 +361,8 @@ KnownLabels dictionary_self_supervision(const candidates::ConceptRetriever& retr
 LinkAccuracy link_accuracy(const io::MentionSet& mentions, const std::vector<std::string>& gold_ids,
                            const candidates::CandidatePairs& pairs,
                            const std::vector<float>& scores, const GoldPairs& gold) {
-  // Worst part rank per mention (0 = a part with gold was missed), over mentions with gold.
+  // Worst part rank per mention (kMissed: a part whose gold the candidates lack; 0: no part seen yet),
+  // over mentions with gold.
   constexpr std::size_t kMissed = std::numeric_limits<std::size_t>::max();
   std::vector<std::size_t> worst(mentions.num_source_mentions, 0);
   std::vector<std::uint8_t> has_gold(mentions.num_source_mentions, 0);
@@ -624,6 +622,8 @@ void run_link(const LinkConfig& config) {
   if (config.reranker == "none" && config.distill.teacher != "none") {
     throw InputError("--reranker none ranks by retrieval alone: it takes no --teacher");
   }
+  // Outputs replace their files whole: one named like an input (a metrics file given as the gold file)
+  // would destroy that input.
   io::refuse_outputs_over_inputs(
       with_teacher_inputs({config.mentions_path, config.dictionary_path, config.gold_path, config.train_mentions_path},
                           config.distill),

@@ -4,10 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <numeric>
 #include <optional>
 
 #include "candidates/tfidf_blocker.h"
@@ -20,7 +18,6 @@
 #include "pipeline/run_record.h"
 #include "pipeline/stage_timer.h"
 #include "resolve/threshold.h"
-#include "student/xgboost_student.h"
 #include "teacher/sft_export.h"
 #include "teacher/teacher.h"
 #include "text/encoded_table.h"
@@ -54,7 +51,6 @@ void validate(const MatchConfig& config) {
   if (config.right_path.empty() && config.resolve == "unique-mapping") {
     throw InputError("--resolve unique-mapping needs two tables; use connected-components or best-match");
   }
-  // Its clusters are of one table's rows (it read right rows as left ones, past the end: a crash).
   io::refuse_outputs_over_inputs(with_teacher_inputs({config.left_path, config.right_path, config.gold_path,
                                                       config.eval_queries_path, config.replay_gold},
                                                      config.distill),
@@ -63,6 +59,7 @@ void validate(const MatchConfig& config) {
                                                        {"--export-sft", config.sft_path},
                                                        {"--workspace", config.workspace_path}},
                                                       config.workspace_path, config.out_path, config.distill));
+  // Its clusters are of one table's rows (it read right rows as left ones, past the end: a crash).
   if (!config.right_path.empty() && config.resolve == "connected-components") {
     throw InputError("--resolve connected-components clusters the records of one table (--left alone); for two "
                      "tables use unique-mapping or best-match");

@@ -17,9 +17,9 @@ struct StudentOptions {
   int max_depth = 4;
   double learning_rate = 0.1;
   // Leaves need some weight of evidence, so that one or two (possibly wrong) teacher labels do not
-  // carve out a region of their own. 2-3 raised the ER DistillER means with LLM teachers; 5 did too but made
-  // the unsupervised teacher's student unstable (D6 pair F1 0.73 -> 0.58), and 3 was too coarse for
-  // the small samples of a few hundred records (bundled dedup example F1 0.56 -> 0.43).
+  // carve out a region of their own. 2 and 3 both raised the ER DistillER means with LLM teachers; 5 did
+  // too but made the unsupervised teacher's student unstable (D6 pair F1 0.73 -> 0.58). 2, not 3: 3 was
+  // too coarse for the small samples of a few hundred records (bundled dedup example F1 0.56 -> 0.43).
   double min_child_weight = 2.0;
   // Weight of a positive label relative to a negative one (XGBoost's scale_pos_weight).
   double scale_pos_weight = 1.0;

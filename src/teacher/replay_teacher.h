@@ -63,7 +63,7 @@ struct ReplayDecision {
   std::string explanation;
 };
 
-// The replay rule (DESIGN.md, ER benchmark) for a query that has a recording, shown with the right
+// The replay rule (how bench/er_distiller replays DistillER's recordings) for a query that has a recording, shown with the right
 // ids `shown_right_ids` in the order shown:
 // - an unparseable recorded answer: unanswered (answered = false);
 // - "[0]": none;

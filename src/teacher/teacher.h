@@ -138,9 +138,10 @@ void check_run_caps(const TeacherOptions& options);
 // The budget of a run with these options' caps (checked as check_run_caps does).
 std::shared_ptr<CallBudget> make_run_budget(const TeacherOptions& options);
 
-// Builds a teacher from its spec: "unsupervised", "replay:FILE[,FILE...]" or "openai:MODEL" (endpoint
-// from OPENAI_BASE_URL, key from OPENAI_API_KEY). Throws InputError naming the valid specs for an
-// unknown one.
+// Builds a teacher from its spec: "unsupervised", "replay:FILE[,FILE...]", "openai:MODEL" (endpoint
+// from OPENAI_BASE_URL, key from OPENAI_API_KEY), "batch:MODEL", "simulated:RATE" or a vote
+// ("majority:SPEC|SPEC...", "weighted:..."). Throws InputError naming the valid specs for an unknown
+// one.
 std::unique_ptr<Teacher> make_teacher(const std::string& spec, const TeacherOptions& options = {});
 
 }  // namespace matchmaker::teacher

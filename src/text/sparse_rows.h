@@ -22,7 +22,7 @@ struct SparseRows {
   }
 
   // Appends a row from unsorted term ids (duplicates allowed): terms are sorted, duplicates summed
-  // into counts. `scratch` is reused across calls.
+  // into counts. Sorts `term_ids` in place (the caller's buffer, reused across calls).
   void append_counts(std::vector<std::uint32_t>& term_ids);
 };
 
