@@ -11,6 +11,7 @@
 #include "io/table_reader.h"
 #include "matchmaker/error.h"
 #include "text/normalize.h"
+#include "text/strings.h"
 
 namespace matchmaker::eval {
 namespace {

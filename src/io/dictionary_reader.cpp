@@ -13,13 +13,10 @@
 #include "io/table_reader.h"
 #include "matchmaker/error.h"
 #include "text/normalize.h"
+#include "text/strings.h"
 
 namespace matchmaker::io {
 namespace {
-
-std::string lower_extension(const std::string& path) {
-  return text::ascii_lowercase(std::filesystem::path(path).extension().string());
-}
 
 // Collects (id, name) entries in file order and groups them by id: a concept's synonyms may be spread
 // over many lines (BioSyn writes one synonym per line).
@@ -66,13 +63,13 @@ class DictionaryBuilder {
 Dictionary read_biosyn(const std::string& path) {
   DictionaryBuilder builder(path);
   for_each_text_line(path, [&](std::string_view line, std::size_t line_number) {
-    if (trim_blanks(line).empty()) return;
+    if (text::trim(line, " \t").empty()) return;
     const auto separator = line.find("||");
     if (separator == std::string_view::npos) {
       throw InputError::At(path, line_number, "expected ID||NAME, found no '||'");
     }
-    const std::string_view id = trim_blanks(line.substr(0, separator));
-    const std::string_view name = trim_blanks(line.substr(separator + 2));
+    const std::string_view id = text::trim(line.substr(0, separator), " \t");
+    const std::string_view name = text::trim(line.substr(separator + 2), " \t");
     if (name.find("||") != std::string_view::npos) {
       throw InputError::At(path, line_number, "expected ID||NAME, found more than one '||'");
     }
@@ -113,7 +110,7 @@ Dictionary read_askapatient(const std::string& path) {
   DictionaryBuilder builder(path);
   for (const auto& [id, entries] : document.items()) {
     const std::string where = "concept \"" + id + "\"";
-    if (trim_blanks(id).empty()) throw InputError::At(path, 0, "empty concept id");
+    if (text::trim(id, " \t").empty()) throw InputError::At(path, 0, "empty concept id");
     if (!entries.is_array() || entries.empty()) {
       throw InputError::At(path, 0, where + ": expected a non-empty list of [TYPE, NAME] pairs");
     }
@@ -121,7 +118,7 @@ Dictionary read_askapatient(const std::string& path) {
       if (!entry.is_array() || entry.size() != 2 || !entry[1].is_string()) {
         throw InputError::At(path, 0, where + ": expected [TYPE, NAME] pairs, found " + entry.dump());
       }
-      const std::string name(trim_blanks(entry[1].get<std::string>()));
+      const std::string name(text::trim(entry[1].get<std::string>(), " \t"));
       if (name.empty()) throw InputError::At(path, 0, where + ": empty name");
       builder.add(id, name);
     }
@@ -139,7 +136,7 @@ Dictionary read_table_dictionary(const std::string& path) {
   // a header "name,id" swapped names and ids, both silently.
   const auto column_named = [&](std::string_view wanted) -> std::optional<std::size_t> {
     for (std::size_t column = 0; column < table.num_columns(); ++column) {
-      if (text::ascii_lowercase(trim_blanks(table.columns()[column])) == wanted) return column;
+      if (text::ascii_lowercase(text::trim(table.columns()[column], " \t")) == wanted) return column;
     }
     return std::nullopt;
   };
@@ -153,15 +150,15 @@ Dictionary read_table_dictionary(const std::string& path) {
   }
   DictionaryBuilder builder(path);
   for (std::size_t row = 0; row < table.num_rows(); ++row) {
-    const std::string_view id = trim_blanks(table.cell(row, *id_column));
-    const std::string_view name = trim_blanks(table.cell(row, *name_column));
+    const std::string_view id = text::trim(table.cell(row, *id_column), " \t");
+    const std::string_view name = text::trim(table.cell(row, *name_column), " \t");
     // Line of the record when no quoted field spans lines (the header is line 1).
     if (id.empty()) throw InputError::At(path, row + 2, "empty id in column " + table.columns()[*id_column]);
     if (name.empty()) throw InputError::At(path, row + 2, "empty name in column " + table.columns()[*name_column]);
     builder.add(id, name);
     for (std::size_t column = 0; column < table.num_columns(); ++column) {
       if (column == *id_column || column == *name_column) continue;
-      const std::string_view synonym = trim_blanks(table.cell(row, column));
+      const std::string_view synonym = text::trim(table.cell(row, column), " \t");
       if (!synonym.empty()) builder.add(id, synonym);
     }
   }
@@ -212,7 +209,7 @@ Dictionary read_obo(const std::string& path) {
     term = Term{};
   };
   for_each_text_line(path, [&](std::string_view raw_line, std::size_t line_number) {
-    const std::string_view line = trim_blanks(raw_line);
+    const std::string_view line = text::trim(raw_line, " \t");
     if (line.empty() || line.front() == '!') return;
     if (line.front() == '[') {
       finish_term();
@@ -226,7 +223,7 @@ Dictionary read_obo(const std::string& path) {
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) throw InputError::At(path, line_number, "expected TAG: VALUE");
     const std::string_view tag = line.substr(0, colon);
-    const std::string_view value = trim_blanks(line.substr(colon + 1));
+    const std::string_view value = text::trim(line.substr(colon + 1), " \t");
     if (tag == "id") {
       if (value.empty()) throw InputError::At(path, line_number, "empty id");
       term.id = value;
@@ -234,7 +231,7 @@ Dictionary read_obo(const std::string& path) {
       term.name = value;
     } else if (tag == "synonym") {
       std::string synonym = obo_quoted_text(value, path, line_number);
-      if (!trim_blanks(synonym).empty()) term.synonyms.emplace_back(trim_blanks(synonym));
+      if (!text::trim(synonym, " \t").empty()) term.synonyms.emplace_back(text::trim(synonym, " \t"));
     } else if (tag == "is_obsolete") {
       term.obsolete = value == "true";
     }
@@ -244,14 +241,14 @@ Dictionary read_obo(const std::string& path) {
 }
 
 DictionaryFormat detect_format(const std::string& path) {
-  const std::string extension = lower_extension(path);
+  const std::string extension = text::lower_extension(path);
   if (extension == ".obo") return DictionaryFormat::kObo;
   if (extension == ".json") return DictionaryFormat::kAskAPatient;
   if (extension == ".csv" || extension == ".tsv" || extension == ".tab") return DictionaryFormat::kTable;
   std::ifstream file(path, std::ios::binary);
   if (!file) throw InputError::At(path, 0, "cannot open the file");
   std::string first_line;
-  while (std::getline(file, first_line) && trim_blanks(first_line).empty()) {
+  while (std::getline(file, first_line) && text::trim(first_line, " \t").empty()) {
   }
   if (first_line.find("||") != std::string::npos) return DictionaryFormat::kBioSyn;
   if (first_line.rfind("format-version:", 0) == 0 || first_line == "[Term]") return DictionaryFormat::kObo;
@@ -294,19 +291,12 @@ std::vector<std::string_view> split_concept_ids(std::string_view ids) {
   std::size_t start = 0;
   for (std::size_t pos = 0; pos <= ids.size(); ++pos) {
     if (pos == ids.size() || ids[pos] == '|' || ids[pos] == '+') {
-      const std::string_view part = trim_blanks(ids.substr(start, pos - start));
+      const std::string_view part = text::trim(ids.substr(start, pos - start), " \t");
       if (!part.empty()) parts.push_back(part);
       start = pos + 1;
     }
   }
   return parts;
-}
-
-std::string_view trim_blanks(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t");
-  return text.substr(first, last - first + 1);
 }
 
 void for_each_text_line(const std::string& path,

@@ -48,8 +48,6 @@ Dictionary read_dictionary(const std::string& path, DictionaryFormat format = Di
 // {a, b, c}); empty parts dropped. Views point into `ids`.
 std::vector<std::string_view> split_concept_ids(std::string_view ids);
 
-// `text` without leading and trailing spaces and tabs.
-std::string_view trim_blanks(std::string_view text);
 
 // Calls on_line(line, line_number) for every line of a text file (1-based numbers; a UTF-8 BOM, the
 // line break and a trailing '\r' removed). Throws InputError for a missing file or invalid UTF-8.

@@ -9,6 +9,7 @@
 #include "io/dictionary_reader.h"
 #include "io/table_reader.h"
 #include "matchmaker/error.h"
+#include "text/strings.h"
 
 namespace matchmaker::io {
 namespace {
@@ -70,22 +71,22 @@ MentionSet read_biosyn(const std::string& path) {
   std::uint32_t num_mentions = 0;
   for (const auto& file : biosyn_files(path)) {
     for_each_text_line(file, [&](std::string_view line, std::size_t line_number) {
-      if (trim_blanks(line).empty()) return;
+      if (text::trim(line, " \t").empty()) return;
       const auto fields = split_on(line, "||");
       if (fields.size() != 5) {
         throw InputError::At(file, line_number,
                              "expected 5 fields DOC||START|END||TYPE||MENTION||CUI, found " +
                                  std::to_string(fields.size()));
       }
-      const std::string_view span = trim_blanks(fields[1]);
+      const std::string_view span = text::trim(fields[1], " \t");
       if (span.find('|') == std::string_view::npos) {
         throw InputError::At(file, line_number, "field 2 (span): expected START|END, found '" + std::string(span) + "'");
       }
-      const std::string_view mention = trim_blanks(fields[3]);
-      const std::string_view gold = trim_blanks(fields[4]);
+      const std::string_view mention = text::trim(fields[3], " \t");
+      const std::string_view gold = text::trim(fields[4], " \t");
       if (mention.empty()) throw InputError::At(file, line_number, "field 4 (mention) is empty");
       if (gold.empty()) throw InputError::At(file, line_number, "field 5 (CUI) is empty; write -1 for none");
-      std::string id = std::string(trim_blanks(fields[0])) + ":" + std::string(span.substr(0, span.find('|'))) + "-" +
+      std::string id = std::string(text::trim(fields[0], " \t")) + ":" + std::string(span.substr(0, span.find('|'))) + "-" +
                        std::string(span.substr(span.find('|') + 1));
       // The same span twice (rare, but in the data) keeps both, told apart by file and line ("@LINE"
       // alone collided across the files of a directory, two mentions then sharing one id).
@@ -113,16 +114,16 @@ MentionSet read_askapatient(const std::string& path) {
   MentionSetBuilder builder(path);
   std::uint32_t num_mentions = 0;
   for_each_text_line(path, [&](std::string_view line, std::size_t line_number) {
-    if (trim_blanks(line).empty()) return;
+    if (text::trim(line, " \t").empty()) return;
     const auto fields = split_on(line, "\t");
     if (fields.size() != 3) {
       throw InputError::At(path, line_number,
                            "expected 3 tab-separated fields CONCEPT_ID, CONCEPT_NAME, PHRASE, found " +
                                std::to_string(fields.size()));
     }
-    if (trim_blanks(fields[0]).empty()) throw InputError::At(path, line_number, "field 1 (concept id) is empty");
-    if (trim_blanks(fields[2]).empty()) throw InputError::At(path, line_number, "field 3 (phrase) is empty");
-    builder.add(std::to_string(line_number), trim_blanks(fields[2]), trim_blanks(fields[0]), num_mentions++);
+    if (text::trim(fields[0], " \t").empty()) throw InputError::At(path, line_number, "field 1 (concept id) is empty");
+    if (text::trim(fields[2], " \t").empty()) throw InputError::At(path, line_number, "field 3 (phrase) is empty");
+    builder.add(std::to_string(line_number), text::trim(fields[2], " \t"), text::trim(fields[0], " \t"), num_mentions++);
   });
   return builder.finish(num_mentions);
 }
@@ -140,7 +141,7 @@ MentionSet read_table_mentions(const std::string& path) {
   set.table = Table(path, columns, 0);
   std::vector<std::string_view> cells;
   for (std::size_t row = 0; row < table.num_rows(); ++row) {
-    cells.assign({table.id(row), trim_blanks(table.cell(row, static_cast<std::size_t>(mention_column)))});
+    cells.assign({table.id(row), text::trim(table.cell(row, static_cast<std::size_t>(mention_column)), " \t")});
     // Line of the record when no quoted field spans lines (the header is line 1).
     if (cells[1].empty()) throw InputError::At(path, row + 2, "empty value in column 'mention'");
     if (context_column >= 0) cells.push_back(table.cell(row, static_cast<std::size_t>(context_column)));
@@ -172,7 +173,7 @@ MentionFormat parse_mention_format(const std::string& name) {
 MentionSet read_mentions(const std::string& path, MentionFormat format) {
   if (!std::filesystem::exists(path)) throw InputError::At(path, 0, "no such file");
   if (format == MentionFormat::kAuto) {
-    const std::string extension = std::filesystem::path(path).extension().string();
+    const std::string extension = text::lower_extension(path);
     if (std::filesystem::is_directory(path) || extension == ".concept") {
       format = MentionFormat::kBioSyn;
     } else if (extension == ".txt" && looks_like_askapatient(path)) {

@@ -17,6 +17,7 @@
 
 #include "matchmaker/error.h"
 #include "text/normalize.h"
+#include "text/strings.h"
 
 namespace matchmaker::io {
 namespace {
@@ -180,22 +181,8 @@ std::string join_names(const std::vector<std::string>& names) {
   return out.empty() ? "(none)" : out;
 }
 
-std::string_view trim_whitespace(std::string_view text) {
-  constexpr std::string_view kWhitespace = " \t\r\n\f\v";
-  const std::size_t begin = text.find_first_not_of(kWhitespace);
-  if (begin == kNotFound) return {};
-  return text.substr(begin, text.find_last_not_of(kWhitespace) - begin + 1);
-}
-
-std::string lower_ascii(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
-}
-
 TableFormat format_from_extension(const std::string& path) {
-  const std::string extension = lower_ascii(std::filesystem::path(path).extension().string());
+  const std::string extension = text::lower_extension(path);
   if (extension == ".tsv" || extension == ".tab") return TableFormat::kTsv;
   if (extension == ".jsonl" || extension == ".ndjson") return TableFormat::kJsonl;
   return TableFormat::kCsv;
@@ -442,7 +429,7 @@ Table read_delimited(const TableReadOptions& options, char delimiter) {
   std::vector<std::string> columns;
   columns.reserve(fields.size());
   for (std::size_t field_idx = 0; field_idx < fields.size(); ++field_idx) {
-    const std::string name(trim_whitespace(fields[field_idx]));
+    const std::string name(text::trim(fields[field_idx]));
     // A repeated name would make every lookup by name ambiguous, so it is an error, not a guess.
     const auto previous = std::find(columns.begin(), columns.end(), name);
     if (previous != columns.end()) {

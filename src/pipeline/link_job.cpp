@@ -19,6 +19,7 @@
 #include "pipeline/run_record.h"
 #include "resolve/ranking.h"
 #include "teacher/teacher.h"
+#include "text/strings.h"
 
 namespace matchmaker::pipeline {
 namespace {
@@ -69,7 +70,7 @@ std::vector<std::string> read_gold_ids(const std::string& path, const io::Mentio
   }
   const auto mention_rows = mentions.table.id_index();
   std::vector<std::string> gold(mentions.table.num_rows());
-  const auto extension = std::filesystem::path(path).extension().string();
+  const auto extension = text::lower_extension(path);
   if (std::filesystem::is_directory(path) || extension == ".concept" ||
       (extension == ".txt" && mention_format != io::MentionFormat::kTable)) {
     const io::MentionSet other = io::read_mentions(path);

@@ -1,4 +1,5 @@
 #include "teacher/answer_parser.h"
+#include "text/strings.h"
 
 #include <algorithm>
 #include <array>
@@ -14,6 +15,9 @@ namespace matchmaker::teacher {
 
 namespace {
 
+// Answers are parsed into variables named `text`, which would hide the namespace.
+using text::trim;
+
 using nlohmann::json;
 
 // Numbers beyond this are all "out of range"; saturating keeps "[99999999999999999999]" from overflowing.
@@ -26,12 +30,6 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' |
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
 
 // Reasoning models put their deliberation in <think>...</think>; it may name several candidates and
 // is not the answer. Some chat templates put the opening tag in the prompt, so a lone "</think>"

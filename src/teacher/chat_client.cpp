@@ -25,6 +25,7 @@
 #include "matchmaker/error.h"
 #include "text/normalize.h"
 #include "text/utf8.h"
+#include "text/strings.h"
 
 namespace matchmaker::teacher {
 namespace {
@@ -49,13 +50,6 @@ std::string redact(std::string text, std::string_view secret) {
 }
 // A read failure this close to the read timeout is the timeout (httplib reports both as Error::Read).
 constexpr double kTimeoutFraction = 0.9;
-
-std::string trim(std::string_view text) {
-  const auto begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos) return {};
-  const auto end = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(begin, end - begin + 1));
-}
 
 // Text from a server, made safe for a one-line message that may end up in JSON: valid UTF-8 only
 // (anything else becomes '?'), control characters become spaces, at most `max_bytes` plus "...".
@@ -104,7 +98,7 @@ struct BaseUrl {
 };
 
 BaseUrl parse_base_url(const std::string& raw_url) {
-  const std::string url = trim(raw_url);
+  const std::string url(text::trim(raw_url));
   const auto fail = [&](const std::string& problem) {
     return InputError(fmt::format("base URL '{}': {}", redact_url(url), problem));
   };
@@ -256,7 +250,7 @@ std::string error_detail(const std::string& body, std::string* code) {
 std::optional<double> retry_after(const httplib::Response& response) {
   // retry-after-ms (sent by some OpenAI-compatible servers) is the more precise of the two.
   if (response.has_header("retry-after-ms")) {
-    const std::string value = trim(response.get_header_value("retry-after-ms"));
+    const std::string value(text::trim(response.get_header_value("retry-after-ms")));
     double millis = 0.0;
     const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), millis);
     if (error == std::errc() && end == value.data() + value.size() && std::isfinite(millis) && millis >= 0.0) {
@@ -463,12 +457,12 @@ std::int64_t estimate_prompt_tokens(const std::vector<ChatMessage>& messages) {
 }
 
 std::optional<double> parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now) {
-  const std::string text = trim(value);
-  if (text.empty()) return std::nullopt;
-  if (std::isdigit(static_cast<unsigned char>(text.front()))) {
+  const std::string trimmed(text::trim(value));
+  if (trimmed.empty()) return std::nullopt;
+  if (std::isdigit(static_cast<unsigned char>(trimmed.front()))) {
     double seconds = 0.0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-    if (error == std::errc() && end == text.data() + text.size() && std::isfinite(seconds) && seconds >= 0.0) {
+    const auto [end, error] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), seconds);
+    if (error == std::errc() && end == trimmed.data() + trimmed.size() && std::isfinite(seconds) && seconds >= 0.0) {
       return seconds;
     }
     return std::nullopt;
@@ -476,7 +470,7 @@ std::optional<double> parse_retry_after(std::string_view value, std::chrono::sys
   // HTTP-date: IMF-fixdate, and the obsolete RFC 850 and asctime forms RFC 9110 still asks to accept.
   for (const char* format : {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %d %H:%M:%S %Y"}) {
     std::tm parts{};
-    std::istringstream in(text);
+    std::istringstream in(trimmed);
     in.imbue(std::locale::classic());  // English day and month names whatever the user's locale
     in >> std::get_time(&parts, format);
     if (in.fail()) continue;

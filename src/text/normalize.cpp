@@ -263,12 +263,4 @@ std::string normalize(std::string_view raw) {
   return out;
 }
 
-std::string ascii_lowercase(std::string_view text) {
-  std::string lower(text);
-  for (char& character : lower) {
-    if (character >= 'A' && character <= 'Z') character = static_cast<char>(character - 'A' + 'a');
-  }
-  return lower;
-}
-
 }  // namespace matchmaker::text

@@ -25,8 +25,5 @@ inline constexpr const char* kReencodeHint = "; matchmaker reads UTF-8: re-encod
 // Invalid UTF-8 bytes are dropped (readers reject such input before this is called).
 std::string normalize(std::string_view raw);
 
-// A-Z to a-z, every other byte as it is: for names a program chooses (column headers such as
-// "Label", file extensions, URL schemes), not for record text (normalize()).
-std::string ascii_lowercase(std::string_view text);
 
 }  // namespace matchmaker::text
