@@ -461,97 +461,9 @@ void run_align(const AlignConfig& config) {
   io::AtomicFile out_file(config.out_path);
   std::optional<io::AtomicFile> metrics_file;
   if (!config.metrics_path.empty()) metrics_file.emplace(config.metrics_path);
-  StageTimer timer;
-  const graph::KnowledgeGraph left = io::read_knowledge_graph(config.kg1_path, 1);
-  const graph::KnowledgeGraph right = io::read_knowledge_graph(config.kg2_path, 2);
-  const Split split = split_links(config, left, right);
-  // Without gold links the simulated teacher answered "none" to everything, and the run failed late.
-  if (teacher::uses_simulated_teacher(config.distill.teacher) && split.all_links.empty()) {
-    throw InputError("--teacher simulated:RATE answers from gold: give --gold");
-  }
-  if (config.gold_scope && split.test.empty()) throw InputError("--gold-scope needs gold links that are not seeds");
-  spdlog::info("kg1 {}: {} entities, {} triples; kg2 {}: {} entities, {} triples; {} seed links, {} test links ({:.2f} s)",
-               left.source(), left.num_entities(), left.triples().size(), right.source(), right.num_entities(),
-               right.triples().size(), split.seeds.size(), split.test.size(), timer.finish("load"));
-
-  // Who is aligned to whom: seed entities are settled; the rest of each graph (or, under the benchmark
-  // protocol, the test links' entities) is matched.
-  std::vector<std::uint32_t> query_rows, target_rows;
-  if (config.gold_scope) {
-    for (const auto& [left_row, right_row] : split.test) {
-      query_rows.push_back(left_row);
-      target_rows.push_back(right_row);
-    }
-    std::sort(target_rows.begin(), target_rows.end());
-    query_rows.erase(std::unique(query_rows.begin(), query_rows.end()), query_rows.end());
-    target_rows.erase(std::unique(target_rows.begin(), target_rows.end()), target_rows.end());
-  } else {
-    std::vector<std::uint8_t> seeded_left(left.num_entities(), 0), seeded_right(right.num_entities(), 0);
-    for (const auto& [left_row, right_row] : split.seeds) {
-      seeded_left[left_row] = 1;
-      seeded_right[right_row] = 1;
-    }
-    query_rows = rows_except(left.num_entities(), seeded_left);
-    target_rows = rows_except(right.num_entities(), seeded_right);
-  }
-
-  const graph::EntityAdjacency left_adjacency = graph::EntityAdjacency::from_graph(left);
-  const graph::EntityAdjacency right_adjacency = graph::EntityAdjacency::from_graph(right);
-  graph::NameVectors names;
-  if (config.use_names) names = graph::name_vectors(left, right);
-  std::vector<EntityPair> trusted = split.seeds;
-  const bool seed_free = split.seeds.empty();
-  // Structure alone has nothing to propagate from: no anchor, no candidate for the teacher to judge.
-  if (seed_free && !config.use_names) throw InputError("a seed-free run starts from names: give --seeds or --seed-share, or drop --structure-only");
-  if (seed_free && config.use_names) {
-    trusted = name_anchors(names, query_rows, target_rows, config.name_anchor_min, config.model.top_k);
-    spdlog::info("seed-free: {} mutual best name matches with similarity >= {} start the propagation", trusted.size(),
-                 config.name_anchor_min);
-  }
-  graph::BootstrapSettings model_settings = config.model;
-  // Seed-free, anchors are few and the name anchors only start the growth: a stricter floor keeps
-  // wrong bootstrapped anchors out (zh_en Hits@1, 20 candidates shown: 0.66 at 0.5, 0.74 at 0.6, 0.72 at
-  // 0.7, 0.69 at 0.8).
-  if (!config.use_names) model_settings.name_weight = 0.0f;
-  // Re-runs after teacher answers keep the seeded floor: by then most of the graph is anchored and the
-  // anchors are mostly right (zh_en seed-free Hits@1 0.7715 -> 0.7781 against 0.6).
-  const graph::BootstrapSettings rerun_settings = model_settings;
-  if (seed_free) {
-    model_settings.min_bootstrap_score = std::max(model_settings.min_bootstrap_score, kSeedFreeBootstrapFloor);
-  }
-  graph::BootstrapInput input{&left_adjacency, &right_adjacency, left.num_relations(), right.num_relations(),
-                              config.use_names ? &names.left : nullptr, config.use_names ? &names.right : nullptr,
-                              trusted, query_rows, target_rows, {}};
-  graph::BootstrapResult model = graph::bootstrap_align(input, model_settings);
-  const std::vector<std::size_t>& growth = model.anchors_per_round;
-  const bool still_growing =
-      seed_free && growth.size() >= 2 &&
-      static_cast<double>(growth.back()) > (1.0 + kStillGrowing) * static_cast<double>(growth[growth.size() - 2]);
-  if (still_growing) {
-    graph::BootstrapInput continued = input;
-    // The last round's own mutual best pairs: the run stopped before turning them into anchors.
-    const std::vector<EntityPair> warm_start = graph::mutual_best_pairs(model.pairs, model.assignment, model_settings.min_bootstrap_score);
-    continued.warm_start = warm_start;
-    graph::BootstrapSettings more = model_settings;
-    more.rounds = kMoreSeedFreeRounds;
-    std::vector<std::size_t> anchors_per_round = model.anchors_per_round;
-    model = graph::bootstrap_align(continued, more);
-    anchors_per_round.insert(anchors_per_round.end(), model.anchors_per_round.begin(), model.anchors_per_round.end());
-    model.anchors_per_round = std::move(anchors_per_round);
-  }
-  spdlog::info("structural model: {} rounds, anchors per round {}, {} candidate pairs ({:.2f} s)",
-               model.anchors_per_round.size(), fmt::join(model.anchors_per_round, " "), model.pairs.num_pairs(),
-               timer.finish("model"));
-  // Said, not left for the user to find: such an entity has no row in the output.
-  std::size_t without_candidates = 0;
-  for (std::uint32_t row : query_rows) without_candidates += model.pairs.query_size(row) == 0;
-  if (without_candidates > 0) {
-    spdlog::warn("{} of {} KG1 entities to align have no candidate (no name or neighbour in common): no row in {}",
-                 without_candidates, query_rows.size(), config.out_path);
-  }
-
-  const Table left_table = teacher_table(left, left_adjacency);
-  const Table right_table = teacher_table(right, right_adjacency);
+  // The workspace is opened and the run begun before any work (as in match): a workspace that cannot
+  // be used fails at once, not after the structural model, and a run that stops on an error is marked
+  // "failed" in it, with the reason.
   std::optional<workspace::Workspace> run_workspace;
   std::int64_t run_id = 0;
   const std::string workspace_path = workspace_path_for(config.workspace_path, config.out_path, config.distill);
@@ -560,8 +472,98 @@ void run_align(const AlignConfig& config) {
     // A dry run uses the workspace only as the LLM teacher's cache: it records no run.
     if (!config.distill.dry_run) run_id = run_workspace->begin_run(run_config_json(config));
   }
-  // A run that stops on an error is marked "failed" in its workspace, with the reason.
   try {
+    StageTimer timer;
+    const graph::KnowledgeGraph left = io::read_knowledge_graph(config.kg1_path, 1);
+    const graph::KnowledgeGraph right = io::read_knowledge_graph(config.kg2_path, 2);
+    const Split split = split_links(config, left, right);
+    // Without gold links the simulated teacher answered "none" to everything, and the run failed late.
+    if (teacher::uses_simulated_teacher(config.distill.teacher) && split.all_links.empty()) {
+      throw InputError("--teacher simulated:RATE answers from gold: give --gold");
+    }
+    if (config.gold_scope && split.test.empty()) throw InputError("--gold-scope needs gold links that are not seeds");
+    spdlog::info("kg1 {}: {} entities, {} triples; kg2 {}: {} entities, {} triples; {} seed links, {} test links ({:.2f} s)",
+                 left.source(), left.num_entities(), left.triples().size(), right.source(), right.num_entities(),
+                 right.triples().size(), split.seeds.size(), split.test.size(), timer.finish("load"));
+
+    // Who is aligned to whom: seed entities are settled; the rest of each graph (or, under the benchmark
+    // protocol, the test links' entities) is matched.
+    std::vector<std::uint32_t> query_rows, target_rows;
+    if (config.gold_scope) {
+      for (const auto& [left_row, right_row] : split.test) {
+        query_rows.push_back(left_row);
+        target_rows.push_back(right_row);
+      }
+      std::sort(target_rows.begin(), target_rows.end());
+      query_rows.erase(std::unique(query_rows.begin(), query_rows.end()), query_rows.end());
+      target_rows.erase(std::unique(target_rows.begin(), target_rows.end()), target_rows.end());
+    } else {
+      std::vector<std::uint8_t> seeded_left(left.num_entities(), 0), seeded_right(right.num_entities(), 0);
+      for (const auto& [left_row, right_row] : split.seeds) {
+        seeded_left[left_row] = 1;
+        seeded_right[right_row] = 1;
+      }
+      query_rows = rows_except(left.num_entities(), seeded_left);
+      target_rows = rows_except(right.num_entities(), seeded_right);
+    }
+
+    const graph::EntityAdjacency left_adjacency = graph::EntityAdjacency::from_graph(left);
+    const graph::EntityAdjacency right_adjacency = graph::EntityAdjacency::from_graph(right);
+    graph::NameVectors names;
+    if (config.use_names) names = graph::name_vectors(left, right);
+    std::vector<EntityPair> trusted = split.seeds;
+    const bool seed_free = split.seeds.empty();
+    // Structure alone has nothing to propagate from: no anchor, no candidate for the teacher to judge.
+    if (seed_free && !config.use_names) throw InputError("a seed-free run starts from names: give --seeds or --seed-share, or drop --structure-only");
+    if (seed_free && config.use_names) {
+      trusted = name_anchors(names, query_rows, target_rows, config.name_anchor_min, config.model.top_k);
+      spdlog::info("seed-free: {} mutual best name matches with similarity >= {} start the propagation", trusted.size(),
+                   config.name_anchor_min);
+    }
+    graph::BootstrapSettings model_settings = config.model;
+    // Seed-free, anchors are few and the name anchors only start the growth: a stricter floor keeps
+    // wrong bootstrapped anchors out (zh_en Hits@1, 20 candidates shown: 0.66 at 0.5, 0.74 at 0.6, 0.72 at
+    // 0.7, 0.69 at 0.8).
+    if (!config.use_names) model_settings.name_weight = 0.0f;
+    // Re-runs after teacher answers keep the seeded floor: by then most of the graph is anchored and the
+    // anchors are mostly right (zh_en seed-free Hits@1 0.7715 -> 0.7781 against 0.6).
+    const graph::BootstrapSettings rerun_settings = model_settings;
+    if (seed_free) {
+      model_settings.min_bootstrap_score = std::max(model_settings.min_bootstrap_score, kSeedFreeBootstrapFloor);
+    }
+    graph::BootstrapInput input{&left_adjacency, &right_adjacency, left.num_relations(), right.num_relations(),
+                                config.use_names ? &names.left : nullptr, config.use_names ? &names.right : nullptr,
+                                trusted, query_rows, target_rows, {}};
+    graph::BootstrapResult model = graph::bootstrap_align(input, model_settings);
+    const std::vector<std::size_t>& growth = model.anchors_per_round;
+    const bool still_growing =
+        seed_free && growth.size() >= 2 &&
+        static_cast<double>(growth.back()) > (1.0 + kStillGrowing) * static_cast<double>(growth[growth.size() - 2]);
+    if (still_growing) {
+      graph::BootstrapInput continued = input;
+      // The last round's own mutual best pairs: the run stopped before turning them into anchors.
+      const std::vector<EntityPair> warm_start = graph::mutual_best_pairs(model.pairs, model.assignment, model_settings.min_bootstrap_score);
+      continued.warm_start = warm_start;
+      graph::BootstrapSettings more = model_settings;
+      more.rounds = kMoreSeedFreeRounds;
+      std::vector<std::size_t> anchors_per_round = model.anchors_per_round;
+      model = graph::bootstrap_align(continued, more);
+      anchors_per_round.insert(anchors_per_round.end(), model.anchors_per_round.begin(), model.anchors_per_round.end());
+      model.anchors_per_round = std::move(anchors_per_round);
+    }
+    spdlog::info("structural model: {} rounds, anchors per round {}, {} candidate pairs ({:.2f} s)",
+                 model.anchors_per_round.size(), fmt::join(model.anchors_per_round, " "), model.pairs.num_pairs(),
+                 timer.finish("model"));
+    // Said, not left for the user to find: such an entity has no row in the output.
+    std::size_t without_candidates = 0;
+    for (std::uint32_t row : query_rows) without_candidates += model.pairs.query_size(row) == 0;
+    if (without_candidates > 0) {
+      spdlog::warn("{} of {} KG1 entities to align have no candidate (no name or neighbour in common): no row in {}",
+                   without_candidates, query_rows.size(), config.out_path);
+    }
+
+    const Table left_table = teacher_table(left, left_adjacency);
+    const Table right_table = teacher_table(right, right_adjacency);
     DistillSettings settings = config.distill;
     if (teacher::uses_simulated_teacher(settings.teacher)) settings.teacher_options.simulated_gold = split.all_links;
     connect_teacher_outputs(settings, config.out_path, run_workspace ? &*run_workspace : nullptr);

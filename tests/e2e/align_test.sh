@@ -73,6 +73,17 @@ echo OLD > "$work/keep.csv"
 "$bin" align --kg1 "$data" --kg2 "$data" --seed-share 0.3 --teacher none --out "$work/keep.csv" --metrics "$work/no_dir/m.json" 2>"$work/err"
 check "--metrics in a missing folder exits 2 and leaves --out as it was" "[ \$? -eq 2 ] && [ \"\$(cat '$work/keep.csv')\" = OLD ]"
 
+# A workspace that cannot be used fails before the graphs are read and the model is built (it failed
+# after them), and a run that then stops on bad input is marked failed in its workspace.
+echo "not a database" > "$work/bad.db"
+"$bin" align --kg1 "$data" --kg2 "$data" --seed-share 0.3 --teacher none --out "$work/keep.csv" --workspace "$work/bad.db" 2>"$work/err"
+check "an unusable --workspace exits 2 before any work" "[ \$? -eq 2 ] && grep -q 'not a SQLite database' '$work/err' && ! grep -q 'structural model' '$work/err'"
+mkdir "$work/broken"
+cp "$data"/* "$work/broken/"
+echo "not three fields" >> "$work/broken/triples_2"
+"$bin" align --kg1 "$work/broken" --kg2 "$work/broken" --seed-share 0.3 --teacher none --out "$work/keep.csv" --workspace "$work/failed.db" 2>"$work/err"
+check "bad input after the run began: exit 2 and the run marked failed" "[ \$? -eq 2 ] && python3 -c \"import sqlite3,sys; r=sqlite3.connect('$work/failed.db').execute('select status, error from runs').fetchall(); sys.exit(0 if r and r[0][0] == 'failed' and 'triples_2' in r[0][1] else 1)\""
+
 # Every pair of the one-to-one alignment is in the file, also where it ranks below --top-k.
 "$bin" align --kg1 "$data" --kg2 "$data" --seed-share 0.3 --teacher none --top-k 1 --out "$work/top1.csv" \
   --workspace "$work/top1.db" 2>"$work/err"
