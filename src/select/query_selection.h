@@ -64,7 +64,9 @@ std::vector<std::uint32_t> select_queries(const candidates::CandidatePairs& pair
 //   candidate is unlikely: such a query may hold a match the student cannot see yet.
 // - decision margin: "no match" joins the candidates with probability 1 - best, and the margin is
 //   between the top two of them: best >= 0.5: min(best - second, 2 * best - 1); otherwise
-//   1 - 2 * best. Large when every candidate is unlikely: the student is sure of "none".
+//   1 - 2 * best. Large when every candidate is unlikely: the student is sure of "none". The cut is
+//   0.5, not the run's decision threshold (0.25 after these samples): the interim students that pick
+//   the queries are trained without the final student's 3x weight on positives.
 // The first round(decision_margin_share * count) rows are those of smallest decision margin, the
 // rest those of smallest candidate margin among the others. Which pays depends on how common matches
 // are: where most queries have one (Abt-Buy), a query nothing scores well on is often a match the
