@@ -243,24 +243,12 @@ std::vector<AnsweredPair> ask_about(teacher::Teacher& teacher, const graph::Boot
   const features::FeatureMatrix features = features::entity_pair_features(
       pairs, {&model.views, use_names, input.left, input.right, model.pairs.score, model.assignment});
   std::vector<teacher::TeacherQuery> questions;
-  for (std::uint32_t query : queries) {
-    teacher::TeacherQuery question;
-    question.query = query;
-    for (std::uint64_t pair = pairs.query_offsets[query]; pair < pairs.query_offsets[query + 1]; ++pair) question.shown.push_back(pair);
-    std::sort(question.shown.begin(), question.shown.end(), [&](std::uint64_t a, std::uint64_t b) {
-      return pairs.score[a] != pairs.score[b] ? pairs.score[a] > pairs.score[b] : a < b;
-    });
-    question.shown.resize(std::min(question.shown.size(), static_cast<std::size_t>(shown)));
-    questions.push_back(std::move(question));
-  }
+  for (std::uint32_t query : queries) questions.push_back(question_for(query, pairs, pairs.score, shown));
   const std::vector<teacher::TeacherAnswer> answers = teacher.answer({&left_table, &right_table, &pairs, &features}, questions);
   std::vector<AnsweredPair> answered;
   for (std::size_t idx = 0; idx < answers.size(); ++idx) {
     if (!answers[idx].answered) continue;
-    const TeacherDecision decision{questions[idx].query,
-                                   answers[idx].chosen >= 0 ? static_cast<std::int64_t>(questions[idx].shown[static_cast<std::size_t>(answers[idx].chosen)]) : -1,
-                                   answers[idx].explanation};
-    answered.push_back(answered_pair(pairs, decision, route::Route::kSample));
+    answered.push_back(answered_pair(pairs, decision_of(questions[idx], answers[idx]), route::Route::kSample));
   }
   return answered;
 }

@@ -23,20 +23,6 @@ namespace {
 
 constexpr std::size_t kParallelTrainingRows = 200000;
 
-// The teacher's question for a query: its best `limit` candidates by `ranking` (one score per pair).
-teacher::TeacherQuery question_for(std::uint32_t query, const candidates::CandidatePairs& pairs,
-                                   std::span<const float> ranking, int limit) {
-  teacher::TeacherQuery question;
-  question.query = query;
-  for (std::uint64_t pair = pairs.query_offsets[query]; pair < pairs.query_offsets[query + 1]; ++pair) {
-    question.shown.push_back(pair);
-  }
-  std::sort(question.shown.begin(), question.shown.end(), [&](std::uint64_t a, std::uint64_t b) {
-    return ranking[a] != ranking[b] ? ranking[a] > ranking[b] : a < b;
-  });
-  if (question.shown.size() > static_cast<std::size_t>(limit)) question.shown.resize(static_cast<std::size_t>(limit));
-  return question;
-}
 
 struct TrainingSet {
   std::vector<std::uint64_t> rows;  // candidate pairs of the problem
@@ -286,11 +272,6 @@ std::vector<float> mutual_best_scores(const candidates::CandidatePairs& pairs) {
   return scores;
 }
 
-TeacherDecision decision_of(const teacher::TeacherQuery& question, const teacher::TeacherAnswer& answer) {
-  return {answer.query,
-          answer.chosen >= 0 ? static_cast<std::int64_t>(question.shown[static_cast<std::size_t>(answer.chosen)]) : -1,
-          answer.explanation};
-}
 
 // Out-of-fold view of the student on the teacher-labelled sample: for each of kFolds groups of
 // sample queries, a student trained without them scores their pairs. Held-out scores are what
@@ -413,6 +394,26 @@ double report_number(const nlohmann::json& report, const char* key) {
 }
 
 }  // namespace
+
+teacher::TeacherQuery question_for(std::uint32_t query, const candidates::CandidatePairs& pairs,
+                                   std::span<const float> ranking, int limit) {
+  teacher::TeacherQuery question;
+  question.query = query;
+  for (std::uint64_t pair = pairs.query_offsets[query]; pair < pairs.query_offsets[query + 1]; ++pair) {
+    question.shown.push_back(pair);
+  }
+  std::sort(question.shown.begin(), question.shown.end(), [&](std::uint64_t a, std::uint64_t b) {
+    return ranking[a] != ranking[b] ? ranking[a] > ranking[b] : a < b;
+  });
+  if (question.shown.size() > static_cast<std::size_t>(limit)) question.shown.resize(static_cast<std::size_t>(limit));
+  return question;
+}
+
+TeacherDecision decision_of(const teacher::TeacherQuery& question, const teacher::TeacherAnswer& answer) {
+  return {answer.query,
+          answer.chosen >= 0 ? static_cast<std::int64_t>(question.shown[static_cast<std::size_t>(answer.chosen)]) : -1,
+          answer.explanation};
+}
 
 void check_distill_settings(const DistillSettings& settings) {
   if (settings.teacher != "none") teacher::check_teacher_spec(settings.teacher);

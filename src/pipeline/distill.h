@@ -69,6 +69,13 @@ struct TeacherDecision {
   std::string explanation;        // the teacher's rationale, when it gave one
 };
 
+// The teacher's question for a query: its best `limit` candidates by `ranking` (one score per pair),
+// ties to the lower pair index.
+teacher::TeacherQuery question_for(std::uint32_t query, const candidates::CandidatePairs& pairs,
+                                   std::span<const float> ranking, int limit);
+// What the teacher's answer to `question` decided, as a candidate pair (or -1: none).
+TeacherDecision decision_of(const teacher::TeacherQuery& question, const teacher::TeacherAnswer& answer);
+
 struct DistillResult {
   // Final score per candidate pair: the student's match probability, except on queries whose decision
   // the teacher made (see route::merge_teacher_decisions).
