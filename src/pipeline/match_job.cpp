@@ -72,9 +72,9 @@ resolve::ResolveMethod resolve_method_for(const MatchConfig& config) {
                                    : resolve::ResolveMethod::kUniqueMapping;
 }
 
-// Share of the teacher's answers that agree with gold (a "none" is right when the query has no gold
-// match). Evaluation only.
-double teacher_accuracy(std::span<const TeacherDecision> decisions, const candidates::CandidatePairs& pairs,
+// Share of decisions (the teacher's answers, or the student's choices on the same queries) that agree
+// with gold; a "none" is right when the query has no gold match. Evaluation only.
+double decision_accuracy(std::span<const TeacherDecision> decisions, const candidates::CandidatePairs& pairs,
                         std::span<const eval::RowPair> gold) {
   if (decisions.empty()) return 0.0;
   std::size_t correct = 0;
@@ -241,7 +241,7 @@ void evaluate(const MatchConfig& config, const candidates::CandidatePairs& pairs
   metrics["quality"]["pair_completeness"] = completeness;
   std::string teacher_figure;  // none without a sample: a "teacher accuracy 0.0000" read as a teacher always wrong
   if (!distilled.sample_decisions.empty()) {
-    const double accuracy_on_asked = teacher_accuracy(distilled.sample_decisions, pairs, gold);
+    const double accuracy_on_asked = decision_accuracy(distilled.sample_decisions, pairs, gold);
     metrics["teacher"]["accuracy_on_asked"] = accuracy_on_asked;
     teacher_figure = fmt::format("; teacher accuracy {:.4f}", accuracy_on_asked);
   }
@@ -275,7 +275,7 @@ void evaluate(const MatchConfig& config, const candidates::CandidatePairs& pairs
   // The student alone is the first one, before escalated answers joined its labels, at its own cut.
   const float alone_threshold = decision_threshold(config, pairs, distilled.scores_without_escalation(), resolve_method);
   if (!distilled.escalated_decisions.empty()) {
-    routing["teacher_accuracy_on_escalated"] = teacher_accuracy(distilled.escalated_decisions, pairs, gold);
+    routing["teacher_accuracy_on_escalated"] = decision_accuracy(distilled.escalated_decisions, pairs, gold);
     // The student's own decisions on the same queries: what escalating them gained or lost.
     const auto confidences = route::query_confidences(pairs, distilled.scores_without_escalation(), alone_threshold);
     std::vector<TeacherDecision> student_decisions;
@@ -283,7 +283,7 @@ void evaluate(const MatchConfig& config, const candidates::CandidatePairs& pairs
       const auto& confidence = confidences[decision.query];
       student_decisions.push_back({decision.query, confidence.none_wins ? -1 : confidence.best_pair, {}});
     }
-    routing["student_accuracy_on_escalated"] = teacher_accuracy(student_decisions, pairs, gold);
+    routing["student_accuracy_on_escalated"] = decision_accuracy(student_decisions, pairs, gold);
     // Where the two disagreed, who was right: the evidence behind the merge rule (router.h).
     nlohmann::json disagreements = nlohmann::json::object();
     for (std::size_t idx = 0; idx < student_decisions.size(); ++idx) {
@@ -296,8 +296,8 @@ void evaluate(const MatchConfig& config, const candidates::CandidatePairs& pairs
       nlohmann::json& cell = disagreements[kind];
       if (cell.is_null()) cell = {{"queries", 0}, {"teacher_right", 0}, {"student_right", 0}};
       cell["queries"] = cell["queries"].get<int>() + 1;
-      cell["teacher_right"] = cell["teacher_right"].get<int>() + static_cast<int>(teacher_accuracy({&teacher_said, 1}, pairs, gold));
-      cell["student_right"] = cell["student_right"].get<int>() + static_cast<int>(teacher_accuracy({&student_said, 1}, pairs, gold));
+      cell["teacher_right"] = cell["teacher_right"].get<int>() + static_cast<int>(decision_accuracy({&teacher_said, 1}, pairs, gold));
+      cell["student_right"] = cell["student_right"].get<int>() + static_cast<int>(decision_accuracy({&student_said, 1}, pairs, gold));
     }
     routing["disagreements_on_escalated"] = disagreements;
   }
