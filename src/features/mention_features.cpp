@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "features/similarity.h"
+#include "matchmaker/progress.h"
 #include "text/tfidf.h"
 
 namespace matchmaker::features {
@@ -149,6 +150,7 @@ FeatureMatrix compute_mention_features(const candidates::ConceptRetriever& retri
     }
     return best_share;
   };
+  Progress progress("features", pairs.num_left, "mentions");
 #pragma omp parallel
   {
     std::vector<std::uint32_t> mention_ids;
@@ -158,6 +160,7 @@ FeatureMatrix compute_mention_features(const candidates::ConceptRetriever& retri
     std::vector<std::uint8_t> covered;
 #pragma omp for schedule(dynamic, 32)
     for (std::size_t query = 0; query < pairs.num_left; ++query) {
+      progress.add();
       const std::uint64_t first = pairs.query_offsets[query], last = pairs.query_offsets[query + 1];
       if (first == last) continue;
       const std::string_view mention = queries.keys[query];

@@ -55,6 +55,10 @@ class KnowledgeGraph {
     triples_.push_back({head, relation, tail});
   }
   void add_attribute(std::uint32_t entity, std::uint32_t attribute, std::string_view value);
+  // Drops repeated (head, relation, tail) triples, keeping the first of each in order; returns how
+  // many were dropped. A graph is a set of facts: a repeat adds nothing but walks, and a triple
+  // repeated a million times made the structural model run for hours.
+  std::size_t remove_duplicate_triples();
 
  private:
   struct Hash {

@@ -1,6 +1,7 @@
 #include "io/kg_reader.h"
 
 #include <serd/serd.h>
+#include <spdlog/spdlog.h>
 
 #include <array>
 #include <charconv>
@@ -285,13 +286,25 @@ KgLayout detect_kg_layout(const std::string& path) {
                        "or rel_triples_1 (OpenEA)");
 }
 
-graph::KnowledgeGraph read_knowledge_graph(const std::string& path, int side) {
+namespace {
+
+graph::KnowledgeGraph read_layout(const std::string& path, int side) {
   switch (detect_kg_layout(path)) {
     case KgLayout::kDbp15k: check_side(side); return read_dbp15k(path, side);
     case KgLayout::kOpenEa: check_side(side); return read_openea(path, side);
     case KgLayout::kNTriples: return read_ntriples(path);
   }
   throw InputError::At(path, 0, "unknown layout");
+}
+
+}  // namespace
+
+graph::KnowledgeGraph read_knowledge_graph(const std::string& path, int side) {
+  graph::KnowledgeGraph graph = read_layout(path, side);
+  if (const std::size_t dropped = graph.remove_duplicate_triples(); dropped > 0) {
+    spdlog::warn("{}: {} repeated relation triples ignored (each fact counts once)", path, dropped);
+  }
+  return graph;
 }
 
 std::string find_links_file(const std::string& dir) {

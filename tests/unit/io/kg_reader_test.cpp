@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <tuple>
 
 #include "matchmaker/error.h"
 #include "unit/io/temp_dir.h"
@@ -50,6 +51,19 @@ TEST(KgReader, ReadsTheDbp15kLayoutWithDecodedLocalNames) {
   const auto links = read_entity_links(find_links_file(path), left, right);
   ASSERT_EQ(links.size(), 2u);
   EXPECT_EQ(links[1], std::make_pair(1u, 1u));
+}
+
+TEST(KgReader, RepeatedTriplesCountOnceInTheirFirstPlace) {
+  TempDir dir;
+  write_dbp15k(dir);
+  dir.write("triples_1", "0\t5\t1\n1\t5\t0\n0\t5\t1\n0\t6\t1\n0\t5\t1\n1\t5\t0\n");
+  const graph::KnowledgeGraph left = read_knowledge_graph(dir.path().string(), 1);
+  ASSERT_EQ(left.triples().size(), 3u);
+  const auto as_tuple = [](const graph::RelationTriple& triple) { return std::make_tuple(triple.head, triple.relation, triple.tail); };
+  EXPECT_EQ(as_tuple(left.triples()[0]), std::make_tuple(0u, 0u, 1u));
+  EXPECT_EQ(as_tuple(left.triples()[1]), std::make_tuple(1u, 0u, 0u));
+  EXPECT_EQ(left.triples()[2].tail, 1u);
+  EXPECT_NE(left.triples()[2].relation, left.triples()[0].relation);
 }
 
 TEST(KgReader, RelationIdsMustBeListedWhenRelIdsExists) {
