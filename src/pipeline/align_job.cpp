@@ -17,6 +17,7 @@
 #include "matchmaker/error.h"
 #include "pipeline/decision_explanations.h"
 #include "pipeline/run_record.h"
+#include "pipeline/teacher_files.h"
 #include "resolve/ranking.h"
 #include "resolve/resolve.h"
 #include "select/query_selection.h"

@@ -18,6 +18,7 @@
 #include "io/table_reader.h"
 #include "matchmaker/error.h"
 #include "pipeline/run_record.h"
+#include "pipeline/teacher_files.h"
 #include "resolve/ranking.h"
 #include "teacher/teacher.h"
 #include "text/strings.h"

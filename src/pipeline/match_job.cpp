@@ -16,6 +16,7 @@
 #include "matchmaker/error.h"
 #include "pipeline/decision_explanations.h"
 #include "pipeline/run_record.h"
+#include "pipeline/teacher_files.h"
 #include "pipeline/stage_timer.h"
 #include "resolve/threshold.h"
 #include "teacher/sft_export.h"
