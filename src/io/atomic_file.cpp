@@ -209,6 +209,17 @@ std::string create_temporary_file(const std::string& user_path, const std::strin
   throw InputError(user_path + ": cannot create output file: 100 temporary names next to it are taken");
 }
 
+// The files SQLite keeps beside a database (a workspace, or an input that is one), next to `path` and,
+// when it is reached through a link, next to the file itself.
+std::vector<std::string> sqlite_side_files(const std::string& path) {
+  std::error_code error;
+  std::vector<std::string> files;
+  for (const std::string& named : {path, std::filesystem::weakly_canonical(path, error).string()}) {
+    for (const char* suffix : {"-wal", "-shm", "-journal"}) files.push_back(named + suffix);
+  }
+  return files;
+}
+
 }  // namespace
 
 void note_inherited_descriptors() {
@@ -235,16 +246,21 @@ void refuse_outputs_over_inputs(const std::vector<std::string>& inputs, const st
     } else {
       files.push_back(input);
       // A SQLite input's files besides it (report's workspace: an output over its -wal lost the
-      // answers a killed run had not checkpointed), next to the file itself when the input is a link.
-      for (const std::string& named : {input, std::filesystem::weakly_canonical(input, error).string()}) {
-        for (const char* sidecar : {"-wal", "-shm", "-journal"}) files.push_back(named + sidecar);
-      }
+      // answers a killed run had not checkpointed).
+      for (std::string& side_file : sqlite_side_files(input)) files.push_back(std::move(side_file));
     }
   }
   for (const std::string& file : files) file_identities.push_back(file_identity(file));
   std::vector<std::string> output_identities;
   for (const OutputOption& output : outputs) {
     output_identities.push_back(output.path.empty() ? std::string() : file_identity(output.path));
+  }
+  // A workspace's SQLite files besides it, with the option that names the workspace: an output written
+  // there was deleted when the workspace closed (exit 0, no matches file).
+  std::vector<std::pair<std::string, const OutputOption*>> workspace_side_files;
+  for (const OutputOption& other : outputs) {
+    if (other.path.empty() || other.option.find("workspace") == std::string::npos) continue;
+    for (const std::string& side_file : sqlite_side_files(other.path)) workspace_side_files.emplace_back(file_identity(side_file), &other);
   }
   for (std::size_t idx = 0; idx < outputs.size(); ++idx) {
     const OutputOption& output = outputs[idx];
@@ -270,16 +286,9 @@ void refuse_outputs_over_inputs(const std::vector<std::string>& inputs, const st
         throw InputError(outputs[other].option + " and " + output.option + " name the same file " + output.path);
       }
     }
-    // A workspace's SQLite files besides it: an output written there was deleted when the workspace
-    // closed (exit 0, no matches file).
-    for (const OutputOption& other : outputs) {
-      if (other.path.empty() || other.option.find("workspace") == std::string::npos) continue;
-      for (const std::string& named : {other.path, std::filesystem::weakly_canonical(other.path, error).string()}) {
-        for (const char* sidecar : {"-wal", "-shm", "-journal"}) {
-          if (file_identity(named + sidecar) == identity) {
-            throw InputError(output.option + " " + output.path + " is a file of " + other.option + " " + other.path);
-          }
-        }
+    for (const auto& [side_file, workspace] : workspace_side_files) {
+      if (side_file == identity) {
+        throw InputError(output.option + " " + output.path + " is a file of " + workspace->option + " " + workspace->path);
       }
     }
   }

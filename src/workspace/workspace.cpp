@@ -273,6 +273,10 @@ Workspace Workspace::open_read_only(const std::string& path) {
   // Where the reader may write the file and its folder, it reads through a read-write connection set
   // query-only (no statement writes; SQLite still tidies up on close): a read-only one could not remove
   // the -wal and -shm files it made, and left them beside the workspace.
+  const auto opened = [&](std::unique_ptr<SQLite::Database> db) {
+    if (!check_schema(*db, path, /*read_only=*/true)) throw InputError(prefix(path) + "not a matchmaker workspace (no tables)");
+    return Workspace(path, std::move(db));
+  };
   const std::string folder = std::filesystem::path(path).parent_path().empty()
                                  ? std::string(".")
                                  : std::filesystem::path(path).parent_path().string();
@@ -280,8 +284,7 @@ Workspace Workspace::open_read_only(const std::string& path) {
     try {
       auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE, kBusyTimeoutMs);
       db->exec("PRAGMA query_only = ON");  // no statement through it may write
-      if (!check_schema(*db, path, /*read_only=*/true)) throw InputError(prefix(path) + "not a matchmaker workspace (no tables)");
-      return Workspace(path, std::move(db));
+      return opened(std::move(db));
     } catch (const SQLite::Exception& error) {
       throw_open_error(path, error);
     }
@@ -295,11 +298,7 @@ Workspace Workspace::open_read_only(const std::string& path) {
                        "-shm it cannot create here; copy both files to a folder you can write");
     }
     try {
-      auto db = std::make_unique<SQLite::Database>(uri + query, SQLite::OPEN_READONLY | SQLite::OPEN_URI, kBusyTimeoutMs);
-      if (!check_schema(*db, path, /*read_only=*/true)) {
-        throw InputError(prefix(path) + "not a matchmaker workspace (no tables)");
-      }
-      return Workspace(path, std::move(db));
+      return opened(std::make_unique<SQLite::Database>(uri + query, SQLite::OPEN_READONLY | SQLite::OPEN_URI, kBusyTimeoutMs));
     } catch (const SQLite::Exception& error) {
       const int code = error.getErrorCode();
       if (std::string_view(query) == "?mode=ro" && (code == SQLITE_CANTOPEN || code == SQLITE_READONLY)) continue;
